@@ -1,0 +1,33 @@
+# crmlab — the two set-up commands are `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test lab lint clean-reports
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("crmlab needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+## run: create .venv, install, execute every notebook on the bundled data into reports/ (notebooks + HTML)
+run: $(STAMP)
+	$(BIN)/python -m crmlab.studies
+
+## test: unit tests and notebook tests (nbval), in one pytest process
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## lab: open JupyterLab on notebooks/
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+## lint: ruff over the package and the tests
+lint: $(STAMP)
+	$(BIN)/ruff check crmlab tests benchmarks
+
+clean-reports:
+	rm -rf reports/

@@ -1,0 +1,131 @@
+"""The data-quality report: what a transaction log holds and what cleaning did with each row.
+
+:func:`crmlab.transactions.validate` fills in ``findings``; :func:`crmlab.transactions.clean`
+adds the fate of every row. The report renders as a table in a notebook
+(``_repr_html_``) and as plain text (``str``), and checks its own bookkeeping:
+rows in = rows kept + rows dropped, summed over the reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["CHECKS", "DROP_REASONS", "MODIFICATIONS", "DataQualityReport"]
+
+
+#: What :func:`validate` looks for, in the order the report lists it.
+CHECKS: dict[str, str] = {
+    "missing_customer": "customer id missing or blank",
+    "missing_date": "date missing",
+    "unparseable_date": "date cannot be parsed",
+    "mixed_time_zone": "UTC offset differs from the most common one",
+    "missing_amount": "amount (or quantity / price) missing",
+    "non_numeric_amount": "amount (or quantity / price) is not a number",
+    "after_observation_end": "dated after the observation end",
+    "duplicate": "exact copy of an earlier row",
+    "negative_price": "negative unit price (bad-debt adjustment)",
+    "zero_value": "zero price or amount (free item or adjustment)",
+    "cancellation": "cancellation invoice (number starts with 'C')",
+    "negative_value": "negative quantity or amount outside a cancellation invoice (return or write-off)",
+}
+
+#: Why :func:`clean` drops a row; each dropped row has exactly one reason.
+DROP_REASONS: dict[str, str] = {
+    "missing_customer": CHECKS["missing_customer"],
+    "missing_date": CHECKS["missing_date"],
+    "unparseable_date": CHECKS["unparseable_date"],
+    "missing_amount": CHECKS["missing_amount"],
+    "non_numeric_amount": CHECKS["non_numeric_amount"],
+    "after_observation_end": CHECKS["after_observation_end"],
+    "duplicate": CHECKS["duplicate"],
+    "negative_price": CHECKS["negative_price"],
+    "zero_value": CHECKS["zero_value"],
+    "cancellation": "cancellation or return (policy: drop)",
+    "cancellation_netted": "cancellation netted against the customer's earlier purchases",
+    "cancellation_unmatched": "cancellation with no earlier purchase to net against",
+    "fully_cancelled": "purchase whose whole value was cancelled later",
+}
+
+#: Rows :func:`clean` keeps but changes.
+MODIFICATIONS: dict[str, str] = {
+    "reduced_by_cancellation": "purchase kept, reduced by a later partial cancellation",
+}
+
+
+@dataclass(frozen=True)
+class DataQualityReport:
+    """What was found in a transaction log and, after :func:`clean`, what became of each row.
+
+    ``findings`` counts rows per check; a row may show several problems, so these
+    counts overlap. ``dropped`` (only after cleaning) counts rows per drop reason;
+    these are exclusive, and ``rows_in == rows_kept + sum(dropped.values())``.
+    ``dropped_rows`` maps the label of each dropped input row to its reason, so
+    nothing is lost: ``raw.loc[report.dropped_rows.index]`` recovers them.
+    """
+
+    source: str
+    rows_in: int
+    customers_in: int
+    findings: dict[str, int]
+    rows_kept: int | None = None
+    customers_kept: int | None = None
+    dropped: dict[str, int] | None = None
+    modified: dict[str, int] = field(default_factory=dict)
+    policy: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    dropped_rows: pd.Series | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        if self.dropped is not None and self.rows_in != self.rows_kept + sum(self.dropped.values()):
+            dropped = sum(self.dropped.values())  # an internal invariant, not a user error
+            raise AssertionError(f"row accounting broken: {self.rows_in} in, {self.rows_kept} kept, {dropped} dropped")
+
+    @property
+    def cleaned(self) -> bool:
+        """True for a report of :func:`clean`, False for one of :func:`validate`."""
+        return self.dropped is not None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The report as one table: what was found, what was dropped and why, what was kept."""
+        records = [("found", key, CHECKS[key], n) for key, n in self.findings.items()]
+        if self.cleaned:
+            records += [("dropped", key, DROP_REASONS[key], n) for key, n in self.dropped.items() if n]
+            records += [("modified", key, MODIFICATIONS[key], n) for key, n in self.modified.items() if n]
+            records.append(("kept", "rows_kept", "rows kept for analysis", self.rows_kept))
+        table = pd.DataFrame(records, columns=["section", "item", "description", "rows"])
+        table["share"] = table["rows"] / max(self.rows_in, 1)
+        return table.set_index(["section", "item"])
+
+    def dropped_by_reason(self) -> pd.Series:
+        """Rows dropped per reason (non-zero reasons only), largest first."""
+        if not self.cleaned:
+            raise ValueError("this report comes from validate(), which drops nothing; use clean() to apply a policy")
+        counts = pd.Series(self.dropped, name="rows", dtype="int64")
+        return counts[counts > 0].sort_values(ascending=False)
+
+    def _headline(self) -> str:
+        head = f"Data quality report: {self.source} — {self.rows_in:,} rows, {self.customers_in:,} customers"
+        if self.cleaned:
+            head += (f"; kept {self.rows_kept:,} rows ({self.rows_kept / max(self.rows_in, 1):.1%}) "
+                     f"of {self.customers_kept:,} customers")
+        return head
+
+    def __str__(self) -> str:
+        table = self.to_frame().reset_index()
+        table["rows"] = table["rows"].map("{:,}".format)
+        table["share"] = table["share"].map("{:.2%}".format)
+        lines = [self._headline(), table.to_string(index=False)]
+        if self.policy:
+            lines.append("policy: " + ", ".join(f"{k}={v!r}" for k, v in self.policy.items()))
+        lines += [f"note: {note}" for note in self.notes]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        table = self.to_frame().style.format({"rows": "{:,}", "share": "{:.2%}"})
+        extra = "".join(f"<li>{note}</li>" for note in self.notes)
+        policy = ", ".join(f"<code>{k}={v!r}</code>" for k, v in self.policy.items())
+        return (f"<p><b>{self._headline()}</b></p>{table.to_html()}"
+                + (f"<p>policy: {policy}</p>" if policy else "") + (f"<ul>{extra}</ul>" if extra else ""))

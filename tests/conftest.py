@@ -1,0 +1,41 @@
+"""Shared fixtures: a non-interactive plotting backend, a seeded generator, the bundled logs."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+import crmlab as cl  # noqa: E402
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(20261123)
+
+
+@pytest.fixture(scope="session")
+def online_retail_raw() -> pd.DataFrame:
+    return cl.datasets.load_online_retail()
+
+
+@pytest.fixture(scope="session")
+def cdnow_master() -> pd.DataFrame:
+    return cl.datasets.load_cdnow("master")
+
+
+@pytest.fixture(scope="session")
+def cdnow_sample() -> pd.DataFrame:
+    return cl.datasets.load_cdnow("sample")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -1,0 +1,76 @@
+"""Loaders return the shipped data with documented columns and dtypes.
+
+Reference figures: shared/data/README.md (copied to data/raw/README.md), which
+checks them against UCI's published counts, and the CDNOW description in
+Fader, Hardie & Lee (2005) (23,570 customers; 2,357 in the 1/10 sample).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import crmlab as cl
+from crmlab.errors import DatasetNotFoundError
+
+
+def test_cdnow_master_matches_published_totals(cdnow_master):
+    assert list(cdnow_master.columns) == ["customer_id", "date", "quantity", "amount"]
+    assert len(cdnow_master) == 69_659
+    assert cdnow_master["customer_id"].nunique() == 23_570
+    assert cdnow_master["quantity"].sum() == 167_881
+    assert cdnow_master["amount"].sum() == pytest.approx(2_500_315.63, abs=0.005)
+    assert cdnow_master["date"].min() == pd.Timestamp("1997-01-01")
+    assert cdnow_master["date"].max() == pd.Timestamp("1998-06-30")
+    assert (cdnow_master["amount"] == 0).sum() == 80
+    assert cdnow_master.duplicated().sum() == 255
+
+
+def test_cdnow_sample_is_the_published_tenth(cdnow_sample):
+    assert len(cdnow_sample) == 6_919
+    assert sorted(cdnow_sample["customer_id"].unique()) == list(range(1, 2_358))
+    assert cdnow_sample.dtypes.astype(str).tolist()[::2] == ["int64", "int64"]
+    assert pd.api.types.is_datetime64_dtype(cdnow_sample["date"])
+
+
+def test_cdnow_summary_is_indexed_by_the_sample_ids():
+    summary = cl.datasets.load_cdnow_summary()
+    assert summary.shape == (2_357, 4)
+    assert list(summary.columns) == ["frequency", "recency", "T", "monetary"]
+    # Fader & Hardie (2005, table of the CDNOW sample): customer 1 made 2 repeat purchases, last at 30.43 weeks
+    assert summary.loc[1].tolist() == [2, 30.43, 38.86, 22.35]
+    assert (summary.loc[summary["frequency"] == 0, "monetary"] == 0).all()
+
+
+def test_unknown_cdnow_kind_is_rejected():
+    with pytest.raises(ValueError, match="'sample' or 'master'"):
+        cl.datasets.load_cdnow("full")
+
+
+def test_online_retail_schema_and_size(online_retail_raw):
+    assert len(online_retail_raw) == 541_909
+    assert list(online_retail_raw.columns) == ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate",
+                                               "UnitPrice", "CustomerID", "Country"]
+    assert str(online_retail_raw["CustomerID"].dtype) == "Int64"
+    assert online_retail_raw["CustomerID"].nunique() == 4_372
+
+
+def test_other_bundled_data_sets():
+    ii = cl.datasets.load_online_retail_ii()
+    assert len(ii) == 525_461 and ii["Customer ID"].isna().sum() == 107_927
+    donations = cl.datasets.load_donations()
+    assert donations["weights"].sum() == 11_104 and (donations["periods"] == 6).all()
+    assert donations.loc[(donations["frequency"] == 0), "weights"].sum() == 3_464
+    ecsi = cl.datasets.load_ecsi()
+    assert ecsi.shape == (250, 24) and ecsi.min().min() >= 1 and ecsi.max().max() <= 10
+    telco = cl.datasets.load_telco_churn()
+    assert telco.shape == (7_043, 21) and (telco["Churn"] == "Yes").sum() == 1_869
+
+
+@pytest.mark.parametrize("loader", [cl.datasets.load_online_retail, cl.datasets.load_ecsi,
+                                    cl.datasets.load_donations, cl.datasets.load_telco_churn])
+def test_missing_file_names_the_path_and_the_fix(loader, tmp_path):
+    with pytest.raises(DatasetNotFoundError, match=str(tmp_path)) as info:
+        loader(data_dir=tmp_path)
+    assert "data/raw" in str(info.value) and "CRMLAB_ROOT" in str(info.value)
+    assert isinstance(info.value, FileNotFoundError)
