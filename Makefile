@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lab lint clean-reports
+.PHONY: run test lab lint bench clean-reports
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("crmlab needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m crmlab.studies
 
-## test: unit tests and notebook tests (nbval), in one pytest process
+## test: lint, then unit tests and notebook tests (nbval) in one pytest process
 test: $(STAMP)
+	$(BIN)/ruff check crmlab tests benchmarks
 	$(BIN)/python -m pytest
 
 ## lab: open JupyterLab on notebooks/
@@ -28,6 +29,10 @@ lab: $(STAMP)
 ## lint: ruff over the package and the tests
 lint: $(STAMP)
 	$(BIN)/ruff check crmlab tests benchmarks
+
+## bench: side-by-side benchmarks against the peers; rewrites benchmarks/RESULTS.md
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_summary.py
 
 clean-reports:
 	rm -rf reports/

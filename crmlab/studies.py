@@ -60,7 +60,7 @@ def run_notebooks(notebooks: list[Path], output_dir: Path, parameters: dict | No
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crmlab.studies",
-                                     description="Execute every notebook of notebooks/ into reports/ (notebook + HTML).")
+                                     description="Execute every notebook of notebooks/ into reports/ (+ HTML).")
     parser.add_argument("--output", type=Path, default=None,
                         help="output folder (default: reports/course/<timestamp>)")
     args = parser.parse_args(argv)

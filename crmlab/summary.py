@@ -36,6 +36,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -266,16 +267,27 @@ def _elapsed_scalar(earlier: pd.Timestamp, later: pd.Timestamp, time_unit: str, 
     return (stop - start).days / _DAYS_PER_UNIT[time_unit]
 
 
+def _supports(table: ir.Table, operation) -> bool:
+    """Whether the backend that will run ``table`` implements ``operation`` (memtables run on DuckDB)."""
+    try:
+        backend = table._find_backend(use_default=True)
+    except ibis.common.exceptions.IbisError:
+        return False
+    return backend.has_operation(operation)
+
+
 def _summarise(purchases: ir.Table, end_period: pd.Timestamp, time_unit: str, purchase_period: str) -> ir.Table:
     """frequency, recency, T, monetary per customer from one-row-per-purchase data."""
-    per_customer = purchases.group_by("customer_id").aggregate(
-        first=purchases.period.min(), last=purchases.period.max(),
-        purchases=purchases.count(), total=purchases.amount.sum(),
-    )
-    firsts = purchases.join(per_customer, [purchases.customer_id == per_customer.customer_id,
-                                           purchases.period == per_customer.first])
-    firsts = firsts.select("customer_id", first_amount=firsts.amount)
-    s = per_customer.join(firsts, "customer_id")
+    aggregates = dict(first=purchases.period.min(), last=purchases.period.max(),
+                      purchases=purchases.count(), total=purchases.amount.sum())
+    if _supports(purchases, ops.ArgMin):  # one pass: the amount of the earliest period
+        s = purchases.group_by("customer_id").aggregate(first_amount=purchases.amount.argmin(purchases.period),
+                                                        **aggregates)
+    else:  # portable: join each customer's first period back to its amount
+        per_customer = purchases.group_by("customer_id").aggregate(**aggregates)
+        firsts = purchases.join(per_customer, [purchases.customer_id == per_customer.customer_id,
+                                               purchases.period == per_customer.first])
+        s = per_customer.join(firsts.select("customer_id", first_amount=firsts.amount), "customer_id")
     end = ibis.literal(end_period, type="timestamp")
     repeat = (s.purchases - 1)
     return s.select(

@@ -428,10 +428,10 @@ def clean(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, dat
     parsed = _parse(source, columns, observation_end=observation_end, date_format=date_format,
                     mixed_time_zones=mixed_time_zones, sheet_name=sheet_name)
     flags = parsed.flags
-    _raise_on_invalid(parsed, "unparseable_date", invalid_dates, DateParseError, columns.date,
+    _raise_on_invalid(parsed, "unparseable_date", invalid_dates, DateParseError, [columns.date],
                       "cannot be parsed as dates", "pass date_format= (e.g. '%d/%m/%Y'), or invalid_dates='drop'")
-    _raise_on_invalid(parsed, "non_numeric_amount", invalid_amounts, ColumnTypeError,
-                      columns.amount or f"{columns.quantity}/{columns.price}",
+    value_columns = [c for c in (columns.amount, columns.quantity, columns.price) if c is not None]
+    _raise_on_invalid(parsed, "non_numeric_amount", invalid_amounts, ColumnTypeError, value_columns,
                       "are not numbers", "fix those values, or pass invalid_amounts='drop'")
 
     reason = pd.Series(pd.NA, index=parsed.raw.index, dtype="string")
@@ -468,12 +468,16 @@ def clean(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, dat
     return frame, report
 
 
-def _raise_on_invalid(parsed: _Parsed, key: str, choice: str, error, column: str, problem: str, fix: str):
+def _raise_on_invalid(parsed: _Parsed, key: str, choice: str, error: type[Exception], columns: list[str],
+                      problem: str, fix: str) -> None:
+    """Raise ``error`` naming the first offending rows and values when rows fail ``key`` and the policy is raise."""
     mask = parsed.flags[key]
     if choice == "raise" and mask.any():
         rows = mask[mask].index[:5].tolist()
-        examples = parsed.raw.loc[rows, column.split("/")[0]].tolist() if "/" not in column else rows
-        raise error(f"{int(mask.sum()):,} values of column {column!r} in {parsed.label} {problem} "
+        examples = parsed.raw.loc[rows, columns].to_dict("records") if len(columns) > 1 \
+            else parsed.raw.loc[rows, columns[0]].tolist()
+        named = columns[0] if len(columns) == 1 else "/".join(columns)
+        raise error(f"{int(mask.sum()):,} values of column {named!r} in {parsed.label} {problem} "
                     f"(rows {rows}, values {examples}); {fix}.")
 
 

@@ -176,3 +176,10 @@ def test_summary_invariants(events, end_day, time_unit, purchase_period):
     assert ((summary["frequency"] == 0) == (summary["recency"] == 0)).all()
     days = log[log["date"] <= end].groupby("customer_id")["date"].nunique()
     assert (summary["frequency"] <= days.reindex(summary.index) - 1).all()
+
+
+def test_portable_join_path_equals_the_argmin_path(cdnow_master, monkeypatch):
+    fast = cl.customer_summary(cdnow_master, observation_end="1998-06-30", time_unit="W")
+    monkeypatch.setattr(cl.summary, "_supports", lambda table, operation: False)
+    portable = cl.customer_summary(cdnow_master, observation_end="1998-06-30", time_unit="W")
+    pd.testing.assert_frame_equal(portable, fast, check_exact=False, rtol=1e-12)

@@ -1,0 +1,47 @@
+"""Figures draw on the Axes they are given, return it, and leave pyplot's state alone."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+import crmlab as cl
+
+
+@pytest.fixture(scope="module")
+def cleaned():
+    log = pd.DataFrame({"customer_id": [1, 1, 2, None, 3, 3], "amount": [5.0, -5.0, 3.0, 1.0, 2.0, 2.0],
+                        "date": pd.to_datetime(["2020-01-01", "2020-01-02", "2020-02-01", "2020-02-02",
+                                                "2020-03-01", "2020-03-01"])})
+    return cl.transactions.clean(log)
+
+
+def test_plots_use_the_given_axes(cleaned):
+    log, report = cleaned
+    summary = cl.customer_summary(log)
+    figure, axes = plt.subplots(1, 3)
+    plt.figure()  # the "current" figure must stay the one created last
+    current = plt.gcf()
+    drawn = [cl.plotting.plot_dropped_rows(report, ax=axes[0]),
+             cl.plotting.plot_monthly_activity(log, ax=axes[1]),
+             cl.plotting.plot_repeat_purchases(summary, max_frequency=3, ax=axes[2])]
+    assert drawn == list(axes)
+    assert plt.gcf() is current
+    # one row each: no customer, an exact duplicate, a return netted against the purchase it cancels in full
+    assert [p.get_width() for p in axes[0].patches] == [1, 1, 1, 1]
+    assert "Rows dropped: 4 of 6" in axes[0].get_title()
+    assert [t.get_text() for t in axes[2].get_xticklabels()] == ["0", "1", "2", "3+"]
+    assert sum(p.get_height() for p in axes[2].patches) == pytest.approx(1.0)
+
+
+def test_plots_make_their_own_axes_when_none_is_given(cleaned):
+    log, report = cleaned
+    ax = cl.plotting.plot_dropped_rows(report)
+    assert ax.figure is not None and ax.get_xlabel() == "rows dropped"
+
+
+def test_dropped_rows_plot_needs_a_cleaning_report():
+    report = cl.transactions.validate(pd.DataFrame({"customer_id": [1], "date": ["2020-01-01"], "amount": [1.0]}))
+    with pytest.raises(ValueError, match="use clean"):
+        cl.plotting.plot_dropped_rows(report)
