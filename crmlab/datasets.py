@@ -192,3 +192,14 @@ def load_telco_churn(data_dir: str | Path | None = None) -> pd.DataFrame:
     ``Churn`` ("Yes"/"No"; 1,869 churned).
     """
     return pd.read_parquet(_raw_file("telco_customer_churn.parquet", data_dir))
+
+
+from .simulation import (  # noqa: E402  - the seeded simulators are data sets too
+    simulate_bgbb,
+    simulate_bgnbd,
+    simulate_gammagamma,
+    simulate_mbgnbd,
+    simulate_paretonbd,
+)
+
+__all__ += ["simulate_bgnbd", "simulate_mbgnbd", "simulate_paretonbd", "simulate_bgbb", "simulate_gammagamma"]

@@ -19,6 +19,7 @@ __all__ = [
     "AllRowsDroppedError",
     "ObservationPeriodError",
     "DatasetNotFoundError",
+    "ConvergenceError",
 ]
 
 
@@ -64,3 +65,7 @@ class ObservationPeriodError(DataError):
 
 class DatasetNotFoundError(CrmlabError, FileNotFoundError):
     """A bundled data file is missing."""
+
+
+class ConvergenceError(CrmlabError, RuntimeError):
+    """A model fit did not reach a maximum of the likelihood; the message says what to try."""

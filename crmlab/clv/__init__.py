@@ -1,0 +1,27 @@
+"""Probabilistic customer-base models and customer lifetime value.
+
+======================  ===========================================  ===================================
+class                   model                                        reference
+======================  ===========================================  ===================================
+``BetaGeo``             BG/NBD                                       Fader, Hardie & Lee (2005)
+``ModifiedBetaGeo``     MBG/NBD                                      Batislam, Denizel & Filiztekin (2007)
+``ParetoNBD``           Pareto/NBD                                   Schmittlein, Morrison & Colombo (1987)
+``BetaGeoBetaBinom``    BG/BB (discrete opportunities)               Fader, Hardie & Shang (2010)
+``GammaGamma``          spend per transaction                        Fader, Hardie & Lee (2005)
+======================  ===========================================  ===================================
+
+All are fitted by maximum likelihood (:mod:`crmlab.clv.base`), report standard
+errors from the observed information, and save to JSON (:func:`load_model`).
+"""
+
+from .base import MaximumLikelihoodModel, load_model
+from .bgbb import BetaGeoBetaBinom
+from .bgnbd import BetaGeo
+from .gammagamma import GammaGamma
+from .mbgnbd import ModifiedBetaGeo
+from .paretonbd import ParetoNBD
+
+MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, BetaGeoBetaBinom, GammaGamma)}
+
+__all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "MaximumLikelihoodModel",
+           "load_model", "MODELS"]

@@ -1,0 +1,319 @@
+"""Shared maximum-likelihood machinery of the customer-base models.
+
+A model declares its parameter names, the summary columns it reads, and one
+method, ``_log_likelihood(log_params, data)``, returning each row's
+log-likelihood and its gradient with respect to the log-parameters. This base
+class does the rest, identically for every model:
+
+* checks the input and collapses identical rows to unique rows with counts
+  (so a million customers with a few thousand distinct histories cost a few
+  thousand likelihood evaluations);
+* maximises Σ_i w_i ℓ_i(θ) − penalty over θ = log(parameters) with L-BFGS-B and
+  the analytic gradient; the optional L2 penalty (``penalizer``, default 0 so
+  the result is the MLE) is ``penalizer * N * Σ exp(θ)²``, as in lifetimes;
+* derives standard errors from the observed information: the Hessian of the
+  negative log-likelihood in θ (central differences of the analytic gradient),
+  inverted, mapped to the natural scale by the delta method
+  (se(φ) = φ·se(θ)); confidence intervals are exp(θ ± z·se(θ)), so they stay
+  positive;
+* reports a fit that did not converge, or whose information matrix is not
+  positive definite, by raising :class:`~crmlab.errors.ConvergenceError` —
+  never by returning quietly;
+* saves parameters, fit statistics and versions as JSON (no pickle).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from ..errors import ConvergenceError, DataError, MissingColumnError
+
+__all__ = ["MaximumLikelihoodModel", "load_model"]
+
+_LOG_BOUND = 25.0  # parameters live in [e^-25, e^25]; a fit that ends on the bound has not converged
+_GRADIENT_TOLERANCE = 1e-6  # on the mean log-likelihood per customer, in log-parameters
+
+
+@dataclass(frozen=True)
+class _Data:
+    """Unique rows of the model's columns and how many customers share each."""
+
+    columns: dict[str, np.ndarray]
+    counts: np.ndarray
+
+    @property
+    def n_customers(self) -> float:
+        return float(self.counts.sum())
+
+
+class MaximumLikelihoodModel:
+    """Base class: subclasses set ``param_names``, ``data_columns`` and implement ``_log_likelihood``."""
+
+    param_names: ClassVar[tuple[str, ...]] = ()
+    data_columns: ClassVar[tuple[str, ...]] = ()
+    model_name: ClassVar[str] = ""
+
+    def __init__(self, penalizer: float = 0.0, initial_params: dict | None = None, tol: float = 1e-10,
+                 max_iter: int = 2000):
+        self.penalizer = penalizer
+        self.initial_params = initial_params
+        self.tol = tol
+        self.max_iter = max_iter
+
+    # ------------------------------------------------------------------ to implement
+    def _log_likelihood(self, log_params: np.ndarray, data: dict[str, np.ndarray]):
+        """(ℓ per row, ∂ℓ/∂log-params per row with shape (rows, n_params))."""
+        raise NotImplementedError
+
+    def _check_values(self, columns: dict[str, np.ndarray]) -> None:
+        """Model-specific checks of the data; raise DataError naming the rows."""
+
+    def _initial_log_params(self, data: _Data) -> np.ndarray:
+        return np.zeros(len(self.param_names))
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, data: pd.DataFrame, weights: str | np.ndarray | None = None):
+        """Fit by maximum likelihood.
+
+        Parameters
+        ----------
+        data : DataFrame
+            One row per customer (or per pattern) with the columns in
+            ``data_columns``, e.g. the output of :func:`crmlab.customer_summary`.
+        weights : str or array, optional
+            Number of customers each row stands for: a column name (the BG/BB
+            donations data carries ``weights``) or an array. Default: 1 per row.
+
+        Returns
+        -------
+        self
+        """
+        self._check_settings()
+        prepared = self._prepare(data, weights)
+        theta0 = self._start(prepared)
+        scale = prepared.n_customers
+
+        def objective(theta):
+            ll, grad = self._log_likelihood(theta, prepared.columns)
+            value = -(prepared.counts @ ll) / scale
+            gradient = -(prepared.counts @ grad) / scale
+            if self.penalizer:
+                phi = np.exp(theta)
+                value += self.penalizer * np.sum(phi**2)
+                gradient += self.penalizer * 2 * phi**2
+            return value, gradient
+
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            result = optimize.minimize(objective, theta0, jac=True, method="L-BFGS-B",
+                                       bounds=[(-_LOG_BOUND, _LOG_BOUND)] * len(theta0),
+                                       options={"maxiter": self.max_iter, "ftol": self.tol * 1e-3,
+                                                "gtol": self.tol * 1e2})
+        self._raise_unless_converged(result)
+        self._store(result.x, prepared)
+        return self
+
+    def _check_settings(self) -> None:
+        if not np.isfinite(self.penalizer) or self.penalizer < 0:
+            raise ValueError(f"penalizer must be a finite number >= 0, got {self.penalizer!r}")
+
+    def _start(self, prepared: _Data) -> np.ndarray:
+        if self.initial_params is None:
+            return self._initial_log_params(prepared)
+        unknown = set(self.initial_params) - set(self.param_names)
+        if unknown or any(v <= 0 for v in self.initial_params.values()):
+            raise ValueError(f"initial_params must give positive values for {self.param_names}, "
+                             f"got {self.initial_params}")
+        guess = dict(zip(self.param_names, np.exp(self._initial_log_params(prepared)), strict=True))
+        guess.update(self.initial_params)
+        return np.log([guess[name] for name in self.param_names])
+
+    def _raise_unless_converged(self, result) -> None:
+        on_bound = np.abs(result.x) >= _LOG_BOUND - 1e-6
+        hint = ("Try other initial_params=, a small penalizer= (e.g. 0.001), or check that the data fit the "
+                "model's assumptions (enough repeat buyers, recency and T in the same unit).")
+        if not np.all(np.isfinite(result.x)) or not np.isfinite(result.fun):
+            raise ConvergenceError(f"{self.model_name} fit produced non-finite values ({result.message}). {hint}")
+        if on_bound.any():
+            names = [n for n, b in zip(self.param_names, on_bound, strict=True) if b]
+            raise ConvergenceError(f"{self.model_name} fit drove {names} to the edge of the parameter space "
+                                   f"(exp(±{_LOG_BOUND:.0f})): the likelihood has no interior maximum. {hint}")
+        # L-BFGS-B may stop in its line search at an optimum it cannot improve further; what counts is
+        # the first-order condition on the per-customer objective
+        if not result.success and np.max(np.abs(result.jac)) > _GRADIENT_TOLERANCE:
+            raise ConvergenceError(f"{self.model_name} fit did not converge: {result.message} (largest gradient "
+                                   f"component {np.max(np.abs(result.jac)):.2g}). {hint}")
+
+    def _store(self, theta: np.ndarray, prepared: _Data) -> None:
+        ll, _ = self._log_likelihood(theta, prepared.columns)
+        self.log_likelihood_ = float(prepared.counts @ ll)
+        self.n_customers_ = int(round(prepared.n_customers))
+        self.n_unique_rows_ = len(prepared.counts)
+        self.params_ = pd.Series(np.exp(theta), index=list(self.param_names), name="estimate")
+        hessian = self._hessian(theta, prepared)
+        try:
+            covariance_log = np.linalg.inv(hessian)
+            eigen = np.linalg.eigvalsh(hessian)
+        except np.linalg.LinAlgError:
+            eigen = np.array([0.0])
+        if not np.all(eigen > 0) or not np.all(np.isfinite(hessian)):
+            raise ConvergenceError(
+                f"{self.model_name} fit stopped where the observed information matrix is not positive definite "
+                "(a saddle point or a flat ridge of the likelihood), so its standard errors do not exist. "
+                "Try other initial_params= or a small penalizer=."
+            )
+        self._log_covariance = covariance_log
+        se_log = np.sqrt(np.diag(covariance_log))
+        self.standard_errors_ = pd.Series(self.params_.to_numpy() * se_log, index=self.params_.index,
+                                          name="standard_error")
+        phi = self.params_.to_numpy()
+        jacobian = np.diag(phi)
+        self.covariance_ = pd.DataFrame(jacobian @ covariance_log @ jacobian, index=self.params_.index,
+                                        columns=self.params_.index)
+        k = len(theta)
+        self.aic_ = 2 * k - 2 * self.log_likelihood_
+        self.bic_ = k * np.log(self.n_customers_) - 2 * self.log_likelihood_
+
+    def _hessian(self, theta: np.ndarray, prepared: _Data) -> np.ndarray:
+        """Observed information in log-parameters: central differences of the analytic gradient."""
+        def gradient(t):
+            _, grad = self._log_likelihood(t, prepared.columns)
+            return -(prepared.counts @ grad)
+
+        k = len(theta)
+        hessian = np.empty((k, k))
+        step = 1e-5
+        for j in range(k):
+            shift = np.zeros(k)
+            shift[j] = step
+            hessian[:, j] = (gradient(theta + shift) - gradient(theta - shift)) / (2 * step)
+        return (hessian + hessian.T) / 2
+
+    def _prepare(self, data: pd.DataFrame, weights) -> _Data:
+        if not isinstance(data, pd.DataFrame):
+            raise TypeError(f"{self.model_name} fits a DataFrame with columns {list(self.data_columns)}, "
+                            f"not {type(data).__name__}")
+        missing = [c for c in self.data_columns if c not in data.columns]
+        if missing:
+            raise MissingColumnError(f"{self.model_name} needs columns {list(self.data_columns)}; missing {missing} "
+                                     f"(have {list(data.columns)}). crmlab.customer_summary produces them.")
+        if len(data) == 0:
+            raise DataError(f"{self.model_name}: the data have no rows")
+        frame = data[list(self.data_columns)].astype("float64")
+        bad = ~np.isfinite(frame.to_numpy()).all(axis=1)
+        if bad.any():
+            raise DataError(f"{self.model_name}: {int(bad.sum()):,} rows have missing or infinite values "
+                            f"(first: {list(frame.index[bad][:5])}); drop or fix them first")
+        counts = self._weights(data, weights)
+        columns = {c: frame[c].to_numpy() for c in self.data_columns}
+        self._check_values(columns)
+        keys = frame.to_numpy()
+        unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+        summed = np.bincount(inverse.ravel(), weights=counts, minlength=len(unique))
+        keep = summed > 0
+        return _Data({c: unique[keep, i] for i, c in enumerate(self.data_columns)}, summed[keep])
+
+    def _weights(self, data: pd.DataFrame, weights) -> np.ndarray:
+        if weights is None:
+            return np.ones(len(data))
+        values = data[weights].to_numpy(dtype="float64") if isinstance(weights, str) else np.asarray(weights, float)
+        if values.shape != (len(data),) or not np.all(np.isfinite(values)) or np.any(values < 0):
+            raise DataError(f"{self.model_name}: weights must be one finite, non-negative number per row")
+        return values
+
+    # ------------------------------------------------------------------ results
+    def _require_fit(self) -> None:
+        if not hasattr(self, "params_"):
+            raise RuntimeError(f"this {self.model_name} model is not fitted yet; call fit(data) first")
+
+    def _param_values(self) -> tuple[float, ...]:
+        self._require_fit()
+        return tuple(self.params_[name] for name in self.param_names)
+
+    def confidence_intervals(self, level: float = 0.95) -> pd.DataFrame:
+        """Intervals exp(log φ ± z·se(log φ)) from the observed information."""
+        self._require_fit()
+        z = stats.norm.ppf(0.5 + level / 2)
+        se_log = np.sqrt(np.diag(self._log_covariance))
+        log_phi = np.log(self.params_.to_numpy())
+        return pd.DataFrame({"lower": np.exp(log_phi - z * se_log), "upper": np.exp(log_phi + z * se_log)},
+                            index=self.params_.index)
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Estimates, standard errors and confidence intervals; fit statistics in ``.attrs``."""
+        intervals = self.confidence_intervals(level)
+        table = pd.DataFrame({"estimate": self.params_, "standard_error": self.standard_errors_,
+                              f"lower_{level:.0%}": intervals["lower"], f"upper_{level:.0%}": intervals["upper"]})
+        table.attrs = {"model": self.model_name, "log_likelihood": self.log_likelihood_, "aic": self.aic_,
+                       "bic": self.bic_, "customers": self.n_customers_, "unique_rows": self.n_unique_rows_}
+        return table
+
+    def __repr__(self) -> str:
+        if not hasattr(self, "params_"):
+            return f"{type(self).__name__}(penalizer={self.penalizer})"
+        values = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        return f"{type(self).__name__}({values}; log-likelihood {self.log_likelihood_:,.2f})"
+
+    # ------------------------------------------------------------------ persistence
+    def to_json(self, path: str | Path | None = None) -> str:
+        """Parameters, their covariance, fit statistics and versions as JSON (written to ``path`` if given)."""
+        self._require_fit()
+        document = {
+            "model": type(self).__name__,
+            "params": self.params_.to_dict(),
+            "log_covariance": self._log_covariance.tolist(),
+            "log_likelihood": self.log_likelihood_,
+            "n_customers": self.n_customers_,
+            "n_unique_rows": self.n_unique_rows_,
+            "settings": {"penalizer": self.penalizer, "tol": self.tol, "max_iter": self.max_iter},
+            "versions": {"crmlab": _version("crmlab"), "numpy": np.__version__, "scipy": _version("scipy"),
+                         "python": platform.python_version()},
+        }
+        text = json.dumps(document, indent=2)
+        if path is not None:
+            Path(path).write_text(text)
+        return text
+
+    @classmethod
+    def _from_document(cls, document: dict) -> MaximumLikelihoodModel:
+        model = cls(**document["settings"])
+        model.params_ = pd.Series(document["params"], name="estimate")[list(cls.param_names)]
+        model._log_covariance = np.asarray(document["log_covariance"])
+        model.log_likelihood_ = document["log_likelihood"]
+        model.n_customers_ = document["n_customers"]
+        model.n_unique_rows_ = document["n_unique_rows"]
+        phi = model.params_.to_numpy()
+        model.standard_errors_ = pd.Series(phi * np.sqrt(np.diag(model._log_covariance)), index=model.params_.index,
+                                           name="standard_error")
+        model.covariance_ = pd.DataFrame(np.diag(phi) @ model._log_covariance @ np.diag(phi),
+                                         index=model.params_.index, columns=model.params_.index)
+        k = len(phi)
+        model.aic_ = 2 * k - 2 * model.log_likelihood_
+        model.bic_ = k * np.log(model.n_customers_) - 2 * model.log_likelihood_
+        return model
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except Exception:  # noqa: BLE001 - a missing distribution only loses a version string
+        return "unknown"
+
+
+def load_model(path: str | Path) -> MaximumLikelihoodModel:
+    """Load a model saved with ``to_json``."""
+    from . import MODELS  # the registry of model classes by name
+
+    document = json.loads(Path(path).read_text())
+    name = document.get("model")
+    if name not in MODELS:
+        raise ValueError(f"{path} holds a {name!r} model; crmlab knows {sorted(MODELS)}")
+    return MODELS[name]._from_document(document)

@@ -1,0 +1,129 @@
+"""The shared maximum-likelihood machinery: input checks, compression, penalty, errors, persistence."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import crmlab as cl
+from crmlab.errors import ConvergenceError, DataError, MissingColumnError
+
+PURCHASE_MODELS = [cl.clv.BetaGeo, cl.clv.ModifiedBetaGeo, cl.clv.ParetoNBD]
+
+
+@pytest.mark.parametrize("model_class", PURCHASE_MODELS)
+def test_weights_are_the_same_as_repeated_rows(model_class, cdnow_published):
+    patterns = cdnow_published.value_counts(["frequency", "recency", "T"]).rename("n").reset_index()
+    by_weight = model_class().fit(patterns, weights="n")
+    by_row = model_class().fit(cdnow_published)
+    np.testing.assert_allclose(by_weight.params_, by_row.params_, rtol=1e-6)
+    assert by_weight.log_likelihood_ == pytest.approx(by_row.log_likelihood_, rel=1e-10)
+    assert by_row.n_unique_rows_ == len(patterns) < by_row.n_customers_ == 2_357
+
+
+@pytest.mark.parametrize("model_class", PURCHASE_MODELS)
+def test_analytic_gradient_matches_finite_differences(model_class, cdnow_published):
+    model = model_class().fit(cdnow_published)
+    prepared = model._prepare(cdnow_published, None)
+    theta = np.log(model.params_.to_numpy()) + np.array([0.1, -0.2, 0.15, -0.1])
+    _, grad = model._log_likelihood(theta, prepared.columns)
+    analytic = prepared.counts @ grad
+    numeric = np.empty(4)
+    for j in range(4):
+        step = np.zeros(4)
+        step[j] = 1e-6
+        up, _ = model._log_likelihood(theta + step, prepared.columns)
+        down, _ = model._log_likelihood(theta - step, prepared.columns)
+        numeric[j] = prepared.counts @ (up - down) / 2e-6
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5)
+
+
+def test_summary_and_information_criteria(cdnow_published):
+    model = cl.clv.BetaGeo().fit(cdnow_published)
+    table = model.summary()
+    assert list(table.columns) == ["estimate", "standard_error", "lower_95%", "upper_95%"]
+    assert ((table["lower_95%"] < table["estimate"]) & (table["estimate"] < table["upper_95%"])).all()
+    assert table.attrs["log_likelihood"] == model.log_likelihood_
+    assert model.aic_ == pytest.approx(8 - 2 * model.log_likelihood_)
+    assert model.bic_ == pytest.approx(4 * np.log(2_357) - 2 * model.log_likelihood_)
+    assert "BetaGeo(r=0.2426" in repr(model)
+
+
+@pytest.mark.parametrize("model_class", [*PURCHASE_MODELS, cl.clv.GammaGamma, cl.clv.BetaGeoBetaBinom])
+def test_json_round_trip_keeps_parameters_and_predictions(model_class, cdnow_weeks, tmp_path):
+    data = cl.datasets.load_donations() if model_class is cl.clv.BetaGeoBetaBinom else cdnow_weeks
+    weights = "weights" if model_class is cl.clv.BetaGeoBetaBinom else None
+    model = model_class().fit(data, weights=weights)
+    path = tmp_path / "model.json"
+    model.to_json(path)
+    document = json.loads(path.read_text())
+    assert document["model"] == model_class.__name__ and "crmlab" in document["versions"]
+    loaded = cl.clv.load_model(path)
+    pd.testing.assert_series_equal(loaded.params_, model.params_)
+    pd.testing.assert_series_equal(loaded.standard_errors_, model.standard_errors_)
+    if hasattr(model, "p_alive"):
+        pd.testing.assert_series_equal(loaded.p_alive(data), model.p_alive(data))
+
+
+def test_penalizer_shrinks_parameters(cdnow_published):
+    plain = cl.clv.BetaGeo().fit(cdnow_published)
+    shrunk = cl.clv.BetaGeo(penalizer=0.1).fit(cdnow_published)
+    assert (shrunk.params_ < plain.params_).all()
+    assert shrunk.log_likelihood_ < plain.log_likelihood_
+
+
+def test_bad_data_gets_clear_errors(cdnow_published):
+    with pytest.raises(MissingColumnError, match="missing \\['T'\\]"):
+        cl.clv.BetaGeo().fit(cdnow_published.drop(columns="T"))
+    with pytest.raises(DataError, match="recency is negative or larger than T"):
+        cl.clv.BetaGeo().fit(cdnow_published.assign(recency=cdnow_published["T"] + 1))
+    with pytest.raises(DataError, match="frequency is negative or not a whole number"):
+        cl.clv.ParetoNBD().fit(cdnow_published.assign(frequency=0.5))
+    with pytest.raises(DataError, match="missing or infinite"):
+        cl.clv.BetaGeo().fit(cdnow_published.assign(T=np.nan))
+    with pytest.raises(DataError, match="mean spend <= 0"):
+        cl.clv.GammaGamma().fit(pd.DataFrame({"frequency": [1, 2], "monetary": [0.0, 5.0]}))
+    with pytest.raises(DataError, match="not valid patterns"):
+        cl.clv.BetaGeoBetaBinom().fit(pd.DataFrame({"frequency": [3], "recency": [2], "periods": [6]}))
+    with pytest.raises(ValueError, match="penalizer"):
+        cl.clv.BetaGeo(penalizer=-1).fit(cdnow_published)
+    with pytest.raises(RuntimeError, match="not fitted yet"):
+        cl.clv.BetaGeo().p_alive(cdnow_published)
+
+
+def test_a_likelihood_without_interior_maximum_raises_convergence_error():
+    # nobody ever comes back: the purchase rate is driven to zero
+    never = pd.DataFrame({"frequency": np.zeros(200), "recency": np.zeros(200), "T": np.linspace(5, 40, 200)})
+    with pytest.raises(ConvergenceError, match="penalizer"):
+        cl.clv.BetaGeo().fit(never)
+
+
+@pytest.mark.parametrize("model_class", PURCHASE_MODELS)
+def test_predictions_are_probabilities_and_counts(model_class, cdnow_published):
+    model = model_class().fit(cdnow_published)
+    alive = model.p_alive(cdnow_published)
+    assert alive.between(0, 1).all() and alive.index.equals(cdnow_published.index)
+    expected = model.expected_purchases(39, cdnow_published)
+    assert (expected >= 0).all() and np.isfinite(expected).all()
+    assert (model.expected_purchases(78, cdnow_published) >= expected).all()
+    assert model.purchase_probability(np.arange(400), 39).sum() == pytest.approx(1.0, abs=1e-8)
+    # the new-customer expectation is the mean of the distribution of X(t)
+    n = np.arange(400)
+    assert (n * model.purchase_probability(n, 39)).sum() == pytest.approx(model.expected_purchases_new_customer(39),
+                                                                        rel=1e-6)
+
+
+def test_paretonbd_stays_finite_where_lifetimes_overflowed():
+    # lifetimes' own regression case (tests/test_estimation.py::test_overflow_error) and CLVTools' P(alive) NaN case
+    model = cl.clv.ParetoNBD()
+    model.params_ = pd.Series({"r": 10.465, "alpha": 7.98565181e-03, "s": 3.0516, "beta": 2.820})
+    extreme = pd.DataFrame({"frequency": [400.0, 500, 500], "recency": [5.0, 1, 4], "T": [6.0, 37, 37]})
+    ll, grad = model._log_likelihood(np.log(model.params_.to_numpy()), {c: extreme[c].to_numpy() for c in extreme})
+    assert np.isfinite(ll).all() and np.isfinite(grad).all()  # a density in t_x: its log may be positive
+    model.params_ = pd.Series({"r": 0.5143, "alpha": 2.8845, "s": 0.2856, "beta": 14.1087})
+    heavy = pd.DataFrame({"frequency": [221.0, 254, 161, 204], "recency": [103.42857, 97.14286, 94.71429, 98.57143],
+                          "T": [103.57143, 97.28571, 98.0, 99.42857]})
+    assert np.isfinite(model.p_alive(heavy)).all()
