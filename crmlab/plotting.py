@@ -9,6 +9,7 @@ default palette.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
@@ -16,7 +17,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .quality import DROP_REASONS, DataQualityReport
 
-__all__ = ["plot_dropped_rows", "plot_monthly_activity", "plot_repeat_purchases"]
+__all__ = ["plot_dropped_rows", "plot_monthly_activity", "plot_repeat_purchases", "plot_frequency_recency_matrix",
+           "plot_p_alive_matrix", "plot_calibration_vs_holdout", "plot_tracking", "plot_repeat_purchase_histogram"]
 
 
 def _axes(ax: Axes | None, size=(7, 4)) -> Axes:
@@ -74,4 +76,98 @@ def plot_repeat_purchases(summary: pd.DataFrame, max_frequency: int = 10, ax: Ax
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set(xlabel="repeat purchases in the period", ylabel="share of customers",
            title=f"Repeat purchases of {len(summary):,} customers")
+    return ax
+
+
+# --------------------------------------------------------------------------- customer-base models
+
+def _grid_summary(max_frequency: int, max_recency: float, T: float) -> pd.DataFrame:
+    frequency, recency = np.meshgrid(np.arange(max_frequency + 1), np.linspace(0, max_recency, 41))
+    grid = pd.DataFrame({"frequency": frequency.ravel(), "recency": recency.ravel(), "T": T})
+    grid.loc[grid["frequency"] == 0, "recency"] = 0.0
+    return grid
+
+
+def _matrix(values: pd.Series, grid: pd.DataFrame, ax, title, label, cmap):
+    table = pd.DataFrame({"frequency": grid["frequency"], "recency": grid["recency"], "v": values.to_numpy()})
+    table = table[(table["frequency"] > 0) | (table["recency"] == 0)].drop_duplicates(["frequency", "recency"])
+    matrix = table.pivot(index="recency", columns="frequency", values="v").sort_index(ascending=False)
+    image = ax.imshow(matrix.to_numpy(), aspect="auto", cmap=cmap, interpolation="nearest",
+                      extent=(-0.5, matrix.columns.max() + 0.5, 0, matrix.index.max()))
+    ax.figure.colorbar(image, ax=ax, label=label)
+    ax.set(xlabel="repeat purchases x", ylabel="recency t_x (time of last purchase)", title=title)
+    return ax
+
+
+def plot_frequency_recency_matrix(model, t: float = 1.0, max_frequency: int = 20, T: float | None = None,
+                                  ax: Axes | None = None) -> Axes:
+    """Expected purchases in the next ``t`` time units for every (frequency, recency) of a customer observed for T."""
+    T = float(T if T is not None else 40.0)
+    grid = _grid_summary(max_frequency, T, T)
+    ax = _axes(ax)
+    return _matrix(model.expected_purchases(t, grid), grid, ax,
+                   f"Expected purchases in the next {t:g} time units (T = {T:g})", "expected purchases", "viridis")
+
+
+def plot_p_alive_matrix(model, max_frequency: int = 20, T: float | None = None, ax: Axes | None = None) -> Axes:
+    """P(alive) for every (frequency, recency) of a customer observed for T time units."""
+    T = float(T if T is not None else 40.0)
+    grid = _grid_summary(max_frequency, T, T)
+    ax = _axes(ax)
+    return _matrix(model.p_alive(grid), grid, ax, f"Probability that the customer is alive (T = {T:g})",
+                   "P(alive)", "RdYlGn")
+
+
+def plot_calibration_vs_holdout(evaluation, split: pd.DataFrame, max_frequency: int = 7,
+                                ax: Axes | None = None) -> Axes:
+    """Mean holdout purchases by calibration frequency: actual, model and naive baseline."""
+    table = evaluation.per_customer.assign(group=split["frequency_cal"].clip(upper=max_frequency))
+    means = table.groupby("group")[["actual", "predicted", "baseline"]].mean()
+    labels = [str(k) for k in means.index[:-1]] + [f"{means.index[-1]}+"]
+    ax = _axes(ax)
+    ax.plot(labels, means["actual"], marker="o", label="actual", color="black")
+    ax.plot(labels, means["predicted"], marker="s", label="model", color=sns.color_palette()[0])
+    ax.plot(labels, means["baseline"], marker="^", linestyle=":", label="naive baseline", color=sns.color_palette()[3])
+    ax.set(xlabel="repeat purchases in calibration", ylabel="mean purchases in holdout",
+           title="Conditional expectations: holdout purchases by calibration frequency")
+    ax.legend()
+    return ax
+
+
+def plot_tracking(tracking: pd.DataFrame, cumulative: bool = True, ax: Axes | None = None) -> Axes:
+    """Actual vs expected repeat purchases per period (or cumulative), calibration end marked."""
+    actual, expected = ("actual_cumulative", "expected_cumulative") if cumulative else ("actual", "expected")
+    ax = _axes(ax, size=(8, 4))
+    ax.plot(tracking.index, tracking[actual], color="black", label="actual")
+    ax.plot(tracking.index, tracking[expected], color=sns.color_palette()[0], linestyle="--", label="model")
+    holdout = tracking.index[tracking["holdout"].to_numpy()]
+    if len(holdout):
+        ax.axvline(holdout[0] - 0.5, color="grey", linestyle=":", label="end of calibration")
+    ax.set(xlabel="period", ylabel=("cumulative " if cumulative else "") + "repeat purchases",
+           title=("Cumulative" if cumulative else "Period-by-period") + " repeat purchases: actual vs model")
+    ax.legend()
+    return ax
+
+
+def plot_repeat_purchase_histogram(model, summary: pd.DataFrame, max_frequency: int = 7,
+                                   ax: Axes | None = None) -> Axes:
+    """Number of customers by repeat purchases in their observation period: actual vs the model's expectation.
+
+    The model's count for x purchases is Σ_i P(X(T_i) = x) over the customers' observation lengths T_i.
+    """
+    lengths = summary["T"].value_counts()
+    counts = np.arange(max_frequency)
+    probabilities = model.purchase_probability(counts[:, None], lengths.index.to_numpy()[None, :])
+    expected = probabilities @ lengths.to_numpy()
+    expected = np.append(expected, len(summary) - expected.sum())
+    actual = summary["frequency"].clip(upper=max_frequency).value_counts().reindex(range(max_frequency + 1),
+                                                                                   fill_value=0)
+    labels = [str(k) for k in counts] + [f"{max_frequency}+"]
+    positions = np.arange(len(labels))
+    ax = _axes(ax)
+    ax.bar(positions - 0.2, actual.to_numpy(), width=0.4, label="actual", color="grey")
+    ax.bar(positions + 0.2, expected, width=0.4, label="model", color=sns.color_palette()[0])
+    ax.set_xticks(positions, labels)
+    ax.set(xlabel="repeat purchases", ylabel="customers", title="Repeat purchases in calibration: actual vs model")
+    ax.legend()
     return ax

@@ -17,11 +17,14 @@ errors from the observed information, and save to JSON (:func:`load_model`).
 from .base import MaximumLikelihoodModel, load_model
 from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeo
+from .evaluation import HoldoutEvaluation, evaluate_holdout, tracking_table
 from .gammagamma import GammaGamma
 from .mbgnbd import ModifiedBetaGeo
 from .paretonbd import ParetoNBD
+from .value import customer_equity, customer_lifetime_value
 
 MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, BetaGeoBetaBinom, GammaGamma)}
 
 __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "MaximumLikelihoodModel",
-           "load_model", "MODELS"]
+           "load_model", "MODELS", "customer_lifetime_value", "customer_equity", "evaluate_holdout",
+           "tracking_table", "HoldoutEvaluation"]

@@ -213,13 +213,12 @@ class MaximumLikelihoodModel:
             raise DataError(f"{self.model_name}: {int(bad.sum()):,} rows have missing or infinite values "
                             f"(first: {list(frame.index[bad][:5])}); drop or fix them first")
         counts = self._weights(data, weights)
-        columns = {c: frame[c].to_numpy() for c in self.data_columns}
-        self._check_values(columns)
-        keys = frame.to_numpy()
-        unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-        summed = np.bincount(inverse.ravel(), weights=counts, minlength=len(unique))
-        keep = summed > 0
-        return _Data({c: unique[keep, i] for i, c in enumerate(self.data_columns)}, summed[keep])
+        self._check_values({c: frame[c].to_numpy() for c in self.data_columns})
+        grouped = frame.assign(_count=counts).groupby(list(self.data_columns), sort=False)["_count"].sum()
+        grouped = grouped[grouped > 0]
+        unique = grouped.index.to_frame(index=False)
+        return _Data({c: unique[c].to_numpy(dtype="float64") for c in self.data_columns},
+                     grouped.to_numpy(dtype="float64"))
 
     def _weights(self, data: pd.DataFrame, weights) -> np.ndarray:
         if weights is None:

@@ -52,22 +52,26 @@ class BetaGeo(PurchaseModel):
     def _log_likelihood(self, log_params, data):
         r, alpha, a, b = np.exp(log_params)
         x, t_x, T = data["frequency"], data["recency"], data["T"]
-        repeat = x > 0
+        levels, at = np.unique(x, return_inverse=True)  # special functions once per distinct frequency
+        repeat = levels > 0
         dig = special.digamma
         log_b_ab = special.betaln(a, b)
-        term1 = special.betaln(a, b + x) - log_b_ab - (r + x) * np.log(alpha + T)
-        term2 = np.where(repeat, special.betaln(a + 1, np.maximum(b + x - 1, 1e-300)) - log_b_ab
-                         - (r + x) * np.log(alpha + t_x), -np.inf)
+        beta1 = (special.betaln(a, b + levels) - log_b_ab)[at]
+        beta2 = np.where(repeat, special.betaln(a + 1, np.maximum(b + levels - 1, 1e-300)) - log_b_ab, -np.inf)[at]
+        log_alpha_T, log_alpha_tx = np.log(alpha + T), np.log(alpha + t_x)
+        term1 = beta1 - (r + x) * log_alpha_T
+        term2 = beta2 - (r + x) * log_alpha_tx
         mix = np.logaddexp(term1, term2)
-        w1, w2 = np.exp(term1 - mix), np.exp(term2 - mix)
-        ll = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + mix
+        w2 = np.exp(term2 - mix)
+        w1 = 1.0 - w2
+        ll = (special.gammaln(r + levels) - special.gammaln(r))[at] + r * np.log(alpha) + mix
 
-        d_r = dig(r + x) - dig(r) + np.log(alpha) - w1 * np.log(alpha + T) - w2 * np.log(alpha + t_x)
+        d_r = (dig(r + levels) - dig(r))[at] + np.log(alpha) - w1 * log_alpha_T - w2 * log_alpha_tx
         d_alpha = r / alpha - (r + x) * (w1 / (alpha + T) + w2 / (alpha + t_x))
-        common = dig(a + b) - dig(a + b + x)
-        d_a = w1 * common + w2 * (1.0 / a + common)
-        d_b = (w1 * (dig(b + x) - dig(b) + common)
-               + w2 * np.where(repeat, dig(np.maximum(b + x - 1, 1e-300)) - dig(b) + common, 0.0))
+        common = (dig(a + b) - dig(a + b + levels))[at]
+        d_a = common + w2 / a
+        d_b = (w1 * (dig(b + levels) - dig(b))[at]
+               + w2 * np.where(repeat, dig(np.maximum(b + levels - 1, 1e-300)) - dig(b), 0.0)[at] + common)
         grad = np.stack([d_r * r, d_alpha * alpha, d_a * a, d_b * b], axis=1)
         return ll, grad
 
