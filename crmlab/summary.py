@@ -42,7 +42,7 @@ import pandas as pd
 
 from .errors import MissingColumnError, ObservationPeriodError
 
-__all__ = ["customer_summary", "calibration_holdout", "single_customer_view"]
+__all__ = ["customer_summary", "calibration_holdout", "calibration_summary", "single_customer_view"]
 
 _PERIODS = {"D": "D", "W": "W", "M": "M"}
 _DAYS_PER_UNIT = {"D": 1.0, "W": 7.0, "M": 365.2425 / 12}
@@ -158,6 +158,19 @@ def calibration_holdout(transactions, *, calibration_end, observation_end=None, 
     if amount_col is None:
         result = result.drop(columns="monetary_holdout")
     return result.astype({"frequency_holdout": "int64"})
+
+
+def calibration_summary(split: pd.DataFrame) -> pd.DataFrame:
+    """The calibration half of :func:`calibration_holdout` as a summary (frequency, recency, T[, monetary]).
+
+    This is what a model is fitted on before it is judged on the holdout half.
+    """
+    names = {"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T", "monetary_cal": "monetary"}
+    missing = [c for c in list(names)[:3] if c not in split]
+    if missing:
+        raise MissingColumnError(f"not a calibration/holdout table: missing {missing}; "
+                                 "build it with crmlab.calibration_holdout")
+    return split[[c for c in names if c in split]].rename(columns=names)
 
 
 def single_customer_view(transactions: pd.DataFrame, *, attributes: tuple[str, ...] = ()) -> pd.DataFrame:

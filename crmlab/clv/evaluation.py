@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..summary import _DAYS_PER_UNIT
+from ..summary import _DAYS_PER_UNIT, calibration_summary
 
 __all__ = ["HoldoutEvaluation", "evaluate_holdout", "tracking_table"]
 
@@ -72,8 +72,7 @@ def evaluate_holdout(model, split: pd.DataFrame, *, transactions: pd.DataFrame |
     missing = [c for c in _SPLIT_COLUMNS if c not in split]
     if missing:
         raise DataError(f"the calibration/holdout table lacks {missing}; build it with crmlab.calibration_holdout")
-    calibration = pd.DataFrame({"frequency": split["frequency_cal"], "recency": split["recency_cal"],
-                                "T": split["T_cal"]}, index=split.index)
+    calibration = calibration_summary(split)
     duration = split["duration_holdout"].to_numpy(dtype="float64")
     actual = split["frequency_holdout"].to_numpy(dtype="float64")
     predicted = model.expected_purchases(duration, calibration).to_numpy()

@@ -13,8 +13,7 @@ import crmlab as cl
 def cdnow_evaluation():
     log = cl.datasets.load_cdnow("sample")
     split = cl.calibration_holdout(log, calibration_end="1997-09-30", observation_end="1998-06-30", time_unit="W")
-    calibration = split.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T"})
-    model = cl.clv.BetaGeo().fit(calibration)
+    model = cl.clv.BetaGeo().fit(cl.calibration_summary(split))
     evaluation = cl.clv.evaluate_holdout(model, split, transactions=log, calibration_end="1997-09-30",
                                          observation_end="1998-06-30")
     return model, split, evaluation
@@ -57,7 +56,7 @@ def test_model_plots_draw_on_given_axes(cdnow_evaluation):
     import matplotlib.pyplot as plt
 
     model, split, evaluation = cdnow_evaluation
-    calibration = split.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T"})
+    calibration = cl.calibration_summary(split)
     _, axes = plt.subplots(2, 3)
     drawn = [cl.plotting.plot_frequency_recency_matrix(model, t=39, T=39, ax=axes[0, 0]),
              cl.plotting.plot_p_alive_matrix(model, T=39, ax=axes[0, 1]),
