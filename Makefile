@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lab lint bench clean-reports
+.PHONY: run test lab lint bench bench-peers clean-reports
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("crmlab needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -31,8 +31,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check crmlab tests benchmarks
 
 ## bench: side-by-side benchmarks against the peers; rewrites benchmarks/RESULTS.md
-bench: $(STAMP)
+bench: $(STAMP) benchmarks/.venv-pymc/bin/python
 	$(BIN)/python benchmarks/bench_summary.py
+	$(BIN)/python benchmarks/bench_models.py
+
+## bench-peers: the peers that need an environment of their own (pymc-marketing)
+bench-peers: benchmarks/.venv-pymc/bin/python
+
+benchmarks/.venv-pymc/bin/python:
+	$(PYTHON) -m venv benchmarks/.venv-pymc
+	benchmarks/.venv-pymc/bin/python -m pip install --quiet pymc-marketing pyarrow
 
 clean-reports:
 	rm -rf reports/

@@ -16,18 +16,24 @@ scale, with their derivatives:
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 MAX_TERMS = 200_000
+FITTING_TERMS = 2_000  # while fitting, rows still unconverged here get a bounded tail estimate
 _RTOL = 1e-16
 
 
-def _sum_series(ratio, z, n_rows: int, track: int = 0):
+def _sum_series(ratio, z, n_rows: int, track: int = 0, max_terms: int | None = None):
     """Sum Σ_k c_k z^k with c_0 = 1 and c_{k+1} = c_k * ratio(k, rows), until |term| < 1e-16 |sum|.
 
     ``ratio(k, rows)`` returns the term ratios (without z) for the still-active
     ``rows`` and, when ``track`` > 0, a tuple of ``track`` arrays with the
     derivatives of log(ratio) with respect to the tracked parameters. Returns
     (S, S', [∂S/∂θ_i]) where S' = dS/dz.
+
+    With ``max_terms`` (used while fitting, where only the optimum must be exact)
+    rows still unconverged after that many terms get the tail bound
+    term · z / (1 - z) (valid when every ratio is below 1) instead of an error.
     """
     total = np.ones(n_rows)
     dz = np.zeros(n_rows)
@@ -35,7 +41,7 @@ def _sum_series(ratio, z, n_rows: int, track: int = 0):
     term = np.ones(n_rows)
     dlog_term = [np.zeros(n_rows) for _ in range(track)]
     rows = np.arange(n_rows)
-    for k in range(MAX_TERMS):
+    for k in range(max_terms or MAX_TERMS):
         zk = z[rows]
         step, dlogs = ratio(k, rows)
         term = term * step * zk
@@ -50,8 +56,11 @@ def _sum_series(ratio, z, n_rows: int, track: int = 0):
             dlog_term = [d[active] for d in dlog_term]
             if rows.size == 0:
                 break
-    else:  # pragma: no cover - needs z within 1e-5 of 1 and tiny parameters
-        raise FloatingPointError(f"hypergeometric series did not converge in {MAX_TERMS:,} terms")
+    else:
+        if max_terms is None:
+            raise FloatingPointError(f"hypergeometric series did not converge in {MAX_TERMS:,} terms "
+                                     "(an argument within about 1e-5 of 1)")
+        total[rows] += term * z[rows] / (1.0 - z[rows])
     return total, dz, dtheta
 
 
@@ -70,7 +79,7 @@ def log_hyp2f1(a, b, c, z) -> np.ndarray:
     return ((c - a - b).ravel() * np.log1p(-zz) + np.log(series)).reshape(z.shape)
 
 
-def pareto_nbd_integral(r, alpha, s, beta, x, t_x, T):
+def pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, exact: bool = True):
     """log J and d log J / d(r, alpha, s, beta) for J = ∫_{t_x}^{T} (alpha+τ)^-(r+x) (beta+τ)^-(s+1) dτ.
 
     J is the part of the Pareto/NBD likelihood contributed by customers who died
@@ -83,6 +92,7 @@ def pareto_nbd_integral(r, alpha, s, beta, x, t_x, T):
     the Euler transform of Fader & Hardie's 2F1(n, q; n+1; z) (roles of alpha/p
     and beta/q swap when beta > alpha), so that J = H(t_x) - H(T) with every
     series term positive. Rows with t_x == T have J = 0 (log J = -inf).
+    ``exact=False`` (while fitting) caps the series, see :func:`_sum_series`.
     """
     p, q = r + x, s + 1.0
     n = p + q - 1.0
@@ -90,18 +100,20 @@ def pareto_nbd_integral(r, alpha, s, beta, x, t_x, T):
     big, small = np.where(swap, beta, alpha), np.where(swap, alpha, beta)
     own, other = np.where(swap, q, p), np.where(swap, p, q)  # exponents of (big+τ) and (small+τ)
 
-    def log_h(tau):
+    own = np.broadcast_to(own, np.shape(x)).astype("float64")
+    other = np.broadcast_to(other, np.shape(x)).astype("float64")
+    n = np.broadcast_to(n, np.shape(x)).astype("float64")
+
+    def log_h(tau, own, other, n):
         u = big + tau
         z = (big - small) / u
 
         def ratio(k, rows):
-            o, w = own[rows] if own.ndim else own, other[rows] if other.ndim else other
-            step = (o + k) / (o + w + k)
-            d_own = 1.0 / (o + k) - 1.0 / (o + w + k)
-            d_other = -1.0 / (o + w + k)
-            return step, (np.broadcast_to(d_own, step.shape), np.broadcast_to(d_other, step.shape))
+            o, w = own[rows], other[rows]
+            return (o + k) / (o + w + k), (1.0 / (o + k) - 1.0 / (o + w + k), -1.0 / (o + w + k))
 
-        series, d_series_dz, (d_series_own, d_series_other) = _sum_series(ratio, z, z.size, track=2)
+        series, d_series_dz, (d_series_own, d_series_other) = _sum_series(
+            ratio, z, z.size, track=2, max_terms=None if exact else FITTING_TERMS)
         v = small + tau
         value = -own * np.log(u) + (1.0 - other) * np.log(v) + np.log(series) - np.log(n)
         dz_dbig, dz_dsmall = v / u**2, -1.0 / u
@@ -116,8 +128,17 @@ def pareto_nbd_integral(r, alpha, s, beta, x, t_x, T):
         d_beta = np.where(swap, g_big, g_small)
         return value, np.stack([d_p, d_alpha, d_q, d_beta], axis=-1)
 
-    log_h1, grad1 = log_h(np.broadcast_to(t_x, np.shape(x)).astype("float64"))
-    log_h2, grad2 = log_h(np.broadcast_to(T, np.shape(x)).astype("float64"))
+    def log_h_by_pair(tau):
+        """log H depends on (x, τ) only: evaluate it once per distinct pair (T takes few values)."""
+        x_codes, _ = pd.factorize(np.broadcast_to(x, np.shape(tau)))
+        tau_codes, tau_values = pd.factorize(tau)
+        at, pairs = pd.factorize(x_codes.astype("int64") * len(tau_values) + tau_codes)
+        first = np.unique(at, return_index=True)[1]
+        value, grad = log_h(tau[first], own[first], other[first], n[first])
+        return value[at], grad[at]
+
+    log_h1, grad1 = log_h(np.broadcast_to(t_x, np.shape(x)).astype("float64"), own, other, n)
+    log_h2, grad2 = log_h_by_pair(np.broadcast_to(T, np.shape(x)).astype("float64"))
     with np.errstate(divide="ignore"):
         ratio21 = np.exp(log_h2 - log_h1)
         log_j = log_h1 + np.log1p(-np.minimum(ratio21, 1.0))

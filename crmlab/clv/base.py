@@ -80,6 +80,10 @@ class MaximumLikelihoodModel:
     def _initial_log_params(self, data: _Data) -> np.ndarray:
         return np.zeros(len(self.param_names))
 
+    def _derived(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Arrays computed once per fit from the unique rows (e.g. distinct frequencies); none by default."""
+        return {}
+
     # ------------------------------------------------------------------ fitting
     def fit(self, data: pd.DataFrame, weights: str | np.ndarray | None = None):
         """Fit by maximum likelihood.
@@ -99,7 +103,12 @@ class MaximumLikelihoodModel:
         """
         self._check_settings()
         prepared = self._prepare(data, weights)
-        theta0 = self._start(prepared)
+        theta = self._maximise(prepared, self._start(prepared))
+        self._store(theta, prepared)
+        return self
+
+    def _maximise(self, prepared: _Data, theta0: np.ndarray) -> np.ndarray:
+        """Maximise the (penalised) log-likelihood from theta0; return the log-parameters or raise."""
         scale = prepared.n_customers
 
         def objective(theta):
@@ -118,8 +127,7 @@ class MaximumLikelihoodModel:
                                        options={"maxiter": self.max_iter, "ftol": self.tol * 1e-3,
                                                 "gtol": self.tol * 1e2})
         self._raise_unless_converged(result)
-        self._store(result.x, prepared)
-        return self
+        return result.x
 
     def _check_settings(self) -> None:
         if not np.isfinite(self.penalizer) or self.penalizer < 0:
@@ -217,8 +225,8 @@ class MaximumLikelihoodModel:
         grouped = frame.assign(_count=counts).groupby(list(self.data_columns), sort=False)["_count"].sum()
         grouped = grouped[grouped > 0]
         unique = grouped.index.to_frame(index=False)
-        return _Data({c: unique[c].to_numpy(dtype="float64") for c in self.data_columns},
-                     grouped.to_numpy(dtype="float64"))
+        columns = {c: unique[c].to_numpy(dtype="float64") for c in self.data_columns}
+        return _Data({**columns, **self._derived(columns)}, grouped.to_numpy(dtype="float64"))
 
     def _weights(self, data: pd.DataFrame, weights) -> np.ndarray:
         if weights is None:

@@ -52,7 +52,7 @@ class BetaGeo(PurchaseModel):
     def _log_likelihood(self, log_params, data):
         r, alpha, a, b = np.exp(log_params)
         x, t_x, T = data["frequency"], data["recency"], data["T"]
-        levels, at = np.unique(x, return_inverse=True)  # special functions once per distinct frequency
+        levels, at = self._frequency_levels(data)  # special functions once per distinct frequency
         repeat = levels > 0
         dig = special.digamma
         log_b_ab = special.betaln(a, b)
@@ -85,16 +85,12 @@ class BetaGeo(PurchaseModel):
                                 + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x)), -np.inf)
         return pd.Series(special.expit(-log_odds), index=index, name="p_alive")
 
-    def expected_purchases(self, t, data: pd.DataFrame) -> pd.Series:
-        """E[purchases in (T, T+t] | x, t_x, T] for each customer (FHL 2005, eq. 10)."""
+    def _purchases_if_alive(self, t, x, T):
+        """The numerator of FHL (2005) eq. 10: (a+b+x-1)/(a-1) [1 - ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)]."""
         r, alpha, a, b = self._param_values()
-        x, t_x, T, index = self._rft(data)
-        t = self._horizon(t)
-        log_hyp = log_hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
-        log_tail = (r + x) * (np.log(alpha + T) - np.log(alpha + T + t)) + log_hyp
-        bracket = -np.expm1(log_tail)
-        numerator = (a + b + x - 1) / (a - 1) * bracket
-        return pd.Series(numerator * self.p_alive(data).to_numpy(), index=index, name="expected_purchases")
+        log_tail = ((r + x) * (np.log(alpha + T) - np.log(alpha + T + t))
+                    + log_hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t)))
+        return (a + b + x - 1) / (a - 1) * -np.expm1(log_tail)
 
     def expected_purchases_new_customer(self, t) -> np.ndarray:
         """E[X(t)] for a customer just acquired (FHL 2005, eq. 7)."""

@@ -59,15 +59,12 @@ class ModifiedBetaGeo(PurchaseModel):
         log_odds = np.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
         return pd.Series(special.expit(-log_odds), index=index, name="p_alive")
 
-    def expected_purchases(self, t, data: pd.DataFrame) -> pd.Series:
-        """E[purchases in (T, T+t] | x, t_x, T] (Batislam et al. 2007)."""
+    def _purchases_if_alive(self, t, x, T):
+        """(a+b+x)/(a-1) [1 - ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x+1; a+b+x; t/(α+T+t))] (Batislam et al. 2007)."""
         r, alpha, a, b = self._param_values()
-        x, t_x, T, index = self._rft(data)
-        t = self._horizon(t)
         log_tail = ((r + x) * (np.log(alpha + T) - np.log(alpha + T + t))
                     + log_hyp2f1(r + x, b + x + 1, a + b + x, t / (alpha + T + t)))
-        value = (a + b + x) / (a - 1) * -np.expm1(log_tail) * self.p_alive(data).to_numpy()
-        return pd.Series(value, index=index, name="expected_purchases")
+        return (a + b + x) / (a - 1) * -np.expm1(log_tail)
 
     def expected_purchases_new_customer(self, t) -> np.ndarray:
         """E[X(t)] = b/(a-1) [1 - (α/(α+t))^r 2F1(r, b+1; a+b; t/(α+t))] for a customer just acquired."""

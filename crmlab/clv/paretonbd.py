@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from ..errors import ConvergenceError
 from ._purchase import PurchaseModel
 from ._special import pareto_nbd_integral
 
@@ -46,16 +47,16 @@ class ParetoNBD(PurchaseModel):
     param_names = ("r", "alpha", "s", "beta")
     model_name = "Pareto/NBD"
 
-    def _terms(self, log_params, data):
+    def _terms(self, log_params, data, exact: bool = True):
         r, alpha, s, beta = np.exp(log_params)
         x, t_x, T = data["frequency"], data["recency"], data["T"]
         log_a = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
-        log_j, d_j = pareto_nbd_integral(r, alpha, s, beta, x, t_x, T)
+        log_j, d_j = pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, exact=exact)
         mix = np.logaddexp(log_a, np.log(s) + log_j)
         return r, alpha, s, beta, x, T, log_a, d_j, mix
 
-    def _log_likelihood(self, log_params, data):
-        r, alpha, s, beta, x, T, log_a, d_j, mix = self._terms(log_params, data)
+    def _log_likelihood(self, log_params, data, exact: bool = False):
+        r, alpha, s, beta, x, T, log_a, d_j, mix = self._terms(log_params, data, exact=exact)
         w_a = np.exp(log_a - mix)
         w_j = 1.0 - w_a
         ll = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta) + mix
@@ -65,6 +66,16 @@ class ParetoNBD(PurchaseModel):
         d_beta = s / beta - w_a * s / (beta + T) + w_j * d_j[:, 3]
         return ll, np.stack([d_r * r, d_alpha * alpha, d_s * s, d_beta * beta], axis=1)
 
+    def _store(self, theta, prepared):
+        """At the estimate the series must converge exactly; otherwise the fit is not trustworthy."""
+        try:
+            self._log_likelihood(theta, prepared.columns, exact=True)
+        except FloatingPointError as error:
+            raise ConvergenceError(f"Pareto/NBD: the likelihood cannot be evaluated accurately at the estimate "
+                                   f"({error}); the scale parameters alpha and beta differ by orders of magnitude. "
+                                   "Try a small penalizer= or other initial_params=.") from error
+        super()._store(theta, prepared)
+
     # ------------------------------------------------------------------ predictions
     def p_alive(self, data: pd.DataFrame) -> pd.Series:
         """P(alive at T | x, t_x, T) (eq. 18 of the note), computed on the log scale."""
@@ -72,15 +83,12 @@ class ParetoNBD(PurchaseModel):
         *_, log_a, _, mix = self._terms(np.log(self._param_values()), {"frequency": x, "recency": t_x, "T": T})
         return pd.Series(np.exp(log_a - mix), index=index, name="p_alive")
 
-    def expected_purchases(self, t, data: pd.DataFrame) -> pd.Series:
-        """E[purchases in (T, T+t] | x, t_x, T] (eq. 20 of the note)."""
+    def _purchases_if_alive(self, t, x, T):
+        """(r+x)/(α+T) · (β+T)/(s-1) [1 - ((β+T)/(β+T+t))^(s-1)] (eq. 20 of the note; its limit at s = 1)."""
         r, alpha, s, beta = self._param_values()
-        x, t_x, T, index = self._rft(data)
-        t = self._horizon(t)
         growth = np.log1p(t / (beta + T))
         lifetime = (beta + T) * (growth if abs(s - 1) < 1e-10 else -np.expm1(-(s - 1) * growth) / (s - 1))
-        rate = (r + x) / (alpha + T)
-        return pd.Series(rate * lifetime * self.p_alive(data).to_numpy(), index=index, name="expected_purchases")
+        return (r + x) / (alpha + T) * lifetime
 
     def expected_purchases_new_customer(self, t) -> np.ndarray:
         """E[X(t)] = rβ/(α(s-1)) [1 - (β/(β+t))^(s-1)] for a customer just acquired (eq. 17 of the note)."""

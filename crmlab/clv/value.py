@@ -87,14 +87,17 @@ def customer_lifetime_value(transaction_model, spend_model, data: pd.DataFrame, 
         raise ValueError(f"margin must be a finite number, got {margin}")
     step = _period_length(freq, time_unit, period_length)
     spend = _spend(spend_model, data)
-    cumulative = np.zeros(len(data))
-    discounted = np.zeros(len(data))
-    for k in range(1, horizon + 1):
-        current = transaction_model.expected_purchases(k * step, data).to_numpy()
-        discounted += (current - cumulative) / (1 + discount_rate) ** k
-        cumulative = current
-    return pd.DataFrame({"expected_purchases": cumulative, "expected_spend": spend,
-                         "clv": margin * spend * discounted}, index=data.index)
+    horizons = step * np.arange(1, horizon + 1)
+    # Σ_k (C_k - C_{k-1}) v_k = Σ_k C_k (v_k - v_{k+1}), with v_k = (1+d)^-k, v_{H+1} = 0 and C_k the
+    # cumulative expected purchases; the second column keeps C_H
+    discount = (1 + discount_rate) ** -np.arange(1.0, horizon + 1)
+    combine = np.column_stack([discount - np.append(discount[1:], 0.0), np.eye(horizon)[:, -1]])
+    if hasattr(transaction_model, "cumulative_expected_purchases"):
+        sums = transaction_model.cumulative_expected_purchases(horizons, data, combine=combine)
+    else:
+        sums = np.column_stack([transaction_model.expected_purchases(h, data).to_numpy() for h in horizons]) @ combine
+    return pd.DataFrame({"expected_purchases": sums[:, 1], "expected_spend": spend,
+                         "clv": margin * spend * sums[:, 0]}, index=data.index)
 
 
 def customer_equity(transaction_model, spend_model, data: pd.DataFrame, **kwargs) -> float:

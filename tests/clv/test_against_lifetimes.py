@@ -72,3 +72,18 @@ def test_same_predictions_as_lifetimes_at_equal_parameters(cdnow_published):
                                rtol=1e-8)
     np.testing.assert_allclose(pareto.expected_purchases(10, cdnow_published),
                                peer.conditional_expected_number_of_purchases_up_to_time(10, x, t_x, T), rtol=1e-8)
+
+
+@pytest.mark.parametrize("ours, theirs, simulate, truth", [
+    (cl.clv.BetaGeo, "BetaGeoFitter", cl.datasets.simulate_bgnbd, {"r": 0.4, "alpha": 6.0, "a": 1.2, "b": 3.0}),
+    (cl.clv.ParetoNBD, "ParetoNBDFitter", cl.datasets.simulate_paretonbd,
+     {"r": 0.8, "alpha": 8.0, "s": 0.9, "beta": 15.0}),
+])
+def test_same_mle_as_lifetimes_on_simulated_data(ours, theirs, simulate, truth):
+    data = simulate(4000, 52, seed=7, **truth)
+    model = ours().fit(data)
+    fitter = getattr(fitters, theirs)
+    peer = fitter().fit(data["frequency"], data["recency"], data["T"])
+    peer_params = np.array([peer.params_[name] for name in ours.param_names])
+    np.testing.assert_allclose(model.params_.to_numpy(), peer_params, rtol=1e-3)
+    assert model.log_likelihood_ == pytest.approx(peer_log_likelihood(fitter, peer_params, data), rel=1e-4)
