@@ -52,6 +52,7 @@ __all__ = [
     "read_transactions",
     "validate",
     "clean",
+    "returns_by_customer",
 ]
 
 STANDARD_COLUMNS = ("customer_id", "date", "amount", "quantity", "price", "invoice", "product")
@@ -354,6 +355,19 @@ def validate(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, 
         source=parsed.label, rows_in=len(parsed.raw), customers_in=int(parsed.customer.nunique()),
         findings={key: int(mask.sum()) for key, mask in parsed.flags.items()}, notes=tuple(parsed.notes),
     )
+
+
+def returns_by_customer(source, columns: ColumnMap = ColumnMap(), *, sheet_name: str | int = 0) -> pd.Series:
+    """Cancellation and return lines per customer in a raw log (lines without a customer are not counted).
+
+    A line counts when its invoice is a cancellation (``C…``) or its quantity (or amount)
+    is negative — the rows :func:`clean` treats as cancellations. Used for the per-return
+    costs of :func:`crmlab.value.customer_profitability`.
+    """
+    parsed = _parse(source, columns, observation_end=None, date_format=None, mixed_time_zones="utc",
+                    sheet_name=sheet_name)
+    returned = (parsed.flags["cancellation"] | parsed.flags["negative_value"]) & parsed.customer.notna()
+    return parsed.customer[returned].value_counts().rename("returns").rename_axis("customer_id")
 
 
 _CHOICES = {
