@@ -1,0 +1,397 @@
+"""Customer segmentation (客户细分): RFM scores and segment maps, behaviour and value matrices,
+life-cycle stages, clustering and segment migration.
+
+Every segmentation returns one label per customer (a Series indexed by customer);
+:func:`segment_table` turns any of them into the table an analyst reads — size,
+revenue share, mean recency/frequency/monetary and a one-line suggested strategy.
+Labels come in English or Chinese (``lang="en"|"zh"``).
+
+RFM values (:func:`rfm_values`): recency R = days from the last purchase to the end
+of observation (lower is better), frequency F = purchase days (or orders), monetary M
+= revenue. Scores 1-5 (5 best) come from ranks, so ties never break them (most
+customers buy once; ``pandas.qcut`` fails on such columns).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, MissingColumnError
+
+__all__ = [
+    "rfm_values", "rfm_scores", "textbook_segments", "named_segments", "segment_table", "STRATEGIES",
+    "behaviour_matrix", "value_matrix", "potential_value_proxy", "lifecycle_stages", "lifecycle_mix",
+    "ClusteringResult",
+    "cluster_customers", "migration_matrix",
+]
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in ("en", "zh"):
+        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+
+
+def _require(frame: pd.DataFrame, columns, what: str) -> None:
+    missing = [c for c in columns if c not in frame]
+    if missing:
+        raise MissingColumnError(f"{what} needs columns {list(columns)}; missing {missing}")
+    if len(frame) == 0:
+        raise DataError(f"{what}: no customers")
+
+
+# --------------------------------------------------------------------------- RFM
+
+def rfm_values(transactions: pd.DataFrame, *, observation_end=None, frequency: str = "days") -> pd.DataFrame:
+    """Recency (days since the last purchase), frequency, monetary (revenue) and tenure (days since the first
+    purchase) per customer of a clean log.
+
+    ``frequency="days"`` counts purchase days, ``"orders"`` distinct invoices (needs ``invoice``).
+    """
+    _require(transactions, ("customer_id", "date", "amount"), "rfm_values")
+    if frequency not in ("days", "orders"):
+        raise ValueError(f"frequency must be 'days' or 'orders', got {frequency!r}")
+    log = transactions.assign(day=transactions["date"].dt.normalize())
+    end = pd.Timestamp(observation_end).normalize() if observation_end is not None else log["day"].max()
+    log = log[log["day"] <= end]
+    grouped = log.groupby("customer_id", sort=True)
+    counts = grouped["day"].nunique() if frequency == "days" else grouped["invoice"].nunique()
+    return pd.DataFrame({"recency": (end - grouped["day"].max()).dt.days, "frequency": counts,
+                         "monetary": grouped["amount"].sum(), "tenure": (end - grouped["day"].min()).dt.days})
+
+
+def _rank_score(values: pd.Series, bins: int, higher_is_better: bool) -> pd.Series:
+    """1..bins from the average percentile rank: equal values always share a score."""
+    pct = (values if higher_is_better else -values).rank(method="average", pct=True)
+    return np.ceil(pct * bins).clip(1, bins).astype("int64")
+
+
+def rfm_scores(rfm: pd.DataFrame, bins: int = 5, cuts: dict[str, list[float]] | None = None) -> pd.DataFrame:
+    """R, F and M scores from 1 (worst) to ``bins`` (best), their string code and their sum.
+
+    By default a score is ceil(bins × average percentile rank), so tied customers share a
+    score and scores never fail on ties. ``cuts`` gives cut points per column instead, e.g.
+    ``{"recency": [30, 90, 180, 365]}`` (days; recent is better) or ``{"monetary": [100, 500,
+    1000, 5000]}``; a value equal to a cut point falls in the upper bin.
+    """
+    _require(rfm, ("recency", "frequency", "monetary"), "rfm_scores")
+    if not isinstance(bins, int) or bins < 2:
+        raise ValueError(f"bins must be a whole number >= 2, got {bins!r}")
+    cuts = cuts or {}
+    unknown = set(cuts) - {"recency", "frequency", "monetary"}
+    if unknown:
+        raise ValueError(f"cuts can be given for recency, frequency and monetary, not {sorted(unknown)}")
+    scores = {}
+    for column, letter in (("recency", "R"), ("frequency", "F"), ("monetary", "M")):
+        values = pd.to_numeric(rfm[column], errors="coerce")
+        if values.isna().any():
+            raise DataError(f"rfm_scores: {column} has missing or non-numeric values")
+        higher_is_better = column != "recency"
+        if column in cuts:
+            edges = np.asarray(cuts[column], dtype="float64")
+            if len(edges) != bins - 1 or np.any(np.diff(edges) <= 0):
+                raise ValueError(f"cuts[{column!r}] must be {bins - 1} increasing numbers, got {list(edges)}")
+            position = np.searchsorted(edges, values.to_numpy(), side="right") + 1
+            scores[letter] = pd.Series(position if higher_is_better else bins + 1 - position, index=rfm.index)
+        else:
+            scores[letter] = _rank_score(values, bins, higher_is_better)
+    table = pd.DataFrame(scores)
+    table["RFM"] = table["R"].astype(str) + table["F"].astype(str) + table["M"].astype(str)
+    table["score"] = table[["R", "F", "M"]].sum(axis=1)
+    return table
+
+
+#: The textbook's eight RFM classes (R, F, M each high or low).
+_EIGHT = {
+    (1, 1, 1): ("important value", "重要价值客户"), (1, 0, 1): ("important development", "重要发展客户"),
+    (0, 1, 1): ("important retention", "重要保持客户"), (0, 0, 1): ("important win-back", "重要挽留客户"),
+    (1, 1, 0): ("general value", "一般价值客户"), (1, 0, 0): ("general development", "一般发展客户"),
+    (0, 1, 0): ("general retention", "一般保持客户"), (0, 0, 0): ("general win-back", "一般挽留客户"),
+}
+
+#: The common named RFM segments as an explicit grid: rows R = 5..1, columns FM = 1..5.
+_GRID = {
+    5: ["new", "potential loyalists", "potential loyalists", "champions", "champions"],
+    4: ["promising", "potential loyalists", "potential loyalists", "loyal", "champions"],
+    3: ["about to sleep", "need attention", "need attention", "loyal", "loyal"],
+    2: ["hibernating", "hibernating", "at risk", "at risk", "cannot lose"],
+    1: ["lost", "lost", "hibernating", "at risk", "cannot lose"],
+}
+_NAMED_ZH = {
+    "champions": "冠军客户", "loyal": "忠诚客户", "potential loyalists": "潜力客户", "new": "新客户",
+    "promising": "有希望的客户", "need attention": "需要关注的客户", "about to sleep": "即将沉睡的客户",
+    "at risk": "有流失风险的客户", "cannot lose": "不能失去的客户", "hibernating": "休眠客户", "lost": "流失客户",
+}
+
+#: One-line suggested strategy per segment (English labels).
+STRATEGIES = {
+    "important value": "Keep them delighted: personal service, early access, no discounts needed.",
+    "important development": "Recent big spenders who buy rarely: raise frequency with reminders and bundles.",
+    "important retention": "Frequent big spenders drifting away: reach out personally before they lapse.",
+    "important win-back": "Valuable but gone quiet and infrequent: a strong, personal win-back offer.",
+    "general value": "Recent and frequent but small baskets: cross- and up-sell to grow spend.",
+    "general development": "Recent small one-off buyers: onboarding and a second-purchase incentive.",
+    "general retention": "Frequent small buyers drifting away: low-cost reactivation messages.",
+    "general win-back": "Low value and lapsed: cheap automated campaigns or let go.",
+    "champions": "Reward them; ask for reviews and referrals; first to try new products.",
+    "loyal": "Loyalty programme and up-selling; listen to their feedback.",
+    "potential loyalists": "Membership or loyalty offers to turn recent buyers into regulars.",
+    "new": "Welcome series and support to secure the second purchase.",
+    "promising": "Build awareness of the range; modest incentives.",
+    "need attention": "Limited-time, personalised offers before they slip.",
+    "about to sleep": "Recommend popular products; reconnect before they go dormant.",
+    "at risk": "Personal reactivation with strong offers; find out what went wrong.",
+    "cannot lose": "Win them back at almost any cost; talk to them directly.",
+    "hibernating": "Low-cost reactivation; otherwise reduce spending on them.",
+    "lost": "One last revival campaign, then stop spending on them.",
+    "best customers": "Protect and reward: they buy often and spend much.",
+    "frequent customers": "Grow basket size with cross-selling and bundles.",
+    "spenders": "Raise purchase frequency with reminders and subscriptions.",
+    "uncertain customers": "Test low-cost offers; invest only where they respond.",
+    "core customers": "One-to-one strategy; most resources go to keeping and growing them (核心客户).",
+    "maintain": "Valuable today but little room to grow: serve efficiently, keep them.",
+    "develop": "Little value today but large potential: invest to grow the relationship.",
+    "low value": "Serve at low cost; migrate up where possible.",
+}
+
+
+def _threshold(values: pd.Series, threshold) -> float:
+    if threshold == "mean":
+        return float(values.mean())
+    if threshold == "median":
+        return float(values.median())
+    if isinstance(threshold, int | float):
+        return float(threshold)
+    raise ValueError(f"threshold must be 'mean', 'median' or a number, got {threshold!r}")
+
+
+def textbook_segments(scores: pd.DataFrame, threshold="mean", lang: str = "en") -> pd.Series:
+    """The textbook's eight classes (重要价值客户 … 一般挽留客户): R, F and M each high or low.
+
+    A score is high when it is above ``threshold`` ("mean" of that score over customers, "median",
+    or a number on the score scale); a score equal to the threshold counts as low.
+    """
+    _check_lang(lang)
+    _require(scores, ("R", "F", "M"), "textbook_segments")
+    high = pd.DataFrame({c: scores[c] > _threshold(scores[c], threshold) for c in ("R", "F", "M")}).astype(int)
+    labels = [_EIGHT[key][lang == "zh"] for key in zip(high["R"], high["F"], high["M"], strict=True)]
+    return pd.Series(labels, index=scores.index, name="segment")
+
+
+def named_segments(scores: pd.DataFrame, lang: str = "en") -> pd.Series:
+    """Eleven named segments (champions … lost) from a fixed grid of R against FM = round-half-up((F+M)/2).
+
+    Needs 5-point scores. The grid (rows R, columns FM) is ``crmlab.segmentation._GRID``: every
+    (R, FM) cell has exactly one segment, so segments never overlap.
+    """
+    _check_lang(lang)
+    _require(scores, ("R", "F", "M"), "named_segments")
+    if scores[["R", "F", "M"]].max().max() > 5 or scores[["R", "F", "M"]].min().min() < 1:
+        raise ValueError("named_segments needs scores from 1 to 5 (rfm_scores with bins=5)")
+    fm = np.floor((scores["F"] + scores["M"]) / 2 + 0.5).astype(int)
+    labels = [_GRID[r][f - 1] for r, f in zip(scores["R"], fm, strict=True)]
+    series = pd.Series(labels, index=scores.index, name="segment")
+    return series.map(_NAMED_ZH) if lang == "zh" else series
+
+
+def segment_table(segments: pd.Series, rfm: pd.DataFrame) -> pd.DataFrame:
+    """Size, share of customers and revenue, mean recency/frequency/monetary and a suggested strategy per segment."""
+    _require(rfm, ("recency", "frequency", "monetary"), "segment_table")
+    frame = rfm.assign(segment=segments.reindex(rfm.index))
+    if frame["segment"].isna().any():
+        raise DataError("some customers have no segment; compute segments for the same customers as rfm")
+    table = frame.groupby("segment").agg(customers=("monetary", "size"), revenue=("monetary", "sum"),
+                                         mean_recency=("recency", "mean"), mean_frequency=("frequency", "mean"),
+                                         mean_monetary=("monetary", "mean"))
+    table.insert(1, "customer_share", table["customers"] / len(frame))
+    table.insert(3, "revenue_share", table["revenue"] / frame["monetary"].sum())
+    english = {**{zh: en for en, zh in _NAMED_ZH.items()}, **{zh: en for en, zh in _EIGHT.values()},
+               **{zh: en for en, zh in _QUADRANT_ZH.items()}}
+    table["strategy"] = [STRATEGIES.get(english.get(name, name), "") for name in table.index]
+    return table.sort_values("revenue", ascending=False)
+
+
+# --------------------------------------------------------------------------- matrices
+
+_QUADRANT_ZH = {"best customers": "乐于消费型客户", "frequent customers": "经常性客户", "spenders": "高消费型客户",
+                "uncertain customers": "不确定型客户", "core customers": "核心客户", "maintain": "维持型客户",
+                "develop": "发展型客户", "low value": "低价值客户"}
+
+
+def _quadrants(x: pd.Series, y: pd.Series, threshold, names, lang: str) -> pd.Series:
+    _check_lang(lang)
+    high_x, high_y = x > _threshold(x, threshold), y > _threshold(y, threshold)
+    labels = np.select([high_x & high_y, high_x & ~high_y, ~high_x & high_y], names[:3], default=names[3])
+    series = pd.Series(labels, index=x.index, name="segment")
+    return series.map(_QUADRANT_ZH) if lang == "zh" else series
+
+
+def behaviour_matrix(rfm: pd.DataFrame, threshold="median", lang: str = "en") -> pd.Series:
+    """Customer behaviour matrix (客户行为矩阵): purchase frequency × average spend per purchase.
+
+    High/high: best customers (乐于消费型); high frequency, low spend: frequent customers (经常性);
+    low frequency, high spend: spenders (高消费型); low/low: uncertain customers (不确定型).
+    High means above ``threshold`` ("median" by default, "mean" or a number) of the column.
+    """
+    _require(rfm, ("frequency", "monetary"), "behaviour_matrix")
+    average = rfm["monetary"] / rfm["frequency"].where(rfm["frequency"] > 0)
+    return _quadrants(rfm["frequency"], average.fillna(0.0), threshold,
+                      ["best customers", "frequent customers", "spenders", "uncertain customers"], lang)
+
+
+def value_matrix(current_value: pd.Series, potential_value: pd.Series, threshold="median",
+                 lang: str = "en") -> pd.Series:
+    """Customer value matrix (客户价值矩阵): current value × potential value.
+
+    High/high: core customers (核心客户) — the textbook's most valuable group; high current, low
+    potential: maintain; low current, high potential: develop; low/low: low value. Potential value
+    is best a CLV forecast (``crmlab.clv.customer_lifetime_value``); :func:`potential_value_proxy`
+    is a rough stand-in when no model is fitted.
+    """
+    common = current_value.index.intersection(potential_value.index)
+    if len(common) < len(current_value):
+        raise DataError(f"{len(current_value) - len(common):,} customers have a current but no potential value")
+    return _quadrants(current_value, potential_value.reindex(current_value.index), threshold,
+                      ["core customers", "maintain", "develop", "low value"], lang)
+
+
+def potential_value_proxy(rfm: pd.DataFrame, active_days: int = 180) -> pd.Series:
+    """A model-free stand-in for potential value: next year's revenue at the customer's own run-rate.
+
+    Revenue per day on the books (at least 30 days) × 365 for customers who bought within the last
+    ``active_days``, 0 for the others. It ignores that customers leave and regress to the mean;
+    prefer a CLV forecast from :mod:`crmlab.clv` where one can be fitted.
+    """
+    _require(rfm, ("recency", "monetary", "tenure"), "potential_value_proxy")
+    run_rate = rfm["monetary"] / np.maximum(rfm["tenure"], 30) * 365.0
+    return run_rate.where(rfm["recency"] <= active_days, 0.0).rename("potential_value")
+
+
+# --------------------------------------------------------------------------- life cycle
+
+_STAGES_ZH = {"exploration": "考察期", "build-up": "形成期", "maturity": "稳定期", "decline": "退化期"}
+
+
+def lifecycle_stages(transactions: pd.DataFrame, *, observation_end=None, min_purchases: int = 3,
+                     growth: float = 0.2, decline_factor: float = 2.0, active_days: int = 180,
+                     lang: str = "en") -> pd.Series:
+    """Life-cycle stage of each customer relationship: exploration, build-up, maturity or decline.
+
+    Rules, in this order (first match wins), on the customer's purchase days up to the end:
+
+    1. decline (退化期) — silent for longer than ``decline_factor`` × the customer's mean interval
+       between purchases (or than ``active_days`` with a single purchase);
+    2. exploration (考察期) — fewer than ``min_purchases`` purchase days: too early to see a trend;
+    3. build-up (形成期) — the later half of the purchases shows growth: mean spend per purchase up by
+       more than ``growth`` or the mean interval down by more than ``growth`` (relative to the earlier half);
+    4. maturity (稳定期) — otherwise: regular buying without growth.
+    """
+    _check_lang(lang)
+    _require(transactions, ("customer_id", "date", "amount"), "lifecycle_stages")
+    log = transactions.assign(day=transactions["date"].dt.normalize())
+    end = pd.Timestamp(observation_end).normalize() if observation_end is not None else log["day"].max()
+    daily = (log[log["day"] <= end].groupby(["customer_id", "day"], sort=True)["amount"].sum().reset_index())
+    daily["gap"] = daily.groupby("customer_id")["day"].diff().dt.days
+    daily["n"] = daily.groupby("customer_id")["day"].transform("size")
+    daily["later"] = daily.groupby("customer_id").cumcount() >= daily["n"] / 2
+    per = daily.groupby("customer_id").agg(n=("n", "first"), last=("day", "max"), mean_gap=("gap", "mean"))
+    halves = daily.groupby(["customer_id", "later"]).agg(spend=("amount", "mean"), gap=("gap", "mean")).unstack()
+    silent = (end - per["last"]).dt.days
+    allowed = (decline_factor * per["mean_gap"]).fillna(active_days)
+    spend_up = halves[("spend", True)] > (1 + growth) * halves[("spend", False)]
+    faster = halves[("gap", True)] < (1 - growth) * halves[("gap", False)]
+    growing = (spend_up | faster).reindex(per.index, fill_value=False)
+    stages = np.select([silent > allowed, per["n"] < min_purchases, growing],
+                       ["decline", "exploration", "build-up"], default="maturity")
+    series = pd.Series(stages, index=per.index, name="stage")
+    return series.map(_STAGES_ZH) if lang == "zh" else series
+
+
+def lifecycle_mix(transactions: pd.DataFrame, dates, **rules) -> pd.DataFrame:
+    """Share of customers in each life-cycle stage at each snapshot date (the stage mix over time)."""
+    rows = {}
+    for date in pd.to_datetime(list(dates)):
+        stages = lifecycle_stages(transactions, observation_end=date, **rules)
+        rows[date] = stages.value_counts(normalize=True)
+    mix = pd.DataFrame(rows).T.fillna(0.0)
+    order = [s for s in (*_STAGES_ZH, *_STAGES_ZH.values()) if s in mix.columns]
+    return mix[order].rename_axis("snapshot")
+
+
+# --------------------------------------------------------------------------- clustering
+
+@dataclass(frozen=True)
+class ClusteringResult:
+    """Labels, the diagnostics used to choose the number of clusters, and the cluster profiles."""
+
+    labels: pd.Series
+    diagnostics: pd.DataFrame
+    profiles: pd.DataFrame
+    n_clusters: int
+    pipeline: object
+
+
+def cluster_customers(rfm: pd.DataFrame, *, k_range=range(2, 9), method: str = "kmeans", random_state: int = 0,
+                      silhouette_sample: int = 5000) -> ClusteringResult:
+    """Cluster customers on log-transformed, standardised RFM values with scikit-learn.
+
+    The pipeline is log1p → StandardScaler → KMeans (``method="kmeans"``, k chosen by the highest
+    silhouette score) or GaussianMixture (``"gmm"``, k chosen by the lowest BIC). Each cluster is named
+    from its median recency, frequency and monetary against the overall medians (e.g. "recent ·
+    frequent · high spend").
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+    from sklearn.mixture import GaussianMixture
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    _require(rfm, ("recency", "frequency", "monetary"), "cluster_customers")
+    if method not in ("kmeans", "gmm"):
+        raise ValueError(f"method must be 'kmeans' or 'gmm', got {method!r}")
+    features = rfm[["recency", "frequency", "monetary"]].astype("float64")
+    if (features < 0).any().any():
+        raise DataError("cluster_customers needs non-negative recency, frequency and monetary (log1p transform)")
+    if features.nunique().min() < 2:
+        raise DataError("a column of recency, frequency or monetary is constant: there is nothing to cluster on")
+    k_values = [k for k in k_range if 2 <= k < len(features)]
+    if not k_values:
+        raise ValueError(f"k_range must contain numbers of clusters between 2 and {len(features) - 1}")
+    records, fitted = [], {}
+    for k in k_values:
+        model = KMeans(n_clusters=k, n_init=10, random_state=random_state) if method == "kmeans" else \
+            GaussianMixture(n_components=k, n_init=3, random_state=random_state)
+        pipeline = make_pipeline(FunctionTransformer(np.log1p), StandardScaler(), model)
+        labels = pipeline.fit_predict(features)
+        transformed = pipeline[:-1].transform(features)
+        silhouette = silhouette_score(transformed, labels, sample_size=min(silhouette_sample, len(features)),
+                                      random_state=random_state) if len(set(labels)) > 1 else np.nan
+        record = {"k": k, "silhouette": silhouette}
+        record["inertia" if method == "kmeans" else "bic"] = model.inertia_ if method == "kmeans" \
+            else model.bic(transformed)
+        records.append(record)
+        fitted[k] = (pipeline, labels)
+    diagnostics = pd.DataFrame(records).set_index("k")
+    best = int(diagnostics["silhouette"].idxmax() if method == "kmeans" else diagnostics["bic"].idxmin())
+    pipeline, labels = fitted[best]
+    labels = pd.Series(labels, index=features.index, name="cluster")
+    profiles = features.groupby(labels).median().assign(customers=labels.value_counts())
+    medians = features.median()
+    profiles["name"] = [" · ".join([
+        "recent" if row.recency <= medians["recency"] else "lapsed",
+        "frequent" if row.frequency > medians["frequency"] else "rare",
+        "high spend" if row.monetary > medians["monetary"] else "low spend"]) for row in profiles.itertuples()]
+    return ClusteringResult(labels, diagnostics, profiles, best, pipeline)
+
+
+def migration_matrix(before: pd.Series, after: pd.Series, normalize: bool = False) -> pd.DataFrame:
+    """Customers by segment in one period (rows) and the next (columns); absent customers are "(absent)".
+
+    With ``normalize=True`` each row gives the shares of the row's customers (transition probabilities).
+    """
+    customers = before.index.union(after.index)
+    frame = pd.DataFrame({"before": before.reindex(customers).fillna("(absent)"),
+                          "after": after.reindex(customers).fillna("(absent)")})
+    return pd.crosstab(frame["before"], frame["after"], normalize="index" if normalize else False)

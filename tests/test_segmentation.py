@@ -1,0 +1,157 @@
+"""Segmentation: every rule on small cases worked by hand, invariants on random data."""
+
+from __future__ import annotations
+
+import itertools
+
+import hypothesis.strategies as st
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+
+from crmlab import segmentation as sg
+from crmlab.errors import DataError, MissingColumnError
+
+
+def test_rfm_values_by_hand():
+    log = pd.DataFrame({"customer_id": ["a", "a", "a", "b"], "amount": [10.0, 5.0, 20.0, 7.0],
+                        "date": pd.to_datetime(["2020-01-01 09:00", "2020-01-01 17:00", "2020-01-10 00:00",
+                                                "2020-01-05 00:00"])})
+    rfm = sg.rfm_values(log, observation_end="2020-01-20")
+    assert rfm.loc["a"].tolist() == [10, 2, 35.0, 19]  # two purchase days; 35 of revenue; first purchase 19 days ago
+    assert rfm.loc["b"].tolist() == [15, 1, 7.0, 15]
+
+
+def test_scores_share_ties_and_follow_cut_points():
+    rfm = pd.DataFrame({"recency": [10, 20, 30, 40, 50], "frequency": [1, 1, 1, 1, 5],
+                        "monetary": [5.0, 15.0, 20.0, 35.0, 50.0]}, index=list("vwxyz"))
+    scores = sg.rfm_scores(rfm)
+    assert scores["F"].tolist() == [3, 3, 3, 3, 5]  # four tied one-time buyers share the score of their mean rank
+    assert scores["R"].tolist() == [5, 4, 3, 2, 1]  # recent is better
+    cut = sg.rfm_scores(rfm, cuts={"monetary": [10, 20, 30, 40], "recency": [15, 30, 45, 60]})
+    assert cut["M"].tolist() == [1, 2, 3, 4, 5]  # 20 sits on a cut point: upper bin
+    assert cut["R"].tolist() == [5, 4, 3, 3, 2]
+    assert scores.loc["z", "RFM"] == "155" and scores.loc["z", "score"] == 11
+
+
+def test_textbook_eight_classes_by_hand():
+    combos = list(itertools.product([5, 1], repeat=3)) + [(3, 3, 3)]
+    scores = pd.DataFrame(combos, columns=["R", "F", "M"])
+    labels = sg.textbook_segments(scores, threshold=3)
+    assert labels.tolist() == ["important value", "general value", "important development", "general development",
+                               "important retention", "general retention", "important win-back", "general win-back",
+                               "general win-back"]  # equal to the threshold counts as low
+    assert sg.textbook_segments(scores, threshold=3, lang="zh")[0] == "重要价值客户"
+
+
+def test_named_segment_grid_covers_every_cell_once():
+    cells = pd.DataFrame(list(itertools.product(range(1, 6), repeat=3)), columns=["R", "F", "M"])
+    labels = sg.named_segments(cells)
+    assert labels.notna().all() and labels.nunique() == 11
+    by_hand = pd.DataFrame({"R": [5, 1, 2, 5], "F": [5, 1, 5, 1], "M": [4, 2, 5, 1]})
+    assert sg.named_segments(by_hand).tolist() == ["champions", "lost", "cannot lose", "new"]
+    assert sg.named_segments(by_hand, lang="zh")[0] == "冠军客户"
+    with pytest.raises(ValueError, match="1 to 5"):
+        sg.named_segments(by_hand * 2)
+
+
+def test_segment_tables_have_strategies_in_both_languages():
+    rfm = pd.DataFrame({"recency": [5, 200, 30, 90], "frequency": [9, 1, 3, 2], "monetary": [900.0, 20, 150, 60]},
+                       index=list("abcd"))
+    scores = sg.rfm_scores(rfm)
+    for segments in (sg.textbook_segments(scores), sg.named_segments(scores, lang="zh"), sg.behaviour_matrix(rfm)):
+        table = sg.segment_table(segments, rfm)
+        assert table["customers"].sum() == 4 and table["revenue_share"].sum() == pytest.approx(1)
+        assert (table["strategy"].str.len() > 10).all()
+
+
+def test_matrices_by_hand():
+    rfm = pd.DataFrame({"frequency": [5, 5, 1, 1], "monetary": [500.0, 50, 100, 10], "recency": [1, 1, 1, 1]},
+                       index=list("abcd"))  # mean spend 100, 10, 100, 10
+    assert sg.behaviour_matrix(rfm).tolist() == ["best customers", "frequent customers", "spenders",
+                                                 "uncertain customers"]
+    current = pd.Series([10.0, 10, 1, 1], index=list("abcd"))
+    potential = pd.Series([10.0, 1, 10, 1], index=list("abcd"))
+    assert sg.value_matrix(current, potential).tolist() == ["core customers", "maintain", "develop", "low value"]
+    assert sg.value_matrix(current, potential, lang="zh")["a"] == "核心客户"
+    with pytest.raises(DataError, match="no potential value"):
+        sg.value_matrix(current, potential.iloc[:2])
+    proxy = sg.potential_value_proxy(pd.DataFrame({"recency": [10, 400], "monetary": [100.0, 100.0],
+                                                   "tenure": [365, 365]}))
+    assert proxy.tolist() == pytest.approx([100.0, 0.0])
+
+
+def test_lifecycle_stages_by_hand():
+    purchases = {
+        "fading": [("2020-01-01", 10), ("2020-01-11", 10), ("2020-01-21", 10)],
+        "trying": [("2020-12-01", 10), ("2020-12-20", 10)],
+        "growing": [("2020-10-01", 10), ("2020-11-01", 10), ("2020-12-01", 50), ("2020-12-20", 50)],
+        "steady": [("2020-09-02", 20), ("2020-10-02", 20), ("2020-11-01", 20), ("2020-12-01", 20)],
+    }
+    log = pd.DataFrame([(c, pd.Timestamp(d), a) for c, rows in purchases.items() for d, a in rows],
+                       columns=["customer_id", "date", "amount"])
+    stages = sg.lifecycle_stages(log, observation_end="2020-12-31")
+    assert stages.to_dict() == {"fading": "decline", "trying": "exploration", "growing": "build-up",
+                                "steady": "maturity"}
+    assert sg.lifecycle_stages(log, observation_end="2020-12-31", lang="zh")["steady"] == "稳定期"
+    mix = sg.lifecycle_mix(log, ["2020-06-30", "2020-12-31"])
+    assert mix.sum(axis=1).tolist() == pytest.approx([1.0, 1.0])
+
+
+def test_clustering_finds_two_obvious_groups(rng):
+    n = 60
+    rfm = pd.DataFrame({"recency": np.r_[rng.integers(1, 10, n), rng.integers(250, 350, n)],
+                        "frequency": np.r_[rng.integers(15, 25, n), np.ones(n, int)],
+                        "monetary": np.r_[rng.uniform(3000, 6000, n), rng.uniform(10, 30, n)]})
+    result = sg.cluster_customers(rfm, k_range=range(2, 6))
+    assert result.n_clusters == 2 and set(result.diagnostics.index) == {2, 3, 4, 5}
+    assert sorted(result.profiles["name"]) == ["lapsed · rare · low spend", "recent · frequent · high spend"]
+    assert result.labels.groupby(result.labels).size().tolist() == [n, n]
+    gmm = sg.cluster_customers(rfm, k_range=range(2, 4), method="gmm")
+    assert "bic" in gmm.diagnostics and gmm.labels.nunique() == gmm.n_clusters
+    with pytest.raises(DataError, match="constant"):
+        sg.cluster_customers(rfm.assign(frequency=1))
+
+
+def test_migration_matrix_by_hand():
+    before = pd.Series({"a": "X", "b": "Y", "c": "X"})
+    after = pd.Series({"a": "Y", "b": "Y", "d": "X"})
+    counts = sg.migration_matrix(before, after)
+    assert counts.loc["X", "Y"] == 1 and counts.loc["X", "(absent)"] == 1 and counts.loc["(absent)", "X"] == 1
+    assert counts.to_numpy().sum() == 4
+    assert sg.migration_matrix(before, after, normalize=True).sum(axis=1).tolist() == pytest.approx([1, 1, 1])
+
+
+def test_bad_input_gets_clear_errors():
+    with pytest.raises(MissingColumnError, match="monetary"):
+        sg.rfm_scores(pd.DataFrame({"recency": [1], "frequency": [1]}))
+    with pytest.raises(DataError, match="no customers"):
+        sg.rfm_scores(pd.DataFrame({"recency": [], "frequency": [], "monetary": []}))
+    rfm = pd.DataFrame({"recency": [1, 2], "frequency": [1, 2], "monetary": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="bins"):
+        sg.rfm_scores(rfm, bins=1)
+    with pytest.raises(ValueError, match="4 increasing numbers"):
+        sg.rfm_scores(rfm, cuts={"monetary": [1, 2]})
+    with pytest.raises(ValueError, match="lang"):
+        sg.textbook_segments(sg.rfm_scores(rfm), lang="de")
+    with pytest.raises(ValueError, match="threshold"):
+        sg.textbook_segments(sg.rfm_scores(rfm), threshold="mode")
+
+
+rfm_data = st.lists(st.tuples(st.integers(0, 400), st.integers(1, 30), st.floats(0.01, 1e5, allow_nan=False)),
+                    min_size=1, max_size=60)
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=rfm_data)
+def test_scores_and_segments_invariants(rows):
+    rfm = pd.DataFrame(rows, columns=["recency", "frequency", "monetary"])
+    scores = sg.rfm_scores(rfm)
+    assert scores[["R", "F", "M"]].isin(range(1, 6)).all().all()
+    for column, letter, better in (("recency", "R", -1), ("frequency", "F", 1), ("monetary", "M", 1)):
+        order = np.argsort(better * rfm[column].to_numpy(), kind="stable")
+        assert np.all(np.diff(scores[letter].to_numpy()[order]) >= 0)  # a better value never scores lower
+    for segments in (sg.textbook_segments(scores), sg.named_segments(scores)):
+        assert segments.notna().all() and segments.index.equals(rfm.index)  # everyone in exactly one segment
+        assert sg.segment_table(segments, rfm)["customer_share"].sum() == pytest.approx(1)
