@@ -18,7 +18,9 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 from .quality import DROP_REASONS, DataQualityReport
 
 __all__ = ["plot_dropped_rows", "plot_monthly_activity", "plot_repeat_purchases", "plot_frequency_recency_matrix",
-           "plot_p_alive_matrix", "plot_calibration_vs_holdout", "plot_tracking", "plot_repeat_purchase_histogram"]
+           "plot_p_alive_matrix", "plot_calibration_vs_holdout", "plot_tracking", "plot_repeat_purchase_histogram",
+           "plot_concentration", "plot_whale_curve", "plot_class_shares", "plot_behaviour_matrix", "plot_lifecycle_mix",
+           "plot_cluster_diagnostics", "plot_migration"]
 
 
 def _axes(ax: Axes | None, size=(7, 4)) -> Axes:
@@ -170,4 +172,109 @@ def plot_repeat_purchase_histogram(model, summary: pd.DataFrame, max_frequency: 
     ax.set_xticks(positions, labels)
     ax.set(xlabel="repeat purchases", ylabel="customers", title="Repeat purchases in calibration: actual vs model")
     ax.legend()
+    return ax
+
+
+# --------------------------------------------------------------------------- customer value and segments
+
+def plot_concentration(values: pd.Series, top: float = 0.2, ax: Axes | None = None) -> Axes:
+    """Pareto curve (share of value of the best customers) with the "top x % bring y %" point and the diagonal."""
+    from .value import gini, pareto_curve, top_share
+
+    curve = pareto_curve(values)
+    share = top_share(values, top)
+    ax = _axes(ax)
+    ax.plot(curve["customer_share"], curve["value_share"], color=sns.color_palette()[0],
+            label="customers ranked by value")
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="all customers equal")
+    ax.scatter([top], [share], color=sns.color_palette()[3], zorder=3)
+    ax.annotate(f"top {top:.0%} bring {share:.0%}", (top, share), textcoords="offset points", xytext=(10, -15))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    title = f"Concentration of value (Gini {gini(values):.2f})" if (values >= 0).all() else "Concentration of value"
+    ax.set(xlabel="share of customers (best first)", ylabel="share of value", title=title)
+    ax.legend(loc="lower right")
+    return ax
+
+
+def plot_whale_curve(profit: pd.Series, ax: Axes | None = None) -> Axes:
+    """Whale curve: cumulative profit (share of total) as customers are added from most to least profitable."""
+    from .value import whale_curve
+
+    curve = whale_curve(profit)
+    peak = curve["profit_share"].idxmax()
+    ax = _axes(ax)
+    ax.plot(curve["customer_share"], curve["profit_share"], color=sns.color_palette()[0])
+    ax.axhline(1.0, color="grey", linestyle=":")
+    ax.scatter([curve.loc[peak, "customer_share"]], [curve.loc[peak, "profit_share"]], color=sns.color_palette()[3])
+    ax.annotate(f"peak {curve.loc[peak, 'profit_share']:.0%} at {curve.loc[peak, 'customer_share']:.0%} of customers",
+                (curve.loc[peak, "customer_share"], curve.loc[peak, "profit_share"]), textcoords="offset points",
+                xytext=(-160, 8))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(xlabel="share of customers (most profitable first)", ylabel="cumulative share of total profit",
+           title="Whale curve of customer profitability")
+    return ax
+
+
+def plot_class_shares(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Share of customers against share of value per class (an ABC or segment table)."""
+    value_column = "value_share" if "value_share" in table else "revenue_share"
+    positions = np.arange(len(table))
+    ax = _axes(ax)
+    ax.bar(positions - 0.2, table["customer_share"], width=0.4, label="share of customers", color="grey")
+    ax.bar(positions + 0.2, table[value_column], width=0.4, label="share of value", color=sns.color_palette()[0])
+    ax.set_xticks(positions, [str(i) for i in table.index], rotation=30 if len(table) > 4 else 0, ha="right"
+                  if len(table) > 4 else "center")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(ylabel="share", title="Customers and the value they bring, by class")
+    ax.legend()
+    return ax
+
+
+def plot_behaviour_matrix(rfm: pd.DataFrame, segments: pd.Series, ax: Axes | None = None) -> Axes:
+    """Purchase frequency against mean spend per purchase (log scales), coloured by quadrant."""
+    spend = rfm["monetary"] / rfm["frequency"].clip(lower=1)
+    ax = _axes(ax, size=(7, 5))
+    sns.scatterplot(x=rfm["frequency"], y=spend.clip(lower=0.01), hue=segments.reindex(rfm.index), ax=ax, s=12,
+                    alpha=0.6, linewidth=0)
+    ax.axvline(rfm["frequency"].median(), color="grey", linestyle=":")
+    ax.axhline(spend.median(), color="grey", linestyle=":")
+    ax.set(xscale="log", yscale="log", xlabel="purchase frequency", ylabel="mean spend per purchase",
+           title="Customer behaviour matrix")
+    return ax
+
+
+def plot_lifecycle_mix(mix: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Stacked shares of customers in each life-cycle stage at each snapshot."""
+    ax = _axes(ax)
+    ax.stackplot(mix.index, mix.T.to_numpy(), labels=list(mix.columns), alpha=0.85)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(ylim=(0, 1), xlabel="snapshot", ylabel="share of customers", title="Life-cycle stage mix over time")
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+def plot_cluster_diagnostics(result, ax: Axes | None = None) -> Axes:
+    """Silhouette score by number of clusters (and inertia or BIC on the right axis), the chosen k marked."""
+    diagnostics = result.diagnostics
+    ax = _axes(ax)
+    ax.plot(diagnostics.index, diagnostics["silhouette"], marker="o", label="silhouette")
+    ax.axvline(result.n_clusters, color="grey", linestyle=":", label=f"chosen k = {result.n_clusters}")
+    other = "inertia" if "inertia" in diagnostics else "bic"
+    right = ax.twinx()
+    right.plot(diagnostics.index, diagnostics[other], marker="s", color=sns.color_palette()[1], label=other)
+    right.set(ylabel=other)
+    ax.set(xlabel="number of clusters k", ylabel="silhouette score", title="Choosing the number of clusters")
+    handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
+    ax.legend(handles=handles, loc="upper right")
+    return ax
+
+
+def plot_migration(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Heat map of a segment migration matrix (rows: before, columns: after)."""
+    ax = _axes(ax, size=(8, 6))
+    fmt = ".0%" if matrix.to_numpy().max() <= 1 else ",d"
+    sns.heatmap(matrix, annot=True, fmt=fmt, cmap="Blues", cbar=False, ax=ax)
+    ax.set(xlabel="segment after", ylabel="segment before", title="Segment migration")
     return ax

@@ -45,3 +45,28 @@ def test_dropped_rows_plot_needs_a_cleaning_report():
     report = cl.transactions.validate(pd.DataFrame({"customer_id": [1], "date": ["2020-01-01"], "amount": [1.0]}))
     with pytest.raises(ValueError, match="use clean"):
         cl.plotting.plot_dropped_rows(report)
+
+
+def test_value_and_segment_plots_use_the_given_axes(rng):
+    from crmlab import segmentation as sg
+    from crmlab import value
+
+    rfm = pd.DataFrame({"recency": rng.integers(0, 300, 200), "frequency": rng.integers(1, 20, 200),
+                        "monetary": rng.gamma(2.0, 300.0, 200)}, index=pd.RangeIndex(200, name="customer_id"))
+    profit = pd.Series(rng.normal(100, 150, 200))
+    classes = value.class_table(rfm["monetary"], value.abc_by_customers(rfm["monetary"]))
+    clusters = sg.cluster_customers(rfm, k_range=range(2, 4))
+    mix = pd.DataFrame({"exploration": [0.6, 0.4], "decline": [0.4, 0.6]},
+                       index=pd.to_datetime(["2020-06-30", "2020-12-31"]))
+    migration = sg.migration_matrix(pd.Series({"a": "X", "b": "Y"}), pd.Series({"a": "Y", "b": "Y"}))
+    figure, axes = plt.subplots(2, 4)
+    drawn = [cl.plotting.plot_concentration(rfm["monetary"], ax=axes[0, 0]),
+             cl.plotting.plot_whale_curve(profit, ax=axes[0, 1]),
+             cl.plotting.plot_class_shares(classes, ax=axes[0, 2]),
+             cl.plotting.plot_behaviour_matrix(rfm, sg.behaviour_matrix(rfm), ax=axes[0, 3]),
+             cl.plotting.plot_lifecycle_mix(mix, ax=axes[1, 0]),
+             cl.plotting.plot_cluster_diagnostics(clusters, ax=axes[1, 1]),
+             cl.plotting.plot_migration(migration, ax=axes[1, 2])]
+    assert drawn == list(axes.ravel()[:7])
+    assert "Gini" in axes[0, 0].get_title()
+    assert [p.get_height() for p in axes[0, 2].patches[:3]] == pytest.approx(classes["customer_share"].tolist())

@@ -25,7 +25,7 @@ class PurchaseModel(MaximumLikelihoodModel):
         x, t_x, T = columns["frequency"], columns["recency"], columns["T"]
         problems = {
             "frequency is negative or not a whole number": (x < 0) | (x != np.floor(x)),
-            "T is not positive": T <= 0,
+            "T is negative": T < 0,  # T = 0 (acquired on the last day) carries no information: likelihood 1
             "recency is negative or larger than T": (t_x < 0) | (t_x > T * (1 + 1e-12)),
             "recency is positive while frequency is 0": (x == 0) & (t_x > 0),
         }

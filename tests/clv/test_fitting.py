@@ -127,3 +127,13 @@ def test_paretonbd_stays_finite_where_lifetimes_overflowed():
     heavy = pd.DataFrame({"frequency": [221.0, 254, 161, 204], "recency": [103.42857, 97.14286, 94.71429, 98.57143],
                           "T": [103.57143, 97.28571, 98.0, 99.42857]})
     assert np.isfinite(model.p_alive(heavy)).all()
+
+
+@pytest.mark.parametrize("model_class", PURCHASE_MODELS)
+def test_customers_acquired_on_the_last_day_carry_no_information(model_class, cdnow_published):
+    # T = 0: the likelihood of such a customer is exactly 1 under all three models
+    newcomer = pd.DataFrame({"frequency": [0], "recency": [0.0], "T": [0.0]}, index=[10**6])
+    with_newcomer = model_class().fit(pd.concat([cdnow_published, newcomer]))
+    assert with_newcomer.log_likelihood_ == pytest.approx(model_class().fit(cdnow_published).log_likelihood_,
+                                                          abs=1e-6)
+    assert 0 < with_newcomer.p_alive(newcomer).item() <= 1
