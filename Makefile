@@ -34,6 +34,7 @@ lint: $(STAMP)
 bench: $(STAMP) benchmarks/.venv-pymc/bin/python
 	$(BIN)/python benchmarks/bench_summary.py
 	$(BIN)/python benchmarks/bench_models.py
+	$(BIN)/python benchmarks/bench_rfm.py
 
 ## bench-peers: the peers that need an environment of their own (pymc-marketing)
 bench-peers: benchmarks/.venv-pymc/bin/python

@@ -154,6 +154,10 @@ STRATEGIES = {
     "maintain": "Valuable today but little room to grow: serve efficiently, keep them.",
     "develop": "Little value today but large potential: invest to grow the relationship.",
     "low value": "Serve at low cost; migrate up where possible.",
+    "exploration": "Make the first experiences excellent; learn needs; secure the next purchases.",
+    "build-up": "Deepen the relationship: cross-sell, bundles, a loyalty programme.",
+    "maturity": "Keep them content and efficiently served; defend against competitors.",
+    "decline": "Find out why; targeted win-back offers where the customer is still worth it.",
 }
 
 
@@ -175,9 +179,11 @@ def textbook_segments(scores: pd.DataFrame, threshold="mean", lang: str = "en") 
     """
     _check_lang(lang)
     _require(scores, ("R", "F", "M"), "textbook_segments")
-    high = pd.DataFrame({c: scores[c] > _threshold(scores[c], threshold) for c in ("R", "F", "M")}).astype(int)
-    labels = [_EIGHT[key][lang == "zh"] for key in zip(high["R"], high["F"], high["M"], strict=True)]
-    return pd.Series(labels, index=scores.index, name="segment")
+    high = {c: (scores[c] > _threshold(scores[c], threshold)).to_numpy(dtype=int) for c in ("R", "F", "M")}
+    table = np.empty((2, 2, 2), dtype=object)
+    for (r, f, m), names in _EIGHT.items():
+        table[r, f, m] = names[lang == "zh"]
+    return pd.Series(table[high["R"], high["F"], high["M"]], index=scores.index, name="segment")
 
 
 def named_segments(scores: pd.DataFrame, lang: str = "en") -> pd.Series:
@@ -190,10 +196,11 @@ def named_segments(scores: pd.DataFrame, lang: str = "en") -> pd.Series:
     _require(scores, ("R", "F", "M"), "named_segments")
     if scores[["R", "F", "M"]].max().max() > 5 or scores[["R", "F", "M"]].min().min() < 1:
         raise ValueError("named_segments needs scores from 1 to 5 (rfm_scores with bins=5)")
-    fm = np.floor((scores["F"] + scores["M"]) / 2 + 0.5).astype(int)
-    labels = [_GRID[r][f - 1] for r, f in zip(scores["R"], fm, strict=True)]
-    series = pd.Series(labels, index=scores.index, name="segment")
-    return series.map(_NAMED_ZH) if lang == "zh" else series
+    fm = np.floor((scores["F"].to_numpy() + scores["M"].to_numpy()) / 2 + 0.5).astype(int)
+    table = np.empty((6, 6), dtype=object)
+    for r, names in _GRID.items():
+        table[r, 1:] = [_NAMED_ZH[name] if lang == "zh" else name for name in names]
+    return pd.Series(table[scores["R"].to_numpy(dtype=int), fm], index=scores.index, name="segment")
 
 
 def segment_table(segments: pd.Series, rfm: pd.DataFrame) -> pd.DataFrame:
@@ -208,7 +215,7 @@ def segment_table(segments: pd.Series, rfm: pd.DataFrame) -> pd.DataFrame:
     table.insert(1, "customer_share", table["customers"] / len(frame))
     table.insert(3, "revenue_share", table["revenue"] / frame["monetary"].sum())
     english = {**{zh: en for en, zh in _NAMED_ZH.items()}, **{zh: en for en, zh in _EIGHT.values()},
-               **{zh: en for en, zh in _QUADRANT_ZH.items()}}
+               **{zh: en for en, zh in _QUADRANT_ZH.items()}, **{zh: en for en, zh in _STAGES_ZH.items()}}
     table["strategy"] = [STRATEGIES.get(english.get(name, name), "") for name in table.index]
     return table.sort_values("revenue", ascending=False)
 
@@ -340,7 +347,7 @@ def cluster_customers(rfm: pd.DataFrame, *, k_range=range(2, 9), method: str = "
     The pipeline is log1p → StandardScaler → KMeans (``method="kmeans"``, k chosen by the highest
     silhouette score) or GaussianMixture (``"gmm"``, k chosen by the lowest BIC). Each cluster is named
     from its median recency, frequency and monetary against the overall medians (e.g. "recent ·
-    frequent · high spend").
+    frequent · high spend") and given the strategy of the textbook class with the same pattern.
     """
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
@@ -379,10 +386,12 @@ def cluster_customers(rfm: pd.DataFrame, *, k_range=range(2, 9), method: str = "
     labels = pd.Series(labels, index=features.index, name="cluster")
     profiles = features.groupby(labels).median().assign(customers=labels.value_counts())
     medians = features.median()
-    profiles["name"] = [" · ".join([
-        "recent" if row.recency <= medians["recency"] else "lapsed",
-        "frequent" if row.frequency > medians["frequency"] else "rare",
-        "high spend" if row.monetary > medians["monetary"] else "low spend"]) for row in profiles.itertuples()]
+    pattern = [(int(row.recency <= medians["recency"]), int(row.frequency > medians["frequency"]),
+                int(row.monetary > medians["monetary"])) for row in profiles.itertuples()]
+    profiles["name"] = [" · ".join(["recent" if r else "lapsed", "frequent" if f else "rare",
+                                    "high spend" if m else "low spend"]) for r, f, m in pattern]
+    # the strategy of the textbook class with the same high/low recency, frequency and spend
+    profiles["strategy"] = [STRATEGIES[_EIGHT[key][0]] for key in pattern]
     return ClusteringResult(labels, diagnostics, profiles, best, pipeline)
 
 

@@ -95,6 +95,10 @@ def test_lifecycle_stages_by_hand():
     assert stages.to_dict() == {"fading": "decline", "trying": "exploration", "growing": "build-up",
                                 "steady": "maturity"}
     assert sg.lifecycle_stages(log, observation_end="2020-12-31", lang="zh")["steady"] == "稳定期"
+    rfm = sg.rfm_values(log, observation_end="2020-12-31")
+    for lang in ("en", "zh"):
+        table = sg.segment_table(sg.lifecycle_stages(log, observation_end="2020-12-31", lang=lang), rfm)
+        assert (table["strategy"].str.len() > 10).all()
     mix = sg.lifecycle_mix(log, ["2020-06-30", "2020-12-31"])
     assert mix.sum(axis=1).tolist() == pytest.approx([1.0, 1.0])
 
@@ -107,6 +111,7 @@ def test_clustering_finds_two_obvious_groups(rng):
     result = sg.cluster_customers(rfm, k_range=range(2, 6))
     assert result.n_clusters == 2 and set(result.diagnostics.index) == {2, 3, 4, 5}
     assert sorted(result.profiles["name"]) == ["lapsed · rare · low spend", "recent · frequent · high spend"]
+    assert (result.profiles["strategy"].str.len() > 10).all()
     assert result.labels.groupby(result.labels).size().tolist() == [n, n]
     gmm = sg.cluster_customers(rfm, k_range=range(2, 4), method="gmm")
     assert "bic" in gmm.diagnostics and gmm.labels.nunique() == gmm.n_clusters
