@@ -43,6 +43,7 @@ __all__ = [
     "load_online_retail",
     "load_online_retail_ii",
     "load_ecsi",
+    "load_bank_satisfaction",
     "load_donations",
     "load_telco_churn",
 ]
@@ -168,6 +169,16 @@ def load_ecsi(data_dir: str | Path | None = None) -> pd.DataFrame:
     satisfaction, ``CUSCO`` complaints, ``CUSL1-3`` loyalty. No missing values.
     """
     return pd.read_csv(_raw_file("ecsi_mobi.csv", data_dir)).astype("int64")
+
+
+def load_bank_satisfaction(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Bank customer-satisfaction survey: 250 customers of a Spanish credit institution, 27 indicators + gender.
+
+    From the R package plspm (``satisfaction``, source LIAM, Universitat Politècnica de Catalunya).
+    Blocks: ``imag1-5`` image, ``expe1-5`` expectations, ``qual1-5`` quality, ``val1-4`` value,
+    ``sat1-4`` satisfaction, ``loy1-4`` loyalty (int64, 1-10 scale); ``gender`` (str).
+    """
+    return pd.read_csv(_raw_file("bank_satisfaction.csv", data_dir))
 
 
 def load_donations(data_dir: str | Path | None = None) -> pd.DataFrame:

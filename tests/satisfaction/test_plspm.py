@@ -1,0 +1,136 @@
+"""PLS path modelling against R plspm, and the engine's checks.
+
+Reference: tests/reference/r_plspm_bank_satisfaction.json — R plspm (Sanchez) on the bank survey,
+centroid scheme, Mode A, indicators centred not scaled (as shipped in the test data of the plspm Python port).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import crmlab as cl
+from crmlab.errors import ColumnTypeError, DataError, MissingColumnError
+from crmlab.satisfaction import PathModel, bank_model, ecsi_model, plspm
+
+REFERENCE = cl.paths.PROJECT_ROOT / "tests" / "reference" / "r_plspm_bank_satisfaction.json"
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return cl.datasets.load_bank_satisfaction()
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return json.loads(REFERENCE.read_text())
+
+
+def test_reproduces_r_plspm_on_the_bank_survey(bank, reference):
+    result = plspm(bank, bank_model(), scheme="centroid", scaled=False, tol=1e-6)
+    assert result.converged
+    for path in reference["path_coefficients"]:
+        assert result.path_coefficients.loc[path["from"], path["to"]] == pytest.approx(path["value"], abs=1e-6)
+    for table, expected in ((result.r2, reference["r_squared"]), (result.loadings, reference["outer_loadings"]),
+                            (result.weights, reference["outer_weights"])):
+        for name, value in expected.items():
+            assert table[name] == pytest.approx(value, abs=1e-6), name
+    assert result.gof == pytest.approx(reference["gof"], abs=1e-6)
+
+
+def test_standardising_indicators_changes_the_weights(bank):
+    centred = plspm(bank, bank_model(), scaled=False)
+    standard = plspm(bank, bank_model(), scaled=True)
+    assert not np.allclose(centred.weights, standard.weights)
+    assert (standard.loadings > 0).all() and (standard.weights > 0).all()
+
+
+@pytest.mark.parametrize("scheme", ["centroid", "factorial", "path"])
+def test_ecsi_model_fits_with_every_scheme(scheme):
+    result = plspm(cl.datasets.load_ecsi(), ecsi_model(), scheme=scheme)
+    assert result.converged and result.iterations < 50
+    assert result.r2["Satisfaction"] > 0.5 and result.path_coefficients.loc["Value", "Satisfaction"] > 0
+    scores = result.scores
+    assert np.allclose(scores.mean(), 0) and np.allclose(scores.std(ddof=0), 1)
+
+
+def test_effects_add_up_and_follow_chains():
+    result = plspm(cl.datasets.load_ecsi(), ecsi_model())
+    effects = result.effects().set_index(["from", "to"])
+    assert np.allclose(effects["direct"] + effects["indirect"], effects["total"])
+    B = result.path_coefficients
+    # Image reaches Loyalty directly, through Satisfaction, and through Satisfaction -> Complaints
+    chain = B.loc["Image", "Satisfaction"] * B.loc["Satisfaction", "Loyalty"] + \
+        B.loc["Image", "Satisfaction"] * B.loc["Satisfaction", "Complaints"] * B.loc["Complaints", "Loyalty"] + \
+        B.loc["Image", "Expectation"] * (
+            B.loc["Expectation", "Satisfaction"] + B.loc["Expectation", "Quality"] * B.loc["Quality", "Satisfaction"]
+            + B.loc["Expectation", "Value"] * B.loc["Value", "Satisfaction"]
+            + B.loc["Expectation", "Quality"] * B.loc["Quality", "Value"] * B.loc["Value", "Satisfaction"]) * (
+            B.loc["Satisfaction", "Loyalty"] + B.loc["Satisfaction", "Complaints"] * B.loc["Complaints", "Loyalty"])
+    assert effects.loc[("Image", "Loyalty"), "indirect"] == pytest.approx(chain)
+    assert (result.adjusted_r2 < result.r2).all()
+
+
+def test_quality_measures_are_consistent(bank):
+    result = plspm(bank, bank_model())
+    reliability = result.reliability()
+    assert ((reliability["ave"] > 0) & (reliability["ave"] <= 1)).all()
+    assert (reliability["rho_c"] >= reliability["cronbach_alpha"] - 1e-9).all()  # ρc bounds α from above
+    sat = [f"sat{i}" for i in range(1, 5)]
+    assert reliability.loc["SAT", "ave"] == pytest.approx(np.mean(result.loadings[sat] ** 2))
+    htmt = result.htmt()
+    assert np.allclose(htmt, htmt.T, equal_nan=True) and htmt.notna().sum().sum() == 30
+    fl = result.fornell_larcker()
+    assert np.allclose(np.diag(fl), np.sqrt(reliability["ave"]))
+    vif = result.vif()
+    assert set(vif["effect"]) == {"VAL", "SAT", "LOY"} and (vif["vif"] >= 1).all()
+
+
+def test_index_scores_run_from_0_to_100(bank):
+    result = plspm(bank, bank_model())
+    index = result.index_scores(scale=(0, 10))  # the bank survey answers on 0-10
+    assert ((index >= 0) & (index <= 100)).all().all()
+    # a weighted mean of the raw answers with the unstandardised weights, normalised to sum to 1
+    block = [f"sat{i}" for i in range(1, 5)]
+    raw = result.weights[block] / result.spread[block]
+    expected = bank[block].to_numpy() @ (raw / raw.sum()).to_numpy() * 10
+    assert np.allclose(index["SAT"], expected)
+    with pytest.raises(ValueError, match="highest > lowest"):
+        result.index_scores(scale=(10, 0))
+
+
+def test_mode_b_and_user_models():
+    data = cl.datasets.load_ecsi()
+    model = PathModel(blocks={"Quality": [f"PERQ{i}" for i in range(1, 8)],
+                              "Satisfaction": ["CUSA1", "CUSA2", "CUSA3"]},
+                      paths=[("Quality", "Satisfaction")], modes={"Quality": "B"})
+    result = plspm(data, model)
+    assert result.converged and 0 < result.r2["Satisfaction"] < 1
+
+
+def test_bad_models_and_data_get_clear_errors(bank):
+    with pytest.raises(ValueError, match="cycle"):
+        PathModel(blocks={"A": ["imag1"], "B": ["imag2"]}, paths=[("A", "B"), ("B", "A")])
+    with pytest.raises(ValueError, match="no indicators"):
+        PathModel(blocks={"A": [], "B": ["imag2"]}, paths=[("A", "B")])
+    with pytest.raises(ValueError, match="without a block"):
+        PathModel(blocks={"A": ["imag1"]}, paths=[("A", "Z")])
+    with pytest.raises(ValueError, match="two blocks"):
+        PathModel(blocks={"A": ["imag1"], "B": ["imag1"]}, paths=[("A", "B")])
+    with pytest.raises(MissingColumnError, match="imag9"):
+        plspm(bank, PathModel(blocks={"A": ["imag1", "imag9"], "B": ["sat1"]}, paths=[("A", "B")]))
+    model = PathModel(blocks={"A": ["imag1", "gender"], "B": ["sat1"]}, paths=[("A", "B")])
+    with pytest.raises(ColumnTypeError, match="gender"):
+        plspm(bank, model)
+    with pytest.raises(DataError, match="constant"):
+        plspm(bank.assign(imag1=5), bank_model())
+    holes = bank.copy()
+    holes.loc[holes.index[:3], "sat2"] = np.nan
+    with pytest.raises(DataError, match="missing='listwise'"):
+        plspm(holes, bank_model())
+    assert plspm(holes, bank_model(), missing="listwise").dropped == 3
+    assert len(plspm(holes, bank_model(), missing="mean").scores) == 250
+    with pytest.raises(ValueError, match="scheme"):
+        plspm(bank, bank_model(), scheme="mode-c")
