@@ -116,7 +116,8 @@ def plspm(data: pd.DataFrame, model: PathModel, *, scheme: str = "centroid", sca
     X = centred / spread if scaled else centred
     weights, iterations, converged = _outer_weights(X, model, scheme, tol, max_iter)
     return PLSResult.from_fit(model=model, data=frame, X=X, weights=weights, spread=spread, scaled=scaled,
-                              scheme=scheme, iterations=iterations, converged=converged, dropped=dropped)
+                              scheme=scheme, iterations=iterations, converged=converged, dropped=dropped,
+                              tol=tol, max_iter=max_iter)
 
 
 def _outer_weights(X: np.ndarray, model: PathModel, scheme: str, tol: float, max_iter: int):

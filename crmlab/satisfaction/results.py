@@ -37,11 +37,14 @@ class PLSResult:
     iterations: int
     converged: bool
     dropped: int
+    tol: float = 1e-6
+    max_iter: int = 300
 
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_fit(cls, *, model: PathModel, data: pd.DataFrame, X: np.ndarray, weights: np.ndarray, spread: np.ndarray,
-                 scaled: bool, scheme: str, iterations: int, converged: bool, dropped: int) -> PLSResult:
+                 scaled: bool, scheme: str, iterations: int, converged: bool, dropped: int, tol: float,
+                 max_iter: int) -> PLSResult:
         constructs, indicators = model.constructs, model.indicators
         scores = X @ weights
         scores = (scores - scores.mean(axis=0)) / scores.std(axis=0)
@@ -64,7 +67,7 @@ class PLSResult:
             loadings=pd.Series(own, index=indicators, name="loading"),
             cross_loadings=pd.DataFrame(cross, index=indicators, columns=constructs),
             spread=pd.Series(spread, index=indicators), scaled=scaled, scheme=scheme,
-            iterations=iterations, converged=converged, dropped=dropped,
+            iterations=iterations, converged=converged, dropped=dropped, tol=tol, max_iter=max_iter,
         )
 
     # ------------------------------------------------------------------ structural model
@@ -183,6 +186,12 @@ class PLSResult:
         communalities = [self.loadings[i] ** 2 for c, block in self.model.blocks.items()
                          if len(block) > 1 and self.model.mode(c) == "A" for i in block]
         return float(np.sqrt(np.mean(communalities) * self.r2.mean()))
+
+    def bootstrap(self, n: int = 500, *, seed: int | None = 0, level: float = 0.95, progress: bool = True):
+        """Percentile bootstrap intervals of paths, loadings, indirect effects and HTMT (see :mod:`.bootstrap`)."""
+        from .bootstrap import bootstrap
+
+        return bootstrap(self, n, seed=seed, level=level, progress=progress)
 
     def __str__(self) -> str:
         return (f"PLS path model ({self.scheme} scheme, {'standardised' if self.scaled else 'centred'} indicators, "

@@ -134,3 +134,24 @@ def test_bad_models_and_data_get_clear_errors(bank):
     assert len(plspm(holes, bank_model(), missing="mean").scores) == 250
     with pytest.raises(ValueError, match="scheme"):
         plspm(bank, bank_model(), scheme="mode-c")
+
+
+def test_bootstrap_intervals_cover_the_estimates_and_are_reproducible():
+    result = plspm(cl.datasets.load_ecsi(), ecsi_model())
+    first = result.bootstrap(60, seed=1, progress=False)
+    again = result.bootstrap(60, seed=1, progress=False)
+    assert first.paths.equals(again.paths)
+    for table in (first.paths, first.loadings, first.indirect_effects, first.htmt):
+        assert (table["lower_95%"] <= table["upper_95%"]).all() and (table["standard_error"] > 0).all()
+    paths = first.paths
+    assert ((paths["lower_95%"] <= paths["estimate"]) & (paths["estimate"] <= paths["upper_95%"])).all()
+    assert len(first.paths) == 12 and first.resamples == 60
+
+
+def test_bootstrap_redraws_resamples_with_a_constant_indicator():
+    data = cl.datasets.load_ecsi()
+    data.loc[data.index[:2], "CUSCO"] = 1  # make CUSCO nearly constant: resamples often miss both rare answers
+    data.loc[data.index[2:], "CUSCO"] = 7
+    result = plspm(data, ecsi_model())
+    boot = result.bootstrap(40, seed=3, progress=False)
+    assert boot.redrawn > 0 and boot.resamples == 40

@@ -1,0 +1,87 @@
+"""Bootstrap confidence intervals for a PLS path model.
+
+Respondents are resampled with replacement and the model refitted with the same settings; the
+percentile interval of each statistic over the resamples is reported (Efron & Tibshirani 1993,
+ch. 13). A resample in which some indicator has no variance (all resampled respondents gave the
+same answer) cannot be fitted; it is redrawn, and the number of redraws is reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+
+__all__ = ["BootstrapResult", "bootstrap"]
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """Estimates with bootstrap standard errors and percentile intervals, one table per kind of statistic."""
+
+    paths: pd.DataFrame
+    loadings: pd.DataFrame
+    indirect_effects: pd.DataFrame
+    htmt: pd.DataFrame
+    resamples: int
+    redrawn: int
+    level: float
+
+
+def _statistics(result) -> dict[str, pd.Series]:
+    effects = result.effects()
+    indirect = effects[effects["indirect"].abs() > 0]
+    htmt = result.htmt().stack().dropna()  # single-indicator constructs have no HTMT
+    htmt = htmt[[a < b for a, b in htmt.index]]
+    return {
+        "paths": result.paths().set_index(["from", "to"])["coefficient"],
+        "loadings": result.loadings,
+        "indirect_effects": indirect.set_index(["from", "to"])["indirect"],
+        "htmt": htmt,
+    }
+
+
+def bootstrap(result, n: int = 500, *, seed: int | None = 0, level: float = 0.95, progress: bool = True,
+              max_redraws: int = 1000) -> BootstrapResult:
+    """Resample respondents ``n`` times, refit, and summarise every path, loading, indirect effect and HTMT."""
+    from tqdm.auto import tqdm
+
+    from .plspm import plspm
+
+    if n < 2:
+        raise ValueError(f"n must be at least 2 resamples, got {n}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}")
+    rng = np.random.default_rng(seed)
+    data = result.data
+    original = _statistics(result)
+    draws = {kind: [] for kind in original}
+    redrawn = 0
+    for _ in tqdm(range(n), desc="bootstrap", unit="resample", disable=not progress):
+        while True:
+            sample = data.iloc[rng.integers(0, len(data), len(data))]
+            if (sample.std() > 0).all():
+                break
+            redrawn += 1
+            if redrawn > max_redraws:
+                raise DataError(f"more than {max_redraws} resamples had a constant indicator; the data vary too "
+                                "little for the bootstrap (check indicators answered identically by almost everyone)")
+        refit = plspm(sample.reset_index(drop=True), result.model, scheme=result.scheme, scaled=result.scaled,
+                      tol=result.tol, max_iter=result.max_iter)
+        for kind, values in _statistics(refit).items():
+            draws[kind].append(values.reindex(original[kind].index))
+    alpha = (1 - level) / 2
+    tables = {}
+    for kind, estimate in original.items():
+        samples = pd.concat(draws[kind], axis=1)
+        tables[kind] = pd.DataFrame({
+            "estimate": estimate, "bootstrap_mean": samples.mean(axis=1), "standard_error": samples.std(axis=1),
+            f"lower_{level:.0%}": samples.quantile(alpha, axis=1),
+            f"upper_{level:.0%}": samples.quantile(1 - alpha, axis=1),
+        })
+    return BootstrapResult(paths=tables["paths"], loadings=tables["loadings"],
+                           indirect_effects=tables["indirect_effects"], htmt=tables["htmt"], resamples=n,
+                           redrawn=redrawn, level=level)
