@@ -110,25 +110,42 @@ def plspm(data: pd.DataFrame, model: PathModel, *, scheme: str = "centroid", sca
     if missing not in ("raise", "listwise", "mean"):
         raise ValueError(f"missing must be 'raise', 'listwise' or 'mean', got {missing!r}")
     frame, dropped = _prepare(data, model, missing)
-    raw = frame.to_numpy()
+    fit = estimate(frame.to_numpy(), model, scheme=scheme, scaled=scaled, tol=tol, max_iter=max_iter)
+    return PLSResult.from_fit(model=model, data=frame, fit=fit, scaled=scaled, scheme=scheme, dropped=dropped,
+                              tol=tol, max_iter=max_iter)
+
+
+def estimate(raw: np.ndarray, model: PathModel, *, scheme: str, scaled: bool, tol: float, max_iter: int) -> dict:
+    """The numerical core on a (respondents × indicators) array: weights, standardised scores and
+    indicator-construct correlations, every construct oriented so that its loadings sum to a positive number."""
     centred = raw - raw.mean(axis=0)
     spread = raw.std(axis=0)
     X = centred / spread if scaled else centred
     weights, iterations, converged = _outer_weights(X, model, scheme, tol, max_iter)
-    return PLSResult.from_fit(model=model, data=frame, X=X, weights=weights, spread=spread, scaled=scaled,
-                              scheme=scheme, iterations=iterations, converged=converged, dropped=dropped,
-                              tol=tol, max_iter=max_iter)
+    scores = X @ weights
+    scores = (scores - scores.mean(axis=0)) / scores.std(axis=0)
+    Xs = centred / spread
+    cross = Xs.T @ scores / len(X)
+    membership = _membership(model)
+    flip = np.where((cross * membership).sum(axis=0) < 0, -1.0, 1.0)
+    return {"weights": weights * flip, "scores": scores * flip, "cross": cross * flip, "spread": spread,
+            "membership": membership, "iterations": iterations, "converged": converged}
+
+
+def _membership(model: PathModel) -> np.ndarray:
+    """M[i, j] = 1 when indicator i belongs to construct j (indicators and constructs in model order)."""
+    membership = np.zeros((len(model.indicators), len(model.constructs)))
+    offset = 0
+    for j, block in enumerate(model.blocks.values()):
+        membership[offset:offset + len(block), j] = 1.0
+        offset += len(block)
+    return membership
 
 
 def _outer_weights(X: np.ndarray, model: PathModel, scheme: str, tol: float, max_iter: int):
     """Iterate outer and inner estimates; return the (p × k) weight matrix scaled so every score has variance 1."""
-    constructs = model.constructs
-    position = {c: k for k, c in enumerate(constructs)}
-    membership = np.zeros((X.shape[1], len(constructs)))
-    offset = 0
-    for construct, indicators in model.blocks.items():
-        membership[offset:offset + len(indicators), position[construct]] = 1.0
-        offset += len(indicators)
+    position = {c: k for k, c in enumerate(model.constructs)}
+    membership = _membership(model)
     paths = model.path_matrix()
     adjacency = ((paths + paths.T) > 0).astype(float)
     W = membership / (X @ membership).std(axis=0)

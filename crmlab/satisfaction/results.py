@@ -42,32 +42,21 @@ class PLSResult:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_fit(cls, *, model: PathModel, data: pd.DataFrame, X: np.ndarray, weights: np.ndarray, spread: np.ndarray,
-                 scaled: bool, scheme: str, iterations: int, converged: bool, dropped: int, tol: float,
-                 max_iter: int) -> PLSResult:
+    def from_fit(cls, *, model: PathModel, data: pd.DataFrame, fit: dict, scaled: bool, scheme: str, dropped: int,
+                 tol: float, max_iter: int) -> PLSResult:
         constructs, indicators = model.constructs, model.indicators
-        scores = X @ weights
-        scores = (scores - scores.mean(axis=0)) / scores.std(axis=0)
-        cross = _correlations(X, scores)
-        block_of = {i: c for c, block in model.blocks.items() for i in block}
-        own = np.array([cross[k, constructs.index(block_of[i])] for k, i in enumerate(indicators)])
-        for j, construct in enumerate(constructs):  # orient each construct along its indicators
-            rows = [k for k, i in enumerate(indicators) if block_of[i] == construct]
-            if own[rows].sum() < 0:
-                weights[:, j], scores[:, j], cross[:, j] = -weights[:, j], -scores[:, j], -cross[:, j]
-                own[rows] = -own[rows]
-        paths, r2 = _inner_model(scores, model)
-        own_weights = [weights[k, constructs.index(block_of[i])] for k, i in enumerate(indicators)]
+        own = fit["membership"].astype(bool)
+        paths, r2 = inner_model(fit["scores"], model)
         return cls(
             model=model, data=data,
-            weights=pd.Series(own_weights, index=indicators, name="weight"),
-            scores=pd.DataFrame(scores, index=data.index, columns=constructs),
+            weights=pd.Series(fit["weights"][own], index=indicators, name="weight"),
+            scores=pd.DataFrame(fit["scores"], index=data.index, columns=constructs),
             path_coefficients=pd.DataFrame(paths, index=constructs, columns=constructs),
             r2=pd.Series(r2, name="r2")[model.endogenous()],
-            loadings=pd.Series(own, index=indicators, name="loading"),
-            cross_loadings=pd.DataFrame(cross, index=indicators, columns=constructs),
-            spread=pd.Series(spread, index=indicators), scaled=scaled, scheme=scheme,
-            iterations=iterations, converged=converged, dropped=dropped, tol=tol, max_iter=max_iter,
+            loadings=pd.Series(fit["cross"][own], index=indicators, name="loading"),
+            cross_loadings=pd.DataFrame(fit["cross"], index=indicators, columns=constructs),
+            spread=pd.Series(fit["spread"], index=indicators), scaled=scaled, scheme=scheme,
+            iterations=fit["iterations"], converged=fit["converged"], dropped=dropped, tol=tol, max_iter=max_iter,
         )
 
     # ------------------------------------------------------------------ structural model
@@ -152,20 +141,8 @@ class PLSResult:
 
         Constructs with a single indicator have no monotrait correlation; their ratios are NaN.
         """
-        corr = self.data.corr()
-        blocks = self.model.blocks
-        mono = {}
-        for construct, block in blocks.items():
-            within = corr.loc[block, block].to_numpy()
-            mono[construct] = within[np.triu_indices(len(block), 1)].mean() if len(block) > 1 else np.nan
-        names = list(blocks)
-        table = pd.DataFrame(np.nan, index=names, columns=names)
-        for a in names:
-            for b in names:
-                if a != b:
-                    hetero = corr.loc[blocks[a], blocks[b]].to_numpy().mean()
-                    table.loc[a, b] = hetero / np.sqrt(mono[a] * mono[b])
-        return table
+        table = htmt_matrix(self.data[self.model.indicators].to_numpy(), self.model)
+        return pd.DataFrame(table, index=self.model.constructs, columns=self.model.constructs)
 
     def vif(self) -> pd.DataFrame:
         """Variance inflation factors of the causes of each construct with two or more causes."""
@@ -200,10 +177,18 @@ class PLSResult:
                 + f"\nGoF {self.gof:.3f}")
 
 
-def _correlations(X: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    Xs = (X - X.mean(axis=0)) / X.std(axis=0)
-    Ys = (scores - scores.mean(axis=0)) / scores.std(axis=0)
-    return Xs.T @ Ys / len(X)
+def htmt_matrix(raw: np.ndarray, model: PathModel) -> np.ndarray:
+    """HTMT between every pair of blocks from the indicator correlations (NaN on the diagonal and for
+    single-indicator blocks): mean heterotrait correlation / sqrt(product of mean monotrait correlations)."""
+    corr = np.corrcoef(raw, rowvar=False)
+    sizes = [len(block) for block in model.blocks.values()]
+    starts = np.cumsum([0, *sizes])
+    spans = [slice(starts[k], starts[k + 1]) for k in range(len(sizes))]
+    mono = np.array([corr[s, s][np.triu_indices(n, 1)].mean() if n > 1 else np.nan
+                     for s, n in zip(spans, sizes, strict=True)])
+    table = np.array([[corr[a, b].mean() for b in spans] for a in spans]) / np.sqrt(np.outer(mono, mono))
+    np.fill_diagonal(table, np.nan)
+    return table
 
 
 def _regress(causes: np.ndarray, effect: np.ndarray) -> tuple[np.ndarray, float]:
@@ -212,7 +197,8 @@ def _regress(causes: np.ndarray, effect: np.ndarray) -> tuple[np.ndarray, float]
     return coefficients, 1 - residual.var() / effect.var()
 
 
-def _inner_model(scores: np.ndarray, model: PathModel) -> tuple[np.ndarray, dict[str, float]]:
+def inner_model(scores: np.ndarray, model: PathModel) -> tuple[np.ndarray, dict[str, float]]:
+    """Path coefficients (OLS of each construct on its causes) and R² of each endogenous construct."""
     paths = model.path_matrix()
     coefficients = np.zeros_like(paths)
     r2 = {}
