@@ -20,7 +20,7 @@ from .quality import DROP_REASONS, DataQualityReport
 __all__ = ["plot_dropped_rows", "plot_monthly_activity", "plot_repeat_purchases", "plot_frequency_recency_matrix",
            "plot_p_alive_matrix", "plot_calibration_vs_holdout", "plot_tracking", "plot_repeat_purchase_histogram",
            "plot_concentration", "plot_whale_curve", "plot_class_shares", "plot_behaviour_matrix", "plot_lifecycle_mix",
-           "plot_cluster_diagnostics", "plot_migration"]
+           "plot_cluster_diagnostics", "plot_migration", "plot_ipma"]
 
 
 def _axes(ax: Axes | None, size=(7, 4)) -> Axes:
@@ -277,4 +277,17 @@ def plot_migration(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes:
     fmt = ".0%" if matrix.to_numpy().max() <= 1 else ",d"
     sns.heatmap(matrix, annot=True, fmt=fmt, cmap="Blues", cbar=False, ax=ax)
     ax.set(xlabel="segment after", ylabel="segment before", title="Segment migration")
+    return ax
+
+
+def plot_ipma(table: pd.DataFrame, target: str = "", ax: Axes | None = None) -> Axes:
+    """Importance-performance map: importance (total effect) against performance (0-100), with mean cross-hairs."""
+    ax = _axes(ax)
+    ax.scatter(table["importance"], table["performance"], s=60, color=sns.color_palette()[0])
+    for name, row in table.iterrows():
+        ax.annotate(str(name), (row["importance"], row["performance"]), textcoords="offset points", xytext=(5, 5))
+    ax.axvline(table["importance"].mean(), color="grey", linestyle=":")
+    ax.axhline(table["performance"].mean(), color="grey", linestyle=":")
+    ax.set(xlabel="importance (total effect, 0-100 metric)", ylabel="performance (mean index, 0-100)",
+           title=f"Importance-performance map{' for ' + target if target else ''}")
     return ax

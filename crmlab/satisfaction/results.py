@@ -106,6 +106,30 @@ class PLSResult:
             columns[construct] = (self.data[block].to_numpy() @ raw_weights.to_numpy() - low) / (high - low) * 100
         return pd.DataFrame(columns, index=self.data.index)
 
+    def ipma(self, target: str, scale: tuple[float, float] | None = None) -> pd.DataFrame:
+        """Importance-performance map analysis for ``target`` (Ringle & Sarstedt 2016).
+
+        For every construct with a total effect on the target: ``importance`` is that total effect
+        in the 0-100 metric (the standardised total effect × sd(target index) / sd(construct index)),
+        ``performance`` the mean 0-100 index score. Constructs in the lower right (important, weak)
+        are where improvement pays most.
+        """
+        if target not in self.model.constructs:
+            raise ValueError(f"unknown target construct {target!r}; constructs: {self.model.constructs}")
+        effects = self.effects()
+        drivers = effects[(effects["to"] == target) & (effects["total"].abs() > 0)]
+        if drivers.empty:
+            raise ValueError(f"no construct drives {target!r}; choose an endogenous construct")
+        index = self.index_scores(scale)
+        spread = index.std(ddof=0)
+        table = pd.DataFrame({
+            "construct": drivers["from"].to_numpy(),
+            "importance": (drivers["total"] * spread[target] / spread[drivers["from"]].to_numpy()).to_numpy(),
+            "importance_standardised": drivers["total"].to_numpy(),
+            "performance": index[drivers["from"]].mean().to_numpy(),
+        })
+        return table.set_index("construct").sort_values("importance", ascending=False)
+
     # ------------------------------------------------------------------ measurement quality
     def reliability(self) -> pd.DataFrame:
         """Cronbach's α, ρc, ρA and AVE per construct (single-indicator blocks: all 1)."""

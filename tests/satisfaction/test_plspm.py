@@ -155,3 +155,19 @@ def test_bootstrap_redraws_resamples_with_a_constant_indicator():
     result = plspm(data, ecsi_model())
     boot = result.bootstrap(40, seed=3, progress=False)
     assert boot.redrawn > 0 and boot.resamples == 40
+
+
+def test_ipma_importance_is_the_total_effect_in_the_index_metric():
+    result = plspm(cl.datasets.load_ecsi(), ecsi_model())
+    table = result.ipma("Loyalty", scale=(1, 10))
+    assert set(table.index) == {"Image", "Expectation", "Quality", "Value", "Satisfaction", "Complaints"}
+    index = result.index_scores(scale=(1, 10))
+    total = result.effects().set_index(["from", "to"]).loc[("Satisfaction", "Loyalty"), "total"]
+    assert table.loc["Satisfaction", "importance"] == pytest.approx(
+        total * index["Loyalty"].std(ddof=0) / index["Satisfaction"].std(ddof=0))
+    assert table.loc["Quality", "performance"] == pytest.approx(index["Quality"].mean())
+    assert ((table["performance"] > 0) & (table["performance"] < 100)).all()
+    with pytest.raises(ValueError, match="no construct drives"):
+        result.ipma("Image")
+    ax = cl.plotting.plot_ipma(table, "Loyalty")
+    assert "Loyalty" in ax.get_title() and len(ax.texts) == 6
