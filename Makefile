@@ -31,13 +31,18 @@ lint: $(STAMP)
 	$(BIN)/ruff check crmlab tests benchmarks
 
 ## bench: side-by-side benchmarks against the peers; rewrites benchmarks/RESULTS.md
-bench: $(STAMP) benchmarks/.venv-pymc/bin/python
+bench: $(STAMP) benchmarks/.venv-pymc/bin/python benchmarks/.venv-plspm/bin/python
 	$(BIN)/python benchmarks/bench_summary.py
 	$(BIN)/python benchmarks/bench_models.py
 	$(BIN)/python benchmarks/bench_rfm.py
+	$(BIN)/python benchmarks/bench_plspm.py
 
-## bench-peers: the peers that need an environment of their own (pymc-marketing)
-bench-peers: benchmarks/.venv-pymc/bin/python
+## bench-peers: the peers that need an environment of their own (pymc-marketing; plspm 0.5.7 with pandas < 3)
+bench-peers: benchmarks/.venv-pymc/bin/python benchmarks/.venv-plspm/bin/python
+
+benchmarks/.venv-plspm/bin/python:
+	$(PYTHON) -m venv benchmarks/.venv-plspm
+	benchmarks/.venv-plspm/bin/python -m pip install --quiet "plspm==0.5.7" "pandas<3"
 
 benchmarks/.venv-pymc/bin/python:
 	$(PYTHON) -m venv benchmarks/.venv-pymc

@@ -171,3 +171,16 @@ def test_ipma_importance_is_the_total_effect_in_the_index_metric():
         result.ipma("Image")
     ax = cl.plotting.plot_ipma(table, "Loyalty")
     assert "Loyalty" in ax.get_title() and len(ax.texts) == 6
+
+
+def test_reproduces_the_independent_plspm_table_for_the_ecsi_mobile_model():
+    # tests/reference/plspm_0_5_7_ecsi_mobi.json: the Python port of plspm, version 0.5.7, run in its own
+    # environment (pandas 2) on the same survey, centroid scheme, centred indicators
+    reference = json.loads((cl.paths.PROJECT_ROOT / "tests" / "reference" / "plspm_0_5_7_ecsi_mobi.json").read_text())
+    result = plspm(cl.datasets.load_ecsi(), ecsi_model(), scheme="centroid", scaled=False)
+    for path in reference["path_coefficients"]:
+        assert result.path_coefficients.loc[path["from"], path["to"]] == pytest.approx(path["value"], abs=1e-6)
+    for table, expected in ((result.r2, reference["r_squared"]), (result.loadings, reference["outer_loadings"]),
+                            (result.weights, reference["outer_weights"])):
+        for name, value in expected.items():
+            assert table[name] == pytest.approx(value, abs=1e-6), name
