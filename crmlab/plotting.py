@@ -20,7 +20,8 @@ from .quality import DROP_REASONS, DataQualityReport
 __all__ = ["plot_dropped_rows", "plot_monthly_activity", "plot_repeat_purchases", "plot_frequency_recency_matrix",
            "plot_p_alive_matrix", "plot_calibration_vs_holdout", "plot_tracking", "plot_repeat_purchase_histogram",
            "plot_concentration", "plot_whale_curve", "plot_class_shares", "plot_behaviour_matrix", "plot_lifecycle_mix",
-           "plot_cluster_diagnostics", "plot_migration", "plot_ipma"]
+           "plot_cluster_diagnostics", "plot_migration", "plot_ipma", "plot_kano", "plot_importance_performance",
+           "plot_value_map"]
 
 
 def _axes(ax: Axes | None, size=(7, 4)) -> Axes:
@@ -290,4 +291,46 @@ def plot_ipma(table: pd.DataFrame, target: str = "", ax: Axes | None = None) -> 
     ax.axhline(table["performance"].mean(), color="grey", linestyle=":")
     ax.set(xlabel="importance (total effect, 0-100 metric)", ylabel="performance (mean index, 0-100)",
            title=f"Importance-performance map{' for ' + target if target else ''}")
+    return ax
+
+
+def plot_kano(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Better-Worse diagram of a Kano table: |Worse| along x, Better along y, quadrants at 0.5."""
+    ax = _axes(ax, size=(6, 6))
+    sns.scatterplot(x=table["worse"].abs(), y=table["better"], hue=table["category"], s=70, ax=ax)
+    for name, row in table.iterrows():
+        ax.annotate(str(name), (abs(row["worse"]), row["better"]), textcoords="offset points", xytext=(5, 4),
+                    fontsize=8)
+    ax.axvline(0.5, color="grey", linestyle=":")
+    ax.axhline(0.5, color="grey", linestyle=":")
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="|Worse| (dissatisfaction when absent)",
+           ylabel="Better (satisfaction when present)", title="Kano Better-Worse diagram")
+    return ax
+
+
+def plot_importance_performance(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Importance-performance grid with its cross-hairs, attributes coloured by zone."""
+    ax = _axes(ax, size=(7, 6))
+    sns.scatterplot(x=table["performance"], y=table["importance"], hue=table["zone"], s=70, ax=ax)
+    for name, row in table.iterrows():
+        ax.annotate(str(name), (row["performance"], row["importance"]), textcoords="offset points", xytext=(5, 4),
+                    fontsize=8)
+    ax.axvline(table.attrs.get("performance_cut", table["performance"].mean()), color="grey", linestyle=":")
+    ax.axhline(table.attrs.get("importance_cut", table["importance"].mean()), color="grey", linestyle=":")
+    ax.set(xlabel="performance (mean rating)", ylabel="importance", title="Importance-performance analysis")
+    return ax
+
+
+def plot_value_map(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Gale's customer value map: quality ratio against price ratio, with the fair-value line."""
+    ax = _axes(ax, size=(6, 6))
+    low = min(table["quality_ratio"].min(), table["price_ratio"].min()) * 0.9
+    high = max(table["quality_ratio"].max(), table["price_ratio"].max()) * 1.1
+    ax.plot([low, high], [low, high], color="grey", linestyle="--", label="fair-value line")
+    ax.scatter(table["quality_ratio"], table["price_ratio"], s=70, color=sns.color_palette()[0])
+    for name, row in table.iterrows():
+        ax.annotate(str(name), (row["quality_ratio"], row["price_ratio"]), textcoords="offset points", xytext=(5, 4))
+    ax.set(xlim=(low, high), ylim=(low, high), xlabel="market-perceived quality ratio",
+           ylabel="market-perceived price ratio", title="Customer value map (better value below the line)")
+    ax.legend(loc="upper left")
     return ax
