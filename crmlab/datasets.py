@@ -44,6 +44,7 @@ __all__ = [
     "load_online_retail_ii",
     "load_ecsi",
     "load_bank_satisfaction",
+    "load_example_survey",
     "load_donations",
     "load_telco_churn",
 ]
@@ -181,6 +182,16 @@ def load_bank_satisfaction(data_dir: str | Path | None = None) -> pd.DataFrame:
     return pd.read_csv(_raw_file("bank_satisfaction.csv", data_dir))
 
 
+def load_example_survey(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """A small example satisfaction survey (300 respondents), shipped in ``data/raw/example_survey.csv``.
+
+    Synthetic, made once by ``make_satisfaction_survey(300, seed=2026)`` (its docstring gives the
+    generating model, so the truth is known): ``attr1-6`` perceived performance and ``expect1-6``
+    expectations (1-10, int64), ``overall`` satisfaction, ``loyalty`` (0-10), ``repurchased`` (0/1).
+    """
+    return pd.read_csv(_raw_file("example_survey.csv", data_dir), index_col="respondent")
+
+
 def load_donations(data_dir: str | Path | None = None) -> pd.DataFrame:
     """BG/BB donations data: 22 recency/frequency patterns of 11,104 first-time donors.
 
@@ -206,6 +217,8 @@ def load_telco_churn(data_dir: str | Path | None = None) -> pd.DataFrame:
 
 
 from .simulation import (  # noqa: E402  - the seeded simulators are data sets too
+    make_kano_survey,
+    make_satisfaction_survey,
     simulate_bgbb,
     simulate_bgnbd,
     simulate_gammagamma,
@@ -213,4 +226,5 @@ from .simulation import (  # noqa: E402  - the seeded simulators are data sets t
     simulate_paretonbd,
 )
 
-__all__ += ["simulate_bgnbd", "simulate_mbgnbd", "simulate_paretonbd", "simulate_bgbb", "simulate_gammagamma"]
+__all__ += ["simulate_bgnbd", "simulate_mbgnbd", "simulate_paretonbd", "simulate_bgbb", "simulate_gammagamma",
+            "make_satisfaction_survey", "make_kano_survey"]

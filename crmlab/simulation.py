@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["simulate_bgnbd", "simulate_mbgnbd", "simulate_paretonbd", "simulate_bgbb", "simulate_gammagamma"]
+__all__ = ["simulate_bgnbd", "simulate_mbgnbd", "simulate_paretonbd", "simulate_bgbb", "simulate_gammagamma",
+           "make_satisfaction_survey", "make_kano_survey"]
 
 
 def _frame(**columns) -> pd.DataFrame:
@@ -105,3 +106,66 @@ def simulate_gammagamma(frequency, *, p: float, q: float, gamma: float, seed=Non
     monetary = np.where(frequency > 0, rng.gamma(p * np.maximum(frequency, 1), 1.0 / (nu * np.maximum(frequency, 1))),
                         0.0)
     return _frame(frequency=frequency, monetary=monetary, true_mean_spend=p / nu)
+
+
+def make_satisfaction_survey(n_respondents: int = 300, *, n_attributes: int = 6, seed=None,
+                             thresholds: tuple[float, float] = (4.0, 8.0),
+                             slopes: tuple[float, float, float] = (0.8, 0.1, 1.2)) -> pd.DataFrame:
+    """A satisfaction survey whose truth is known, for teaching and for checking recovery.
+
+    Generating model (documented so students can compare estimates with it):
+
+    * latent satisfaction S ~ N(0, 1) per respondent;
+    * attribute j (``attr1`` …) has importance λ_j spread evenly over [0.3, 0.9]; its perceived
+      performance is round(clip(6 + 1.5 (λ_j S + sqrt(1 − λ_j²) ε), 1, 10)) with ε ~ N(0, 1),
+      and its expectation round(clip(7 + ε', 1, 10)) with ε' ~ N(0, 1);
+    * overall satisfaction on 1-10: clip(5.5 + 2 S + N(0, 0.5), 1, 10);
+    * loyalty (0-10) is a continuous piecewise-linear function of overall satisfaction with the
+      given ``thresholds`` and ``slopes`` (steep, flat "zone of indifference", steep again) plus
+      N(0, 0.4) noise, clipped to 0-10; ``repurchased`` is 1 with probability loyalty / 10.
+    """
+    rng = np.random.default_rng(seed)
+    latent = rng.standard_normal(n_respondents)
+    importance = np.linspace(0.3, 0.9, n_attributes)
+    data = {}
+    for j, weight in enumerate(importance, start=1):
+        noise = rng.standard_normal(n_respondents)
+        data[f"attr{j}"] = np.clip(np.round(6 + 1.5 * (weight * latent + np.sqrt(1 - weight**2) * noise)), 1, 10)
+        data[f"expect{j}"] = np.clip(np.round(7 + rng.standard_normal(n_respondents)), 1, 10)
+    overall = np.clip(5.5 + 2 * latent + rng.normal(0, 0.5, n_respondents), 1, 10)
+    low, high = thresholds
+    loyalty = (1 + slopes[0] * np.minimum(overall, low) + slopes[1] * np.clip(overall - low, 0, high - low)
+               + slopes[2] * np.clip(overall - high, 0, None))
+    loyalty = np.clip(loyalty + rng.normal(0, 0.4, n_respondents), 0, 10)
+    frame = pd.DataFrame(data).astype("int64")
+    frame["overall"] = overall.round(2)
+    frame["loyalty"] = loyalty.round(2)
+    frame["repurchased"] = (rng.random(n_respondents) < loyalty / 10).astype("int64")
+    frame.index.name = "respondent"
+    return frame
+
+
+#: Kano answer pairs (functional, dysfunctional) typical of each category.
+_KANO_TYPICAL = {"attractive": (1, 3), "one-dimensional": (1, 5), "must-be": (3, 5), "indifferent": (3, 3)}
+
+
+def make_kano_survey(categories: dict[str, str], n_respondents: int = 200, *, consistency: float = 0.7,
+                     seed=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Functional and dysfunctional Kano answers (1-5) for attributes of known category.
+
+    Each respondent answers an attribute with its category's typical pair with probability
+    ``consistency`` (attractive (1, 3), one-dimensional (1, 5), must-be (3, 5), indifferent (3, 3)),
+    otherwise with a pair drawn uniformly from the 25 possible ones.
+    """
+    unknown = set(categories.values()) - set(_KANO_TYPICAL)
+    if unknown:
+        raise ValueError(f"categories must be among {list(_KANO_TYPICAL)}, got {sorted(unknown)}")
+    rng = np.random.default_rng(seed)
+    functional, dysfunctional = {}, {}
+    for attribute, category in categories.items():
+        typical = rng.random(n_respondents) < consistency
+        f, d = _KANO_TYPICAL[category]
+        functional[attribute] = np.where(typical, f, rng.integers(1, 6, n_respondents))
+        dysfunctional[attribute] = np.where(typical, d, rng.integers(1, 6, n_respondents))
+    index = pd.RangeIndex(n_respondents, name="respondent")
+    return pd.DataFrame(functional, index=index), pd.DataFrame(dysfunctional, index=index)
