@@ -21,7 +21,7 @@ __all__ = ["plot_dropped_rows", "plot_monthly_activity", "plot_repeat_purchases"
            "plot_p_alive_matrix", "plot_calibration_vs_holdout", "plot_tracking", "plot_repeat_purchase_histogram",
            "plot_concentration", "plot_whale_curve", "plot_class_shares", "plot_behaviour_matrix", "plot_lifecycle_mix",
            "plot_cluster_diagnostics", "plot_migration", "plot_ipma", "plot_kano", "plot_importance_performance",
-           "plot_value_map"]
+           "plot_value_map", "plot_path_coefficients", "plot_satisfaction_loyalty"]
 
 
 def _axes(ax: Axes | None, size=(7, 4)) -> Axes:
@@ -332,5 +332,39 @@ def plot_value_map(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
         ax.annotate(str(name), (row["quality_ratio"], row["price_ratio"]), textcoords="offset points", xytext=(5, 4))
     ax.set(xlim=(low, high), ylim=(low, high), xlabel="market-perceived quality ratio",
            ylabel="market-perceived price ratio", title="Customer value map (better value below the line)")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_path_coefficients(result, boot=None, ax: Axes | None = None) -> Axes:
+    """Path coefficients of a PLS model as horizontal bars, with bootstrap percentile intervals when given."""
+    paths = result.paths()
+    labels = [f"{a} → {b}" for a, b in zip(paths["from"], paths["to"], strict=True)]
+    ax = _axes(ax, size=(7, 0.45 * len(labels) + 1.5))
+    positions = np.arange(len(labels))[::-1]
+    ax.barh(positions, paths["coefficient"], color=sns.color_palette()[0], alpha=0.8)
+    if boot is not None:
+        table = boot.paths
+        lower = table.filter(like="lower").iloc[:, 0].to_numpy()
+        upper = table.filter(like="upper").iloc[:, 0].to_numpy()
+        ax.errorbar(paths["coefficient"], positions, xerr=[paths["coefficient"] - lower, upper - paths["coefficient"]],
+                    fmt="none", color="black", capsize=3, label=f"{boot.level:.0%} bootstrap interval")
+        ax.legend(loc="lower right")
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.set_yticks(positions, labels)
+    ax.set(xlabel="path coefficient", title="Structural model: path coefficients")
+    return ax
+
+
+def plot_satisfaction_loyalty(fit, satisfaction: pd.Series, loyalty: pd.Series, ax: Axes | None = None) -> Axes:
+    """Respondents, the fitted satisfaction-loyalty curve and, for a piecewise fit, the zone of indifference."""
+    ax = _axes(ax)
+    ax.scatter(satisfaction, loyalty, s=8, alpha=0.35, color="grey", label="respondents")
+    ax.plot(fit.grid["satisfaction"], fit.grid["loyalty"], color=sns.color_palette()[0], linewidth=2.5,
+            label=f"{fit.kind} fit")
+    if len(fit.thresholds) == 2:
+        ax.axvspan(*fit.thresholds, color=sns.color_palette()[1], alpha=0.15, label="zone of indifference")
+    ax.set(xlabel="satisfaction", ylabel="loyalty",
+           title=f"Satisfaction-loyalty curve (non-linearity p = {fit.nonlinearity_p_value:.2g})")
     ax.legend(loc="upper left")
     return ax

@@ -77,3 +77,18 @@ def test_example_survey_ships_with_the_lab():
     pd.testing.assert_frame_equal(survey, cl.datasets.make_satisfaction_survey(300, seed=2026), check_dtype=False,
                                   atol=0.006)
     assert np.corrcoef(survey["attr6"], survey["overall"])[0, 1] > np.corrcoef(survey["attr1"], survey["overall"])[0, 1]
+
+
+def test_satisfaction_plots_draw_on_given_axes():
+    import matplotlib.pyplot as plt
+
+    survey = cl.datasets.make_satisfaction_survey(300, seed=2)
+    fit = satisfaction_loyalty_curve(survey["overall"], survey["loyalty"])
+    result = cl.satisfaction.plspm(cl.datasets.load_ecsi(), cl.satisfaction.ecsi_model())
+    boot = result.bootstrap(30, progress=False)
+    _, axes = plt.subplots(1, 2)
+    assert cl.plotting.plot_satisfaction_loyalty(fit, survey["overall"], survey["loyalty"], ax=axes[0]) is axes[0]
+    assert "zone of indifference" in [t.get_text() for t in axes[0].get_legend().get_texts()]
+    assert cl.plotting.plot_path_coefficients(result, boot, ax=axes[1]) is axes[1]
+    assert len(axes[1].patches) == 12
+    plt.close("all")
