@@ -18,6 +18,16 @@ from crmlab.satisfaction import PathModel, bank_model, ecsi_model, plspm
 REFERENCE = cl.paths.PROJECT_ROOT / "tests" / "reference" / "r_plspm_bank_satisfaction.json"
 
 
+def assert_matches(result, reference, tolerance=1e-6):
+    """Paths, R², loadings and weights of a fit equal a reference table (same JSON layout for both sources)."""
+    for path in reference["path_coefficients"]:
+        assert result.path_coefficients.loc[path["from"], path["to"]] == pytest.approx(path["value"], abs=tolerance)
+    for table, expected in ((result.r2, reference["r_squared"]), (result.loadings, reference["outer_loadings"]),
+                            (result.weights, reference["outer_weights"])):
+        for name, value in expected.items():
+            assert table[name] == pytest.approx(value, abs=tolerance), name
+
+
 @pytest.fixture(scope="module")
 def bank():
     return cl.datasets.load_bank_satisfaction()
@@ -31,12 +41,7 @@ def reference():
 def test_reproduces_r_plspm_on_the_bank_survey(bank, reference):
     result = plspm(bank, bank_model(), scheme="centroid", scaled=False, tol=1e-6)
     assert result.converged
-    for path in reference["path_coefficients"]:
-        assert result.path_coefficients.loc[path["from"], path["to"]] == pytest.approx(path["value"], abs=1e-6)
-    for table, expected in ((result.r2, reference["r_squared"]), (result.loadings, reference["outer_loadings"]),
-                            (result.weights, reference["outer_weights"])):
-        for name, value in expected.items():
-            assert table[name] == pytest.approx(value, abs=1e-6), name
+    assert_matches(result, reference)
     assert result.gof == pytest.approx(reference["gof"], abs=1e-6)
 
 
@@ -177,10 +182,4 @@ def test_reproduces_the_independent_plspm_table_for_the_ecsi_mobile_model():
     # tests/reference/plspm_0_5_7_ecsi_mobi.json: the Python port of plspm, version 0.5.7, run in its own
     # environment (pandas 2) on the same survey, centroid scheme, centred indicators
     reference = json.loads((cl.paths.PROJECT_ROOT / "tests" / "reference" / "plspm_0_5_7_ecsi_mobi.json").read_text())
-    result = plspm(cl.datasets.load_ecsi(), ecsi_model(), scheme="centroid", scaled=False)
-    for path in reference["path_coefficients"]:
-        assert result.path_coefficients.loc[path["from"], path["to"]] == pytest.approx(path["value"], abs=1e-6)
-    for table, expected in ((result.r2, reference["r_squared"]), (result.loadings, reference["outer_loadings"]),
-                            (result.weights, reference["outer_weights"])):
-        for name, value in expected.items():
-            assert table[name] == pytest.approx(value, abs=1e-6), name
+    assert_matches(plspm(cl.datasets.load_ecsi(), ecsi_model(), scheme="centroid", scaled=False), reference)
