@@ -8,6 +8,7 @@ class                   model                                        reference
 ``ParetoNBD``           Pareto/NBD                                   Schmittlein, Morrison & Colombo (1987)
 ``BetaGeoBetaBinom``    BG/BB (discrete opportunities)               Fader, Hardie & Shang (2010)
 ``GammaGamma``          spend per transaction                        Fader, Hardie & Lee (2005)
+``ShiftedBetaGeometric``  contractual retention (sBG)                Fader & Hardie (2007)
 ======================  ===========================================  ===================================
 
 All are fitted by maximum likelihood (:mod:`crmlab.clv.base`), report standard
@@ -21,10 +22,12 @@ from .evaluation import HoldoutEvaluation, evaluate_holdout, tracking_table
 from .gammagamma import GammaGamma
 from .mbgnbd import ModifiedBetaGeo
 from .paretonbd import ParetoNBD
+from .sbg import ShiftedBetaGeometric, survivor_rows
 from .value import customer_equity, customer_lifetime_value
 
-MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, BetaGeoBetaBinom, GammaGamma)}
+MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, BetaGeoBetaBinom, GammaGamma,
+                                        ShiftedBetaGeometric)}
 
 __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "MaximumLikelihoodModel",
            "load_model", "MODELS", "customer_lifetime_value", "customer_equity", "evaluate_holdout",
-           "tracking_table", "HoldoutEvaluation"]
+           "tracking_table", "HoldoutEvaluation", "ShiftedBetaGeometric", "survivor_rows"]

@@ -1,0 +1,51 @@
+"""The shifted-beta-geometric model against Fader & Hardie (2007) and an independent implementation.
+
+Data: Fader & Hardie (2007), "How to project customer retention", J. Interactive Marketing 21(1), table 1 —
+survivors per 1,000 of the "high end" and "regular" cohorts over the first seven years.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import crmlab as cl
+from crmlab.errors import DataError
+
+HIGH_END = [1000, 869, 743, 653, 593, 551, 517, 491]
+REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241]
+
+
+@pytest.mark.parametrize("survivors, published", [(HIGH_END, [0.668, 3.806]), (REGULAR, [0.704, 1.182])])
+def test_reproduces_the_published_estimates(survivors, published):
+    model = cl.clv.ShiftedBetaGeometric().fit_survivors(survivors)
+    assert model.params_.round(3).tolist() == published  # Fader & Hardie (2007), section "Fitting the sBG"
+    assert model.n_customers_ == 1000
+
+
+def test_projection_and_derl_equal_an_independent_implementation():
+    model = cl.clv.ShiftedBetaGeometric().fit_survivors(HIGH_END)
+    # jdmaturen/shifted_beta_geometric_py README: years 8-12 of the high-end cohort and DERL(d = 0.10, t = 7)
+    np.testing.assert_allclose(model.survival(np.arange(8, 13)), [0.460, 0.436, 0.414, 0.395, 0.378], atol=5e-4)
+    assert model.discounted_expected_residual_lifetime(0.10, 7) == pytest.approx(7.530, abs=5e-4)
+
+
+def test_retention_rises_over_time_and_lifetime_sums_survival():
+    model = cl.clv.ShiftedBetaGeometric().fit_survivors(REGULAR)
+    rates = model.retention_rate(np.arange(1, 20))
+    assert np.all(np.diff(rates) > 0)  # heterogeneity: the loyal stay, so the cohort's retention rate climbs
+    assert model.survival(3) == pytest.approx(np.prod(model.retention_rate([1, 2, 3])))
+    by_sum = sum(model.survival(t) / 1.1**t for t in range(2000))
+    assert model.discounted_expected_lifetime(0.10) == pytest.approx(by_sum, rel=1e-9)
+    assert model.discounted_expected_lifetime(0.05) > model.discounted_expected_lifetime(0.10)
+
+
+def test_bad_survivor_counts_are_rejected():
+    with pytest.raises(DataError, match="must not increase.*period 2"):
+        cl.clv.ShiftedBetaGeometric().fit_survivors([1000, 800, 850, 700])
+    with pytest.raises(DataError, match="at least two"):
+        cl.clv.ShiftedBetaGeometric().fit_survivors([1000])
+    with pytest.raises(DataError, match="start positive"):
+        cl.clv.ShiftedBetaGeometric().fit_survivors([0, 0])
+    with pytest.raises(ValueError, match="discount_rate"):
+        cl.clv.ShiftedBetaGeometric().fit_survivors(REGULAR).discounted_expected_residual_lifetime(0.0, 3)
