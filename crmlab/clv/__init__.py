@@ -22,7 +22,7 @@ from .evaluation import HoldoutEvaluation, evaluate_holdout, tracking_table
 from .gammagamma import GammaGamma
 from .mbgnbd import ModifiedBetaGeo
 from .paretonbd import ParetoNBD
-from .sbg import ShiftedBetaGeometric, survivor_rows
+from .sbg import ShiftedBetaGeometric, snapshot_rows, survivor_rows
 from .value import customer_equity, customer_lifetime_value
 
 MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, BetaGeoBetaBinom, GammaGamma,
@@ -30,4 +30,5 @@ MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, Bet
 
 __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "MaximumLikelihoodModel",
            "load_model", "MODELS", "customer_lifetime_value", "customer_equity", "evaluate_holdout",
-           "tracking_table", "HoldoutEvaluation", "ShiftedBetaGeometric", "survivor_rows"]
+           "tracking_table", "HoldoutEvaluation", "ShiftedBetaGeometric", "survivor_rows",
+           "snapshot_rows"]

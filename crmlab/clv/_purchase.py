@@ -20,6 +20,7 @@ class PurchaseModel(MaximumLikelihoodModel):
     """
 
     data_columns: ClassVar[tuple[str, ...]] = ("frequency", "recency", "T")
+    convergence_hint = "check the data: enough repeat buyers, recency and T in the same unit"
 
     def _check_values(self, columns: dict[str, np.ndarray]) -> None:
         x, t_x, T = columns["frequency"], columns["recency"], columns["T"]

@@ -61,6 +61,8 @@ class MaximumLikelihoodModel:
     param_names: ClassVar[tuple[str, ...]] = ()
     data_columns: ClassVar[tuple[str, ...]] = ()
     model_name: ClassVar[str] = ""
+    #: What to check in the data when a fit fails (model-specific, appended to every ConvergenceError).
+    convergence_hint: ClassVar[str] = "check that the data fit the model's assumptions"
 
     def __init__(self, penalizer: float = 0.0, initial_params: dict | None = None, tol: float = 1e-10,
                  max_iter: int = 2000):
@@ -146,8 +148,7 @@ class MaximumLikelihoodModel:
 
     def _raise_unless_converged(self, result) -> None:
         on_bound = np.abs(result.x) >= _LOG_BOUND - 1e-6
-        hint = ("Try other initial_params=, a small penalizer= (e.g. 0.001), or check that the data fit the "
-                "model's assumptions (enough repeat buyers, recency and T in the same unit).")
+        hint = f"Try other initial_params=, a small penalizer= (e.g. 0.001), or {self.convergence_hint}."
         if not np.all(np.isfinite(result.x)) or not np.isfinite(result.fun):
             raise ConvergenceError(f"{self.model_name} fit produced non-finite values ({result.message}). {hint}")
         if on_bound.any():
@@ -176,7 +177,7 @@ class MaximumLikelihoodModel:
             raise ConvergenceError(
                 f"{self.model_name} fit stopped where the observed information matrix is not positive definite "
                 "(a saddle point or a flat ridge of the likelihood), so its standard errors do not exist. "
-                "Try other initial_params= or a small penalizer=."
+                f"Try other initial_params=, a small penalizer=, or {self.convergence_hint}."
             )
         self._log_covariance = covariance_log
         se_log = np.sqrt(np.diag(covariance_log))

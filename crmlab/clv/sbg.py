@@ -25,7 +25,7 @@ from ..errors import DataError
 from ._special import log_hyp2f1
 from .base import MaximumLikelihoodModel
 
-__all__ = ["ShiftedBetaGeometric", "survivor_rows"]
+__all__ = ["ShiftedBetaGeometric", "survivor_rows", "snapshot_rows"]
 
 
 def survivor_rows(survivors) -> pd.DataFrame:
@@ -49,6 +49,24 @@ def survivor_rows(survivors) -> pd.DataFrame:
     return pd.concat([churned, alive], ignore_index=True)
 
 
+def snapshot_rows(tenure: pd.Series, churned: pd.Series) -> tuple[pd.DataFrame, int]:
+    """Weighted sBG rows from a customer snapshot: tenure in whole periods and whether the customer has left.
+
+    A customer who left after ``tenure`` periods cancelled in period ``tenure``; one still active has
+    survived ``tenure`` periods so far (right-censored). Customers with tenure 0 have not yet faced a
+    renewal and carry no information; they are left out and counted (second value returned).
+    """
+    frame = pd.DataFrame({"period": pd.to_numeric(tenure, errors="coerce"), "churned": churned})
+    if frame["period"].isna().any() or (frame["period"] < 0).any() or (frame["period"] % 1 != 0).any():
+        raise DataError("tenure must be whole, non-negative numbers of periods")
+    if not frame["churned"].isin([0, 1, True, False]).all():
+        raise DataError("churned must be 0/1 or True/False (map 'Yes'/'No' first)")
+    frame["churned"] = frame["churned"].astype(int)
+    too_new = int((frame["period"] == 0).sum())
+    rows = frame[frame["period"] > 0].value_counts().rename("weight").reset_index()
+    return rows.sort_values(["period", "churned"], ignore_index=True), too_new
+
+
 class ShiftedBetaGeometric(MaximumLikelihoodModel):
     """sBG model of contractual retention; fit with :meth:`fit_survivors` (or ``fit`` on weighted rows).
 
@@ -59,10 +77,19 @@ class ShiftedBetaGeometric(MaximumLikelihoodModel):
     param_names = ("gamma", "delta")
     data_columns: ClassVar[tuple[str, ...]] = ("period", "churned")
     model_name = "sBG"
+    convergence_hint = ("measure tenure in renewal periods (months for monthly contracts, years for yearly ones); "
+                        "a flat likelihood with delta growing without bound means no heterogeneity is visible, and "
+                        "a constant retention rate describes the cohort as well")
 
     def fit_survivors(self, survivors):
         """Fit on one cohort's survivor counts n_0, n_1, …, n_T."""
         return self.fit(survivor_rows(survivors), weights="weight")
+
+    def fit_snapshot(self, tenure: pd.Series, churned: pd.Series):
+        """Fit on a snapshot of customers (tenure, churned): cancellations are events, active customers
+        right-censored; ``n_excluded_`` counts the customers with tenure 0."""
+        rows, self.n_excluded_ = snapshot_rows(tenure, churned)
+        return self.fit(rows, weights="weight")
 
     def _check_values(self, columns):
         t, churned = columns["period"], columns["churned"]

@@ -7,6 +7,7 @@ survivors per 1,000 of the "high end" and "regular" cohorts over the first seven
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import crmlab as cl
@@ -49,3 +50,28 @@ def test_bad_survivor_counts_are_rejected():
         cl.clv.ShiftedBetaGeometric().fit_survivors([0, 0])
     with pytest.raises(ValueError, match="discount_rate"):
         cl.clv.ShiftedBetaGeometric().fit_survivors(REGULAR).discounted_expected_residual_lifetime(0.0, 3)
+
+
+def test_snapshot_of_month_to_month_telco_customers():
+    telco = cl.datasets.load_telco_churn()
+    monthly = telco[telco["Contract"] == "Month-to-month"]
+    model = cl.clv.ShiftedBetaGeometric().fit_snapshot(monthly["tenure"], monthly["Churn"].eq("Yes"))
+    assert model.n_customers_ + model.n_excluded_ == len(monthly)
+    rates = model.retention_rate([1, 12, 36])
+    assert 0.8 < rates[0] < rates[1] < rates[2] < 1  # heterogeneity: survivors are the loyal ones
+    # the model's one-year survival sits near the life-table estimate of the same snapshot
+    at_risk = monthly["tenure"] >= 1
+    hazard = [((monthly["tenure"] == t) & monthly["Churn"].eq("Yes")).sum() / (monthly["tenure"] >= t).sum()
+              for t in range(1, 13)]
+    assert model.survival(12) == pytest.approx(np.prod(1 - np.array(hazard)), abs=0.05) and at_risk.any()
+
+
+def test_snapshot_rows_and_a_clear_error_when_heterogeneity_is_not_identified():
+    rows, excluded = cl.clv.snapshot_rows(pd.Series([0, 1, 1, 3]), pd.Series([False, True, False, True]))
+    assert excluded == 1 and rows[["period", "churned", "weight"]].values.tolist() == [[1, 0, 1], [1, 1, 1], [3, 1, 1]]
+    with pytest.raises(DataError, match="Yes'/'No'"):
+        cl.clv.snapshot_rows(pd.Series([1, 2]), pd.Series(["Yes", "No"]))
+    # identical customers, constant churn: no heterogeneity to estimate
+    tenure = pd.Series(np.repeat(np.arange(1, 30), 50))
+    with pytest.raises(cl.errors.ConvergenceError, match="renewal periods"):
+        cl.clv.ShiftedBetaGeometric().fit_snapshot(tenure, pd.Series(np.ones(len(tenure), bool)))
