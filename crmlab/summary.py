@@ -41,11 +41,10 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from .errors import MissingColumnError, ObservationPeriodError
+from .units import days_per
 
 __all__ = ["customer_summary", "calibration_holdout", "calibration_summary", "single_customer_view"]
 
-_PERIODS = {"D": "D", "W": "W", "M": "M"}
-_DAYS_PER_UNIT = {"D": 1.0, "W": 7.0, "M": 365.2425 / 12}
 _SECONDS_PER_DAY = 86_400
 
 
@@ -206,9 +205,8 @@ def single_customer_view(transactions: pd.DataFrame, *, attributes: tuple[str, .
 # --------------------------------------------------------------------------- the Ibis expression
 
 def _check_units(time_unit: str, purchase_period: str) -> None:
-    for name, value in (("time_unit", time_unit), ("purchase_period", purchase_period)):
-        if value not in _PERIODS:
-            raise ValueError(f"{name} must be one of 'D' (day), 'W' (week) or 'M' (month), got {value!r}")
+    days_per(time_unit)
+    days_per(purchase_period, "purchase_period")
 
 
 def _as_table(transactions, customer_col: str, date_col: str, amount_col: str | None) -> ir.Table:
@@ -252,7 +250,7 @@ def _end_day(table: ir.Table, observation_end) -> pd.Timestamp:
 
 def _period_start(day: pd.Timestamp, purchase_period: str) -> pd.Timestamp:
     """Start of the purchase period containing ``day`` (weeks start on Monday, as in ISO 8601)."""
-    return day.to_period(_PERIODS[purchase_period]).start_time.normalize()
+    return day.to_period(purchase_period).start_time.normalize()
 
 
 def _purchases(table: ir.Table, purchase_period: str, *, until: pd.Timestamp, after: pd.Timestamp | None = None):
@@ -270,14 +268,14 @@ def _elapsed(later, earlier, time_unit: str, purchase_period: str):
     if time_unit == "M" and purchase_period == "M":
         return ((later.year() * 12 + later.month()) - (earlier.year() * 12 + earlier.month())).cast("float64")
     seconds = later.epoch_seconds() - earlier.epoch_seconds()
-    return seconds.cast("float64") / (_SECONDS_PER_DAY * _DAYS_PER_UNIT[time_unit])
+    return seconds.cast("float64") / (_SECONDS_PER_DAY * days_per(time_unit))
 
 
 def _elapsed_scalar(earlier: pd.Timestamp, later: pd.Timestamp, time_unit: str, purchase_period: str) -> float:
     start, stop = _period_start(earlier, purchase_period), _period_start(later, purchase_period)
     if time_unit == "M" and purchase_period == "M":
         return float((stop.year * 12 + stop.month) - (start.year * 12 + start.month))
-    return (stop - start).days / _DAYS_PER_UNIT[time_unit]
+    return (stop - start).days / days_per(time_unit)
 
 
 def _supports(table: ir.Table, operation) -> bool:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, MissingColumnError
+from .units import days_per
 
 __all__ = [
     "pareto_curve", "lorenz_curve", "gini", "top_share",
@@ -204,7 +205,6 @@ class CostModel:
             raise ValueError(f"period must be 'D', 'W' or 'M', got {self.period!r}")
 
 
-_PERIOD_DAYS = {"D": 1.0, "W": 7.0, "M": 365.2425 / 12}
 
 
 def customer_profitability(transactions: pd.DataFrame, cost_model: CostModel = CostModel(), *,
@@ -235,7 +235,7 @@ def customer_profitability(transactions: pd.DataFrame, cost_model: CostModel = C
     units = grouped["quantity"].sum() if "quantity" in log else pd.Series(0.0, index=revenue.index)
     end = pd.Timestamp(observation_end) if observation_end is not None else log["date"].max()
     days_on_books = (end.normalize() - grouped["day"].min()).dt.days + 1
-    periods = np.ceil(days_on_books / _PERIOD_DAYS[cost_model.period])
+    periods = np.ceil(days_on_books / days_per(cost_model.period, "period"))
     returned = (returns if returns is not None else pd.Series(dtype="float64")).reindex(revenue.index, fill_value=0)
     table = pd.DataFrame({
         "revenue": revenue,
@@ -325,7 +325,7 @@ def loyalty_classes(transactions: pd.DataFrame, rules: LoyaltyRules = LoyaltyRul
     first, last, purchases = days.min(), days.max(), days.nunique()
     tenure = (end - first).dt.days
     since_last = (end - last).dt.days
-    rate = purchases / np.maximum(tenure, 1) * 365.2425
+    rate = purchases / np.maximum(tenure, 1) * 12 * days_per("M")  # purchase days per year
     long = tenure >= rules.long_days
     classes = np.select(
         [tenure < rules.new_days,

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..summary import _DAYS_PER_UNIT, calibration_summary
+from ..summary import calibration_summary
+from ..units import days_per
 
 __all__ = ["HoldoutEvaluation", "evaluate_holdout", "tracking_table"]
 
@@ -116,8 +117,6 @@ def tracking_table(model, transactions: pd.DataFrame, *, calibration_end, observ
     Returns a DataFrame indexed by period end (time units) with ``actual``,
     ``expected``, their cumulative sums and ``holdout`` (True after calibration).
     """
-    if time_unit not in _DAYS_PER_UNIT:
-        raise ValueError(f"time_unit must be 'D', 'W' or 'M', got {time_unit!r}")
     days = pd.DataFrame({"customer_id": transactions["customer_id"],
                          "day": pd.to_datetime(transactions["date"]).dt.normalize()}).drop_duplicates()
     days = days[days["day"] <= pd.Timestamp(observation_end)]
@@ -125,7 +124,7 @@ def tracking_table(model, transactions: pd.DataFrame, *, calibration_end, observ
     cohort = first <= pd.Timestamp(calibration_end)
     days, first = days[cohort], first[cohort]
     start = first.min()
-    unit = _DAYS_PER_UNIT[time_unit]
+    unit = days_per(time_unit)
     n_periods = int(np.ceil(((pd.Timestamp(observation_end) - start).days + 1) / unit))
     repeat = days[days["day"] > first]
     period = np.floor((repeat["day"] - start).dt.days / unit).astype(int)

@@ -21,9 +21,10 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from ..units import days_per
+
 __all__ = ["customer_lifetime_value", "customer_equity"]
 
-_DAYS = {"D": 1.0, "W": 7.0, "M": 365.2425 / 12}
 
 
 def _period_length(freq: str, time_unit: str, period_length: float | None) -> float:
@@ -31,10 +32,7 @@ def _period_length(freq: str, time_unit: str, period_length: float | None) -> fl
         if period_length <= 0:
             raise ValueError(f"period_length must be positive, got {period_length}")
         return float(period_length)
-    for name, value in (("freq", freq), ("time_unit", time_unit)):
-        if value not in _DAYS:
-            raise ValueError(f"{name} must be 'D', 'W' or 'M', got {value!r}")
-    return _DAYS[freq] / _DAYS[time_unit]
+    return days_per(freq, "freq") / days_per(time_unit)
 
 
 def _spend(spend_model, data: pd.DataFrame) -> np.ndarray:
