@@ -126,7 +126,7 @@ def pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, exact: bool = True):
         d_q = np.where(swap, g_own, g_other)
         d_alpha = np.where(swap, g_small, g_big)
         d_beta = np.where(swap, g_big, g_small)
-        return value, np.stack([d_p, d_alpha, d_q, d_beta], axis=-1)
+        return value, np.stack([d_p, d_alpha, d_q, d_beta]).T
 
     def log_h_by_pair(tau):
         """log H depends on (x, τ) only: evaluate it once per distinct pair (T takes few values)."""

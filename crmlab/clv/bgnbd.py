@@ -61,8 +61,11 @@ class BetaGeo(PurchaseModel):
         log_alpha_T, log_alpha_tx = np.log(alpha + T), np.log(alpha + t_x)
         term1 = beta1 - (r + x) * log_alpha_T
         term2 = beta2 - (r + x) * log_alpha_tx
-        mix = np.logaddexp(term1, term2)
-        w2 = np.exp(term2 - mix)
+        # log-sum-exp sharing one exponential with the mixing weight w2 = e^term2 / (e^term1 + e^term2)
+        diff = term2 - term1
+        shrink = np.exp(-np.abs(diff))
+        mix = np.maximum(term1, term2) + np.log1p(shrink)
+        w2 = np.where(diff > 0, 1.0, shrink) / (1.0 + shrink)
         w1 = 1.0 - w2
         ll = (special.gammaln(r + levels) - special.gammaln(r))[at] + r * np.log(alpha) + mix
 
@@ -72,7 +75,7 @@ class BetaGeo(PurchaseModel):
         d_a = common + w2 / a
         d_b = (w1 * (dig(b + levels) - dig(b))[at]
                + w2 * np.where(repeat, dig(np.maximum(b + levels - 1, 1e-300)) - dig(b), 0.0)[at] + common)
-        grad = np.stack([d_r * r, d_alpha * alpha, d_a * a, d_b * b], axis=1)
+        grad = np.stack([d_r * r, d_alpha * alpha, d_a * a, d_b * b]).T
         return ll, grad
 
     # ------------------------------------------------------------------ predictions

@@ -77,7 +77,7 @@ class GammaGamma(MaximumLikelihoodModel):
         d_p = x * (dig(px + q) - dig(px) + np.log(z) + np.log(x) - log_denominator)
         d_q = dig(px + q) - dig(q) + np.log(gamma) - log_denominator
         d_gamma = q / gamma - (px + q) / (gamma + x * z)
-        return ll, np.stack([d_p * p, d_q * q, d_gamma * gamma], axis=1)
+        return ll, np.stack([d_p * p, d_q * q, d_gamma * gamma]).T
 
     def mean_spend(self) -> float:
         """Population mean spend per transaction, pγ/(q-1) (infinite when q <= 1)."""

@@ -50,7 +50,7 @@ class ModifiedBetaGeo(PurchaseModel):
         common = dig(a + b) - dig(a + b + x + 1)
         d_a = common + w2 / a
         d_b = common - dig(b) + w1 * dig(b + x + 1) + w2 * dig(b + x)
-        return ll, np.stack([d_r * r, d_alpha * alpha, d_a * a, d_b * b], axis=1)
+        return ll, np.stack([d_r * r, d_alpha * alpha, d_a * a, d_b * b]).T
 
     def p_alive(self, data: pd.DataFrame) -> pd.Series:
         """P(alive at T | x, t_x, T) = 1 / (1 + a/(b+x) ((α+T)/(α+t_x))^(r+x))."""

@@ -64,7 +64,7 @@ class ParetoNBD(PurchaseModel):
         d_alpha = r / alpha - w_a * (r + x) / (alpha + T) + w_j * d_j[:, 1]
         d_s = np.log(beta) - w_a * np.log(beta + T) + w_j * (1.0 / s + d_j[:, 2])
         d_beta = s / beta - w_a * s / (beta + T) + w_j * d_j[:, 3]
-        return ll, np.stack([d_r * r, d_alpha * alpha, d_s * s, d_beta * beta], axis=1)
+        return ll, np.stack([d_r * r, d_alpha * alpha, d_s * s, d_beta * beta]).T
 
     def _store(self, theta, prepared):
         """At the estimate the series must converge exactly; otherwise the fit is not trustworthy."""

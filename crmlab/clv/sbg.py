@@ -105,7 +105,7 @@ class ShiftedBetaGeometric(MaximumLikelihoodModel):
         common = dig(gamma + delta) - dig(gamma + delta + t)
         d_gamma = np.where(churned, dig(gamma + 1) - dig(gamma), 0.0) + common
         d_delta = np.where(churned, dig(delta + t - 1), dig(delta + t)) - dig(delta) + common
-        return ll, np.stack([d_gamma * gamma, d_delta * delta], axis=1)
+        return ll, np.stack([d_gamma * gamma, d_delta * delta]).T
 
     # ------------------------------------------------------------------ projections
     def survival(self, t) -> np.ndarray:

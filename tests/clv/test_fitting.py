@@ -137,3 +137,21 @@ def test_customers_acquired_on_the_last_day_carry_no_information(model_class, cd
     assert with_newcomer.log_likelihood_ == pytest.approx(model_class().fit(cdnow_published).log_likelihood_,
                                                           abs=1e-6)
     assert 0 < with_newcomer.p_alive(newcomer).item() <= 1
+
+
+@pytest.mark.parametrize("model_class", PURCHASE_MODELS)
+@pytest.mark.parametrize("newton_steps", [20, 0])
+def test_large_data_fit_from_a_subsample_reaches_the_full_data_maximum(model_class, newton_steps, monkeypatch):
+    """The two-stage fit (subsample, then Newton steps or, failing those, quasi-Newton on all rows) is the MLE."""
+    truth = {"r": 0.55, "alpha": 10.6, "s": 0.6, "beta": 11.7} if model_class is cl.clv.ParetoNBD else \
+        {"r": 0.25, "alpha": 4.4, "a": 0.8, "b": 2.4}
+    simulate = cl.datasets.simulate_paretonbd if model_class is cl.clv.ParetoNBD else cl.datasets.simulate_bgnbd
+    data = simulate(6_000, 39, seed=3, **truth)
+    one_stage = model_class().fit(data)
+    monkeypatch.setattr(cl.clv.base, "_PILOT_MIN_ROWS", 1_000)
+    monkeypatch.setattr(cl.clv.base, "_PILOT_CUSTOMERS", 1_500)
+    monkeypatch.setattr(cl.clv.base, "_NEWTON_STEPS", newton_steps)
+    two_stage = model_class().fit(data)
+    np.testing.assert_allclose(two_stage.params_, one_stage.params_, rtol=1e-5)
+    assert two_stage.log_likelihood_ == pytest.approx(one_stage.log_likelihood_, rel=1e-10)
+    np.testing.assert_allclose(two_stage.standard_errors_, one_stage.standard_errors_, rtol=1e-4)
