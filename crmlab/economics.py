@@ -10,6 +10,11 @@
 * :func:`retention_uplift` — how much CLV (and so the value of the base) rises when retention rises by a
   few points; the famous "+5 points of retention, +25 % to +85 % profit" (Reichheld & Sasser 1990) holds
   only for some combinations of retention and discount rate, which the table makes visible.
+* :func:`clv_sensitivity` — the same CLV over a grid of discount rates and relationship lengths.
+* :func:`clv_components` — CLV split into the textbook's six sources (initial purchase, repeat purchases,
+  cross-selling, lower cost to serve, referrals, price premium), period by period.
+* :func:`customer_equity_projection` — customer equity as the value of today's base plus the discounted
+  net value of the cohorts still to be acquired (Gupta, Lehmann & Stuart 2004).
 """
 
 from __future__ import annotations
@@ -17,7 +22,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["crm_quick_assessment", "retention_clv", "retention_uplift"]
+__all__ = ["COMPONENT_LABELS", "clv_components", "clv_sensitivity", "crm_quick_assessment",
+           "customer_equity_projection", "retention_clv", "retention_uplift"]
+
+#: The textbook's CLV1-CLV6 with their Chinese names, in order.
+COMPONENT_LABELS = {
+    "initial_purchase": "初期购买收益 (CLV1)",
+    "repeat_purchases": "重复购买收益 (CLV2)",
+    "cross_selling": "交叉销售收益 (CLV3)",
+    "lower_service_cost": "服务成本降低 (CLV4)",
+    "referrals": "推荐收益 (CLV5)",
+    "price_premium": "价格溢价 (CLV6)",
+}
 
 
 def _share(name: str, value: float, allow_one: bool = True) -> float:
@@ -32,6 +48,13 @@ def _non_negative(name: str, value) -> float:
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be a finite number >= 0, got {value}")
     return value
+
+
+def _discount_rate(value) -> float:
+    d = float(value)
+    if not np.isfinite(d) or d <= -1:
+        raise ValueError(f"discount_rate must be above -1, got {value}")
+    return d
 
 
 def crm_quick_assessment(revenue: float, customers: float, turnover_rate: float, market_growth: float, *,
@@ -77,9 +100,7 @@ def retention_clv(margin: float, retention: float, discount_rate: float, *, hori
     """
     m = _non_negative("margin", margin)
     r = _share("retention", retention)
-    d = float(discount_rate)
-    if not np.isfinite(d) or d <= -1:
-        raise ValueError(f"discount_rate must be above -1, got {discount_rate}")
+    d = _discount_rate(discount_rate)
     if timing not in ("end", "start"):
         raise ValueError(f"timing must be 'end' or 'start', got {timing!r}")
     ratio = r / (1 + d)
@@ -109,4 +130,103 @@ def retention_uplift(retention_rates, discount_rates, *, uplift: float = 0.05, h
                 continue
             base = retention_clv(1.0, r, d, horizon=horizon, timing=timing)
             table.loc[r, d] = retention_clv(1.0, r + uplift, d, horizon=horizon, timing=timing) / base - 1
+    return table
+
+
+def clv_sensitivity(margin: float, retention: float, discount_rates, horizons, *, timing: str = "end") -> pd.DataFrame:
+    """Retention CLV for every combination of discount rate (columns) and horizon in periods (rows).
+
+    A horizon of None is the unlimited relationship (the closed form). The table shows the textbook's two
+    drivers at work: CLV falls as the discount rate rises, and grows with the length of the relationship,
+    ever more slowly because later margins are both less likely and worth less today.
+    """
+    rows = pd.Index(["unlimited" if h is None else h for h in horizons], name="horizon")
+    table = pd.DataFrame(index=rows, columns=pd.Index(discount_rates, name="discount_rate"), dtype="float64")
+    for label, h in zip(rows, horizons, strict=True):
+        for d in table.columns:
+            table.loc[label, d] = retention_clv(margin, retention, d, horizon=h, timing=timing)
+    return table
+
+
+def clv_components(*, initial_margin: float, repeat_margin: float, retention: float, discount_rate: float,
+                   horizon: int = 10, spending_growth: float = 0.0, cross_sell_margin: float = 0.0,
+                   service_cost_saving: float = 0.0, referrals_per_period: float = 0.0, referral_value: float = 0.0,
+                   price_premium: float = 0.0) -> pd.DataFrame:
+    """Expected discounted margin of one customer by source of value, period by period (textbook CLV1-CLV6).
+
+    Period 0 is the acquisition: the initial purchase's margin (CLV1), certain and undiscounted. In period
+    t = 1, ..., ``horizon`` the customer is still a customer with probability r^t, and a margin earned then is
+    worth (1 + d)^-t today. While still a customer, in period t the customer brings
+
+    * CLV2, repeat purchases: ``repeat_margin`` (1 + ``spending_growth``)^(t-1), a growing share of spending;
+    * CLV3, cross-selling: ``cross_sell_margin`` (t - 1), each period of tenure adding one more product's margin;
+    * CLV4, lower cost to serve: ``service_cost_saving`` (t - 1), as both sides learn to work together;
+    * CLV5, referrals: ``referrals_per_period`` x ``referral_value`` (the value of a referred customer);
+    * CLV6, price premium: ``price_premium`` (t - 1), as loyal customers grow less sensitive to price.
+
+    The linear growth with tenure is the simplest form of Reichheld & Sasser's (1990) profit pattern, in
+    which every source beyond the base margin grows the longer the customer stays. Returns a DataFrame
+    indexed by period with one column per source (:data:`COMPONENT_LABELS`) and ``total``; its column sums
+    are the CLV by source.
+    """
+    r = _share("retention", retention)
+    d = _discount_rate(discount_rate)
+    amounts = {name: _non_negative(name, value) for name, value in {
+        "initial_margin": initial_margin, "repeat_margin": repeat_margin, "cross_sell_margin": cross_sell_margin,
+        "service_cost_saving": service_cost_saving, "referrals_per_period": referrals_per_period,
+        "referral_value": referral_value, "price_premium": price_premium}.items()}
+    growth = float(spending_growth)
+    if not np.isfinite(growth) or growth <= -1:
+        raise ValueError(f"spending_growth must be a rate above -1, got {spending_growth}")
+    if int(horizon) != horizon or horizon < 1:
+        raise ValueError(f"horizon must be a whole number of periods >= 1, got {horizon}")
+    t = np.arange(horizon + 1)
+    tenure = np.maximum(t - 1, 0)
+    weight = np.where(t > 0, (r / (1 + d)) ** t, 0.0)  # P(still a customer) x discount factor, from period 1
+    table = pd.DataFrame({
+        "initial_purchase": np.where(t == 0, amounts["initial_margin"], 0.0),
+        "repeat_purchases": weight * amounts["repeat_margin"] * (1 + growth) ** tenure,
+        "cross_selling": weight * amounts["cross_sell_margin"] * tenure,
+        "lower_service_cost": weight * amounts["service_cost_saving"] * tenure,
+        "referrals": weight * amounts["referrals_per_period"] * amounts["referral_value"],
+        "price_premium": weight * amounts["price_premium"] * tenure,
+    }, index=pd.Index(t, name="period"))
+    table["total"] = table.sum(axis=1)
+    return table
+
+
+def customer_equity_projection(current_value: float, new_customers: float, new_customer_value: float, *,
+                               acquisition_cost: float = 0.0, discount_rate: float, cohorts: int = 10,
+                               cohort_growth: float = 0.0) -> pd.DataFrame:
+    """Customer equity: the value of today's customers plus that of the cohorts still to come.
+
+    Following Gupta, Lehmann & Stuart (2004, "Valuing customers", *Journal of Marketing Research* 41(1)),
+    cohort k = 1, ..., ``cohorts`` brings n_k = ``new_customers`` (1 + g)^(k-1) customers at the start of
+    period k, each worth ``new_customer_value`` (a CLV at acquisition) less ``acquisition_cost``, and the
+    cohort is discounted by (1 + d)^-k. Cohort 0 is the current base, worth ``current_value`` (for instance
+    :func:`crmlab.clv.customer_equity` of a fitted model, or customers x :func:`retention_clv`).
+
+    With unlimited cohorts and g < d the future cohorts sum to n (CLV - c) / (d - g), a growing perpetuity.
+    Returns one row per cohort (customers, net value per customer, discounted value) and the cumulative equity.
+    """
+    d = _discount_rate(discount_rate)
+    growth = float(cohort_growth)
+    if not np.isfinite(growth) or growth <= -1:
+        raise ValueError(f"cohort_growth must be a rate above -1, got {cohort_growth}")
+    n = _non_negative("new_customers", new_customers)
+    cost = _non_negative("acquisition_cost", acquisition_cost)
+    value = float(new_customer_value)
+    if not np.isfinite(value) or not np.isfinite(float(current_value)):
+        raise ValueError("current_value and new_customer_value must be finite numbers")
+    if int(cohorts) != cohorts or cohorts < 0:
+        raise ValueError(f"cohorts must be a whole number >= 0, got {cohorts}")
+    k = np.arange(1, cohorts + 1)
+    customers = n * (1 + growth) ** (k - 1)
+    discounted = customers * (value - cost) / (1 + d) ** k
+    table = pd.DataFrame({
+        "customers": np.r_[np.nan, customers],
+        "net_value_per_customer": np.r_[np.nan, np.full(cohorts, value - cost)],
+        "discounted_value": np.r_[float(current_value), discounted],
+    }, index=pd.Index(np.r_[0, k], name="cohort"))
+    table["cumulative_equity"] = table["discounted_value"].cumsum()
     return table

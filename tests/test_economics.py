@@ -53,3 +53,64 @@ def test_bad_input_is_rejected():
         economics.retention_clv(100, 1.0, 0.0)
     with pytest.raises(ValueError, match="turnover_rate"):
         economics.crm_quick_assessment(1e6, 100, -0.1, 0.05)
+
+
+def test_clv_components_by_hand():
+    table = economics.clv_components(initial_margin=50, repeat_margin=100, retention=0.8, discount_rate=0.1,
+                                     horizon=2, spending_growth=0.1, cross_sell_margin=10, service_cost_saving=5,
+                                     referrals_per_period=0.5, referral_value=20, price_premium=2)
+    w1, w2 = 0.8 / 1.1, 0.8**2 / 1.1**2  # P(still a customer) x discount factor in periods 1 and 2
+    assert table.loc[0, "initial_purchase"] == 50 and table.loc[0, "total"] == 50
+    assert table["repeat_purchases"].sum() == pytest.approx(100 * w1 + 110 * w2)  # spending grows 10 % a period
+    assert table["cross_selling"].sum() == pytest.approx(10 * w2)  # nothing cross-sold in the first period
+    assert table["lower_service_cost"].sum() == pytest.approx(5 * w2)
+    assert table["referrals"].sum() == pytest.approx(10 * (w1 + w2))
+    assert table["price_premium"].sum() == pytest.approx(2 * w2)
+    assert table["total"].sum() == pytest.approx(table.drop(columns="total").to_numpy().sum())
+    assert list(table.columns[:-1]) == list(economics.COMPONENT_LABELS)
+
+
+def test_clv_components_reduce_to_retention_clv():
+    table = economics.clv_components(initial_margin=0, repeat_margin=100, retention=0.8, discount_rate=0.1,
+                                     horizon=7)
+    assert table["total"].sum() == pytest.approx(economics.retention_clv(100, 0.8, 0.1, horizon=7))
+
+
+def test_clv_sensitivity_falls_with_discount_and_rises_with_horizon():
+    table = economics.clv_sensitivity(100, 0.8, [0.0, 0.05, 0.1, 0.2], [1, 3, 10, None])
+    assert table.loc[1, 0.1] == pytest.approx(100 * 0.8 / 1.1)
+    assert table.loc["unlimited", 0.1] == pytest.approx(800 / 3)
+    assert table.loc["unlimited", 0.0] == pytest.approx(400)  # undiscounted: m r / (1 - r)
+    assert np.all(np.diff(table.to_numpy(), axis=1) < 0)  # along discount rates
+    assert np.all(np.diff(table.to_numpy(), axis=0) > 0)  # along horizons
+
+
+def test_customer_equity_projection_by_hand_and_as_a_growing_perpetuity():
+    table = economics.customer_equity_projection(1_000_000, 1_000, 300, acquisition_cost=100, discount_rate=0.1,
+                                                 cohorts=2, cohort_growth=0.05)
+    # cohort 1: 1,000 x 200 / 1.1; cohort 2: 1,050 x 200 / 1.21
+    assert table["discounted_value"].tolist() == pytest.approx([1_000_000, 200_000 / 1.1, 210_000 / 1.21])
+    assert table["cumulative_equity"].iloc[-1] == pytest.approx(1_000_000 + 200_000 / 1.1 + 210_000 / 1.21)
+    long = economics.customer_equity_projection(0, 1_000, 300, acquisition_cost=100, discount_rate=0.1,
+                                                cohorts=2_000, cohort_growth=0.05)
+    assert long["cumulative_equity"].iloc[-1] == pytest.approx(1_000 * 200 / (0.10 - 0.05))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"retention": 1.2}, "retention is a probability"),
+    ({"retention": -0.1}, "retention is a probability"),
+    ({"repeat_margin": -5}, "repeat_margin must be a finite number >= 0"),
+    ({"discount_rate": -1.5}, "discount_rate must be above -1"),
+    ({"horizon": 0}, "horizon must be a whole number"),
+])
+def test_clv_components_reject_bad_input(kwargs, message):
+    arguments = {"initial_margin": 10, "repeat_margin": 10, "retention": 0.8, "discount_rate": 0.1, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        economics.clv_components(**arguments)
+
+
+def test_customer_equity_projection_rejects_bad_input():
+    with pytest.raises(ValueError, match="new_customers must be a finite number >= 0"):
+        economics.customer_equity_projection(0, -10, 100, discount_rate=0.1)
+    with pytest.raises(ValueError, match="cohort_growth must be a rate above -1"):
+        economics.customer_equity_projection(0, 10, 100, discount_rate=0.1, cohort_growth=-2)
