@@ -15,6 +15,8 @@
   cross-selling, lower cost to serve, referrals, price premium), period by period.
 * :func:`customer_equity_projection` — customer equity as the value of today's base plus the discounted
   net value of the cohorts still to be acquired (Gupta, Lehmann & Stuart 2004).
+* :func:`win_back_ranking` — lapsed customers (流失客户) ranked by their "second lifetime value"
+  (重生终身价值): what each is expected to be worth if a win-back offer brings them back, less its cost.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["COMPONENT_LABELS", "clv_components", "clv_sensitivity", "crm_quick_assessment",
-           "customer_equity_projection", "retention_clv", "retention_uplift"]
+           "customer_equity_projection", "retention_clv", "retention_uplift", "win_back_ranking"]
 
 #: The textbook's CLV1-CLV6 with their Chinese names, in order.
 COMPONENT_LABELS = {
@@ -229,4 +231,51 @@ def customer_equity_projection(current_value: float, new_customers: float, new_c
         "discounted_value": np.r_[float(current_value), discounted],
     }, index=pd.Index(np.r_[0, k], name="cohort"))
     table["cumulative_equity"] = table["discounted_value"].cumsum()
+    return table
+
+
+def win_back_ranking(view: pd.DataFrame, *, as_of, lapsed_after_days: float = 180, win_back_rate: float,
+                     contact_cost: float, margin_rate: float, retention: float, discount_rate: float,
+                     period_days: float = 365.25, horizon: int | None = None) -> pd.DataFrame:
+    """Lapsed customers ranked by second lifetime value: the expected value of trying to win each one back.
+
+    ``view`` is :func:`crmlab.single_customer_view` (first_purchase, last_purchase, revenue per customer).
+    A customer has lapsed when the last purchase is more than ``lapsed_after_days`` before ``as_of``. Every
+    assumption is a parameter:
+
+    * a won-back customer resumes their old pace: margin per period m_i = ``margin_rate`` x revenue_i /
+      max(active periods_i, 1), where the active span runs from the first to the last purchase (so a
+      one-time buyer counts as one period's revenue);
+    * the offer succeeds with probability ``win_back_rate`` and costs ``contact_cost`` per customer tried;
+    * after returning, the customer stays each period with probability ``retention``; margins are
+      discounted at ``discount_rate`` per period, the first period after the return being certain
+      (:func:`retention_clv` with ``timing="start"``, optionally over ``horizon`` periods).
+
+    Second lifetime value = win_back_rate x m_i x CLV(1) − contact_cost. Returns the lapsed customers sorted
+    by it, with ``worth_contacting`` (value > 0) and the cumulative value of contacting down the list.
+    """
+    for column in ("first_purchase", "last_purchase", "revenue"):
+        if column not in view.columns:
+            raise KeyError(f"win_back_ranking needs {column!r} from crmlab.single_customer_view; "
+                           f"have {list(view.columns)}")
+    p = _share("win_back_rate", win_back_rate)
+    cost = _non_negative("contact_cost", contact_cost)
+    margin = _share("margin_rate", margin_rate)
+    per_period = retention_clv(1.0, retention, discount_rate, horizon=horizon, timing="start")
+    if _non_negative("period_days", period_days) == 0:
+        raise ValueError("period_days must be positive")
+    as_of = pd.Timestamp(as_of)
+    idle_days = (as_of - view["last_purchase"]).dt.total_seconds() / 86_400
+    lapsed = view[idle_days > _non_negative("lapsed_after_days", lapsed_after_days)]
+    active_periods = ((lapsed["last_purchase"] - lapsed["first_purchase"]).dt.total_seconds() / 86_400
+                      / period_days).clip(lower=1.0)
+    margin_per_period = margin * lapsed["revenue"].clip(lower=0) / active_periods
+    table = pd.DataFrame({
+        "days_since_last_purchase": idle_days[lapsed.index],
+        "revenue": lapsed["revenue"],
+        "margin_per_period": margin_per_period,
+        "second_lifetime_value": p * margin_per_period * per_period - cost,
+    }).sort_values("second_lifetime_value", ascending=False, kind="stable")
+    table["worth_contacting"] = table["second_lifetime_value"] > 0
+    table["cumulative_value"] = table["second_lifetime_value"].cumsum()
     return table

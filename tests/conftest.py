@@ -24,6 +24,13 @@ def online_retail_raw() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
+def online_retail_log(online_retail_raw) -> pd.DataFrame:
+    """Online Retail cleaned with the default policy (cancellations netted)."""
+    log, _ = cl.transactions.clean(online_retail_raw, cl.transactions.ONLINE_RETAIL)
+    return log
+
+
+@pytest.fixture(scope="session")
 def cdnow_master() -> pd.DataFrame:
     return cl.datasets.load_cdnow("master")
 

@@ -114,3 +114,28 @@ def test_customer_equity_projection_rejects_bad_input():
         economics.customer_equity_projection(0, -10, 100, discount_rate=0.1)
     with pytest.raises(ValueError, match="cohort_growth must be a rate above -1"):
         economics.customer_equity_projection(0, 10, 100, discount_rate=0.1, cohort_growth=-2)
+
+
+def test_win_back_ranking_by_hand():
+    import pandas as pd
+
+    view = pd.DataFrame({
+        "first_purchase": pd.to_datetime(["2020-01-01", "2020-06-01", "2021-01-01", "2021-11-01"]),
+        "last_purchase": pd.to_datetime(["2021-01-01", "2020-06-01", "2021-03-01", "2021-12-20"]),
+        "revenue": [2_000.0, 300.0, 100.0, 900.0],
+    }, index=pd.Index(["a", "b", "c", "d"], name="customer_id"))
+    table = economics.win_back_ranking(view, as_of="2022-01-01", lapsed_after_days=180, win_back_rate=0.2,
+                                       contact_cost=10, margin_rate=0.3, retention=0.5, discount_rate=0.0,
+                                       period_days=366)
+    assert list(table.index) == ["a", "b", "c"]  # d bought 12 days ago: not lapsed
+    # a: active 2020-01-01 to 2021-01-01 = 366 days = 1 period; margin 600 a period; CLV(1) = 1 / (1 - 0.5) = 2
+    assert table.loc["a", "second_lifetime_value"] == pytest.approx(0.2 * 600 * 2 - 10)
+    assert table.loc["b", "second_lifetime_value"] == pytest.approx(0.2 * 90 * 2 - 10)  # one-time buyer
+    assert table.loc["c", "second_lifetime_value"] == pytest.approx(0.2 * 30 * 2 - 10)
+    assert table["worth_contacting"].tolist() == [True, True, True]
+    costly = economics.win_back_ranking(view, as_of="2022-01-01", win_back_rate=0.2, contact_cost=20,
+                                        margin_rate=0.3, retention=0.5, discount_rate=0.0, period_days=366)
+    assert costly["worth_contacting"].tolist() == [True, True, False]
+    with pytest.raises(ValueError, match="win_back_rate is a probability"):
+        economics.win_back_ranking(view, as_of="2022-01-01", win_back_rate=1.5, contact_cost=1, margin_rate=0.3,
+                                   retention=0.5, discount_rate=0.0)

@@ -88,6 +88,18 @@ class BetaGeo(PurchaseModel):
                                 + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x)), -np.inf)
         return pd.Series(special.expit(-log_odds), index=index, name="p_alive")
 
+    def probability_no_purchases(self, data: pd.DataFrame, t: float) -> pd.Series:
+        """P(no purchase in (T, T+t] | x, t_x, T) = 1 − P(alive) + P(alive) ((α+T)/(α+T+t))^(r+x).
+
+        A dead customer buys nothing; an alive one drops out only at a purchase, so buys nothing with
+        probability E[e^(−λt)], where λ given the history is Gamma(r+x, α+T) (the posterior in FHL 2005).
+        """
+        r, alpha, a, b = self._param_values()
+        x, _, T, index = self._rft(data)
+        alive = self.p_alive(data).to_numpy()
+        quiet_if_alive = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + self._horizon(t))))
+        return pd.Series(1.0 - alive + alive * quiet_if_alive, index=index, name="p_no_purchases")
+
     def _purchases_if_alive(self, t, x, T):
         """The numerator of FHL (2005) eq. 10: (a+b+x-1)/(a-1) [1 - ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)]."""
         r, alpha, a, b = self._param_values()
