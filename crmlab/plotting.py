@@ -21,7 +21,8 @@ __all__ = ["plot_dropped_rows", "plot_monthly_activity", "plot_repeat_purchases"
            "plot_p_alive_matrix", "plot_calibration_vs_holdout", "plot_tracking", "plot_repeat_purchase_histogram",
            "plot_concentration", "plot_whale_curve", "plot_class_shares", "plot_behaviour_matrix", "plot_lifecycle_mix",
            "plot_cluster_diagnostics", "plot_migration", "plot_ipma", "plot_kano", "plot_importance_performance",
-           "plot_value_map", "plot_path_coefficients", "plot_satisfaction_loyalty"]
+           "plot_value_map", "plot_path_coefficients", "plot_satisfaction_loyalty", "plot_gain",
+           "plot_clv_components", "plot_retention_projection", "plot_retention_uplift"]
 
 
 def _axes(ax: Axes | None, size=(7, 4)) -> Axes:
@@ -367,4 +368,58 @@ def plot_satisfaction_loyalty(fit, satisfaction: pd.Series, loyalty: pd.Series, 
     ax.set(xlabel="satisfaction", ylabel="loyalty",
            title=f"Satisfaction-loyalty curve (non-linearity p = {fit.nonlinearity_p_value:.2g})")
     ax.legend(loc="upper left")
+    return ax
+
+
+def plot_gain(gains: dict[str, pd.DataFrame], ax: Axes | None = None) -> Axes:
+    """Cumulative gain chart: share of churners caught against share of customers contacted, per score."""
+    ax = _axes(ax, size=(6, 5))
+    for name, table in gains.items():
+        ax.plot(np.r_[0, table["customers_share"]], np.r_[0, table["gain"]], marker="o", markersize=3, label=name)
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="random order")
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(xlabel="customers contacted (highest churn score first)", ylabel="share of all churners reached",
+           title="Gain chart on the holdout")
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def plot_clv_components(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Stacked bars of expected discounted margin per period by source (:func:`crmlab.economics.clv_components`)."""
+    ax = _axes(ax)
+    parts = table.drop(columns="total", errors="ignore")
+    bottom = np.zeros(len(parts))
+    for colour, column in zip(sns.color_palette(n_colors=len(parts.columns)), parts.columns, strict=True):
+        ax.bar(parts.index, parts[column], bottom=bottom, color=colour, label=column.replace("_", " "))
+        bottom += parts[column].to_numpy()
+    ax.set(xlabel="period of the relationship", ylabel="expected discounted margin",
+           title="Where a customer's lifetime value comes from")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_retention_projection(model, survivors, horizon: int, ax: Axes | None = None) -> Axes:
+    """Observed survivor shares and the sBG projection beyond the fitted periods (Fader & Hardie 2007, fig. 3)."""
+    observed = np.asarray(survivors, dtype="float64")
+    share = observed / observed[0]
+    t = np.arange(horizon + 1)
+    ax = _axes(ax)
+    ax.plot(np.arange(len(share)), share, marker="o", linestyle="", color="black", label="observed")
+    ax.plot(t, model.survival(t), color=sns.color_palette()[0], label="sBG")
+    ax.axvline(len(share) - 1, color="grey", linestyle=":", label="end of the data")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(xlabel="period", ylabel="share of the cohort still a customer", title="Retention: data and projection")
+    ax.legend()
+    return ax
+
+
+def plot_retention_uplift(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Heat map of the CLV gain from +x points of retention (:func:`crmlab.economics.retention_uplift`)."""
+    ax = _axes(ax, size=(6, 4))
+    labels = table.map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
+    sns.heatmap(table.astype("float64"), annot=labels, fmt="", cmap="viridis",
+                cbar_kws={"format": PercentFormatter(1.0)}, ax=ax)
+    ax.set(xlabel="discount rate", ylabel="retention rate", title="CLV gain from higher retention")
     return ax

@@ -70,3 +70,24 @@ def test_value_and_segment_plots_use_the_given_axes(rng):
     assert drawn == list(axes.ravel()[:7])
     assert "Gini" in axes[0, 0].get_title()
     assert [p.get_height() for p in axes[0, 2].patches[:3]] == pytest.approx(classes["customer_share"].tolist())
+
+
+def test_retention_economics_plots_use_the_given_axes():
+    from crmlab import churn, economics
+
+    survivors = [1000, 631, 468, 382, 326]  # Fader & Hardie (2007), regular cohort, first five years
+    model = cl.clv.ShiftedBetaGeometric().fit_survivors(survivors)
+    components = economics.clv_components(initial_margin=50, repeat_margin=100, retention=0.8, discount_rate=0.1,
+                                          horizon=5, cross_sell_margin=10)
+    gains = {"score": churn.gain_table([1, 0, 1, 0, 0], [0.9, 0.8, 0.7, 0.2, 0.1], bins=5)}
+    uplift = economics.retention_uplift([0.6, 0.8, 0.97], [0.05, 0.1])
+    figure, axes = plt.subplots(1, 4)
+    drawn = [cl.plotting.plot_gain(gains, ax=axes[0]),
+             cl.plotting.plot_clv_components(components, ax=axes[1]),
+             cl.plotting.plot_retention_projection(model, survivors, horizon=12, ax=axes[2]),
+             cl.plotting.plot_retention_uplift(uplift, ax=axes[3])]
+    assert drawn == list(axes)
+    assert axes[0].lines[0].get_ydata()[-1] == pytest.approx(1.0)  # every churner reached at 100 %
+    heights = [p.get_height() for p in axes[1].patches]
+    assert sum(heights) == pytest.approx(components.drop(columns="total").to_numpy().sum())
+    assert axes[2].lines[1].get_ydata()[0] == pytest.approx(1.0)
