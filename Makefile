@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 ## run: create .venv, install, execute every notebook on the bundled data into reports/ (notebooks + HTML)
 run: $(STAMP)
-	$(BIN)/python -m crmlab.studies
+	$(BIN)/crmlab study run studies/course.yaml
 
 ## test: lint, then unit tests and notebook tests (nbval) in one pytest process
 test: $(STAMP)
@@ -24,7 +24,7 @@ test: $(STAMP)
 
 ## lab: open JupyterLab on notebooks/
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## lint: ruff over the package and the tests
 lint: $(STAMP)

@@ -38,6 +38,7 @@ from . import paths
 from .errors import DatasetNotFoundError
 
 __all__ = [
+    "lifetimes_data_file",
     "load_cdnow",
     "load_cdnow_summary",
     "load_online_retail",
@@ -52,7 +53,7 @@ __all__ = [
 _CDNOW_FILES = {"master": "CDNOW_master.txt", "sample": "CDNOW_sample.txt"}
 
 
-def _lifetimes_file(name: str) -> Path:
+def lifetimes_data_file(name: str) -> Path:
     """Path of a data file shipped inside the installed ``lifetimes`` package."""
     hint = "Install it with `pip install lifetimes==0.11.3` (it is a crmlab dependency: `make run` installs it)."
     spec = importlib.util.find_spec("lifetimes")  # locate the package without importing it: its import
@@ -102,7 +103,7 @@ def load_cdnow(kind: str = "sample") -> pd.DataFrame:
     """
     if kind not in _CDNOW_FILES:
         raise ValueError(f"kind must be 'sample' or 'master', got {kind!r}")
-    path = _lifetimes_file(_CDNOW_FILES[kind])
+    path = lifetimes_data_file(_CDNOW_FILES[kind])
     if kind == "master":
         raw = pd.read_csv(path, sep=r"\s+", header=0, names=["customer_id", "date", "quantity", "amount"])
     else:
@@ -126,8 +127,8 @@ def load_cdnow_summary() -> pd.DataFrame:
     calibration), all rounded to 2 decimals, and ``monetary`` (z-bar, mean
     spend of the repeat purchases, US$; 0 when x = 0). Indexed by ``customer_id``.
     """
-    summary = pd.read_csv(_lifetimes_file("cdnow_customers_summary.csv"), index_col="ID")
-    spend = pd.read_csv(_lifetimes_file("cdnow_customers_summary_with_transactions.csv"), index_col="ID")
+    summary = pd.read_csv(lifetimes_data_file("cdnow_customers_summary.csv"), index_col="ID")
+    spend = pd.read_csv(lifetimes_data_file("cdnow_customers_summary_with_transactions.csv"), index_col="ID")
     summary["monetary"] = spend["zbar"].astype("float64")
     summary.index.name = "customer_id"
     return summary.astype({"frequency": "int64", "recency": "float64", "T": "float64"})

@@ -1,82 +1,383 @@
-"""Run the lab's notebooks with Papermill and keep every run as a report.
+"""Studies: which notebooks to run, in which order, with which parameters and data — run as one command.
 
-``python -m crmlab.studies`` (what ``make run`` calls) executes every numbered
-notebook of ``notebooks/`` in order on the bundled data, writing the executed
-notebooks and their HTML renderings to ``reports/course/<timestamp>/``. A run
-is written to a temporary folder and renamed only when every notebook has
-succeeded, so a folder without the ``-failed`` suffix is always complete.
+A study is a YAML file (``studies/*.yaml``)::
+
+    name: course
+    title: Every notebook of the course on the bundled data
+    notebooks:                      # in order; a name, or a name with its own parameters
+      - 01_customer_data.ipynb
+      - notebook: 04_clv_probabilistic_models.ipynb
+        parameters: {cdnow_kind: master}
+    parameters: {lang: en}          # for every notebook that declares them
+    inputs: ["data/raw/*"]          # files to fingerprint in the manifest (paths relative to the project)
+
+Parameters are checked against each notebook's ``parameters`` cell before anything
+runs: a name no notebook of the study declares is an error listing the valid names,
+and a value must have the type of the notebook's default (an int is accepted for a
+float, anything for a default of None). :func:`run_study` executes the notebooks with
+Papermill into ``reports/<study>/<timestamp>/`` with HTML renderings and a
+``manifest.json`` (parameters, versions, SHA-256 of every input file, git commit,
+start and end times, each notebook's duration). Notebooks that declare
+``processed_dir`` write their derived tables there as Parquet
+(``data/processed/<study>/<timestamp>/``).
+
+A run is written to ``<timestamp>.partial`` and renamed when every notebook has
+succeeded; a failed or interrupted run is renamed ``<timestamp>-failed`` or
+``<timestamp>-interrupted`` with its partial outputs and a manifest saying what
+happened, so a folder without a suffix is always a complete report.
 """
 
 from __future__ import annotations
 
-import argparse
-import shutil
-import sys
-from datetime import datetime
+import ast
+import fnmatch
+import glob
+import hashlib
+import json
+import platform
+import re
+import subprocess
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from . import paths
 
-__all__ = ["course_notebooks", "run_notebooks"]
+__all__ = ["NotebookStep", "Study", "StudyError", "course_notebooks", "declared_parameters", "list_studies",
+           "load_study", "run_notebooks", "run_study", "save_tables"]
+
+STUDIES = paths.PROJECT_ROOT / "studies"
+_VERSIONED = ("crmlab", "pandas", "numpy", "scipy", "statsmodels", "scikit-learn", "lifetimes", "duckdb",
+              "ibis-framework", "papermill", "nbconvert", "matplotlib", "seaborn")
+
+
+class StudyError(ValueError):
+    """A study file, a parameter or a notebook run that cannot go ahead; the message says what to fix."""
 
 
 def course_notebooks(folder: Path = paths.NOTEBOOKS) -> list[Path]:
-    """The numbered notebooks ``NN_name.ipynb`` of ``folder``, in order."""
-    return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    """The numbered notebooks ``NN_name.ipynb`` of ``folder``, in order (not copies such as ``NN_name.x.ipynb``)."""
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb") if re.fullmatch(r"\d\d_\w+", p.stem))
+
+
+def declared_parameters(notebook: Path) -> dict[str, object]:
+    """Names and default values assigned in the notebook's cell tagged ``parameters``."""
+    import nbformat
+
+    cells = [c for c in nbformat.read(notebook, as_version=4).cells
+             if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
+    if len(cells) != 1:
+        raise StudyError(f"{notebook.name} must have exactly one cell tagged 'parameters', found {len(cells)}")
+    defaults = {}
+    for statement in ast.parse(cells[0].source).body:
+        if not isinstance(statement, ast.Assign):
+            continue
+        value = ast.literal_eval(statement.value)
+        for target in statement.targets:
+            if isinstance(target, ast.Tuple):
+                defaults.update({name.id: item for name, item in zip(target.elts, value, strict=True)})
+            else:
+                defaults[target.id] = value
+    return defaults
+
+
+@dataclass(frozen=True)
+class NotebookStep:
+    """One notebook of a study and the parameters it will receive."""
+
+    notebook: Path
+    parameters: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Study:
+    """A parsed study file (see the module docstring for the format)."""
+
+    name: str
+    title: str
+    steps: tuple[NotebookStep, ...]
+    parameters: dict
+    inputs: tuple[str, ...]
+    source: Path
+
+
+def _fail(source: Path, problem: str) -> StudyError:
+    return StudyError(f"{source}: {problem}")
+
+
+def load_study(path: str | Path) -> Study:
+    """Read a study file (a path, or the name of a file in ``studies/``) and check its structure."""
+    import yaml
+
+    source = Path(path)
+    if not source.is_file() and (STUDIES / f"{path}.yaml").is_file():
+        source = STUDIES / f"{path}.yaml"
+    if not source.is_file():
+        known = ", ".join(s.stem for s in sorted(STUDIES.glob("*.yaml")))
+        raise StudyError(f"no study file {path!s}; the lab's studies are: {known}")
+    try:
+        document = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise _fail(source, f"not valid YAML ({error})") from error
+    if not isinstance(document, dict):
+        raise _fail(source, "a study is a mapping with keys name, notebooks and optionally title, parameters, inputs")
+    unknown = set(document) - {"name", "title", "notebooks", "parameters", "inputs"}
+    if unknown:
+        raise _fail(source, f"unknown keys {sorted(unknown)}; allowed: name, title, notebooks, parameters, inputs")
+    if not isinstance(document.get("notebooks"), list) or not document["notebooks"]:
+        raise _fail(source, "'notebooks' must list at least one notebook")
+    steps = []
+    for entry in document["notebooks"]:
+        name, parameters = (entry, {}) if isinstance(entry, str) else (entry.get("notebook"), entry.get("parameters")
+                                                                       or {})
+        if not isinstance(name, str) or not isinstance(parameters, dict):
+            raise _fail(source, "each notebook is a file name or {notebook: NAME, parameters: {...}}, "
+                                f"got {entry!r}")
+        notebook = paths.NOTEBOOKS / name
+        if not notebook.is_file():
+            available = ", ".join(p.name for p in course_notebooks())
+            raise _fail(source, f"notebook {name} does not exist; available: {available}")
+        steps.append(NotebookStep(notebook, parameters))
+    parameters = document.get("parameters") or {}
+    inputs = document.get("inputs") or []
+    if not isinstance(parameters, dict) or not isinstance(inputs, list):
+        raise _fail(source, "'parameters' must be a mapping and 'inputs' a list of paths or patterns")
+    return Study(str(document.get("name") or source.stem), str(document.get("title") or ""), tuple(steps),
+                 parameters, tuple(map(str, inputs)), source)
+
+
+def list_studies(folder: Path = STUDIES) -> list[Study]:
+    """Every study file of ``folder``, parsed."""
+    return [load_study(path) for path in sorted(folder.glob("*.yaml"))]
+
+
+def _type_problem(name: str, value, default, notebook: str) -> str | None:
+    if default is None or value is None:
+        return None
+    expected = type(default)
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(default, float):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif isinstance(default, list | tuple):
+        ok = isinstance(value, list | tuple)
+    else:
+        ok = isinstance(value, expected)
+    if ok:
+        return None
+    return (f"parameter {name!r} of {notebook} expects a {expected.__name__} like its default {default!r}, "
+            f"got {value!r} ({type(value).__name__})")
+
+
+def resolve_parameters(study: Study, overrides: dict | None = None) -> list[NotebookStep]:
+    """The steps with their final parameters: study-wide values and overrides go to every notebook declaring them.
+
+    Raises StudyError for a name no notebook of the study declares (listing the valid names) and for a value
+    whose type does not match the notebook's default.
+    """
+    declared = {step.notebook: declared_parameters(step.notebook) for step in study.steps}
+    valid = sorted(set().union(*declared.values()))
+    shared = {**study.parameters, **(overrides or {})}
+    unknown = [name for name in shared if name not in valid]
+    if unknown:
+        raise StudyError(f"unknown parameter(s) {unknown} for study {study.name!r}; valid names: {', '.join(valid)}")
+    resolved, problems = [], []
+    for step in study.steps:
+        own = declared[step.notebook]
+        for name in step.parameters:
+            if name not in own:
+                problems.append(f"{step.notebook.name} has no parameter {name!r}; it declares {', '.join(own)}")
+        values = {**{k: v for k, v in shared.items() if k in own}, **step.parameters,
+                  **{k: v for k, v in (overrides or {}).items() if k in own}}
+        problems += [p for name, value in values.items() if name in own
+                     and (p := _type_problem(name, value, own[name], step.notebook.name))]
+        for name, value in values.items():
+            if name.endswith("_path") and isinstance(value, str):
+                found = _existing_file(value)
+                if found is None:
+                    problems.append(f"{name} = {value!r}: no such file (relative paths are read from the current "
+                                    f"folder or from the project root {paths.PROJECT_ROOT})")
+                else:
+                    values[name] = str(found)
+        resolved.append(NotebookStep(step.notebook, values))
+    if problems:
+        raise StudyError("; ".join(problems))
+    return resolved
+
+
+def save_tables(processed_dir: str | Path | None, **tables) -> dict[str, Path]:
+    """Write each DataFrame as ``<processed_dir>/<name>.parquet`` (nothing when ``processed_dir`` is None).
+
+    Notebooks call this with their ``processed_dir`` parameter, which a study run sets, so derived tables
+    (customer summary, segments, CLV per customer) can be taken to other tools. Refuses ``data/raw/``.
+    """
+    if processed_dir is None:
+        return {}
+    folder = Path(processed_dir).expanduser().resolve()
+    if folder == paths.RAW_DATA.resolve() or paths.RAW_DATA.resolve() in folder.parents:
+        raise StudyError(f"derived tables never go to {paths.RAW_DATA}; choose a folder under data/processed/")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, table in tables.items():
+        target = folder / f"{name}.parquet"
+        frame = table.to_frame() if not hasattr(table, "columns") else table
+        frame.to_parquet(target)
+        written[name] = target
+    return written
+
+
+def _existing_file(value: str) -> Path | None:
+    path = Path(value).expanduser()
+    candidates = [path] if path.is_absolute() else [Path.cwd() / path, paths.PROJECT_ROOT / path]
+    return next((c.resolve() for c in candidates if c.is_file()), None)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _input_files(study: Study, steps: list[NotebookStep]) -> list[Path]:
+    """Files named by the study's ``inputs`` patterns, plus parameter values that are existing files."""
+    found = set()
+    for pattern in study.inputs:
+        if pattern.startswith("lifetimes:"):
+            from .datasets import lifetimes_data_file
+
+            found.add(lifetimes_data_file(pattern.split(":", 1)[1]))
+            continue
+        matches = glob.glob(str(paths.PROJECT_ROOT / pattern))
+        if not matches:
+            raise StudyError(f"{study.source}: input pattern {pattern!r} matches no file")
+        found.update(Path(m) for m in matches if Path(m).is_file() and not fnmatch.fnmatch(m, "*README*"))
+    for step in steps:
+        for value in step.parameters.values():
+            if isinstance(value, str) and len(value) < 4096 and Path(value).expanduser().is_file():
+                found.add(Path(value).expanduser().resolve())
+    return sorted(found)
+
+
+def _git_commit() -> dict:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=paths.PROJECT_ROOT, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=paths.PROJECT_ROOT, capture_output=True,
+                               text=True, check=True).stdout.strip() != ""
+        return {"commit": commit, "uncommitted_changes": dirty}
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "uncommitted_changes": None}
+
+
+def _versions() -> dict:
+    found = {"python": platform.python_version()}
+    for package in _VERSIONED:
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = None
+    return found
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def run_notebooks(notebooks: list[Path], output_dir: Path, parameters: dict | None = None,
                   progress: bool = True) -> list[Path]:
-    """Execute ``notebooks`` in order with Papermill and render each to HTML.
+    """Execute ``notebooks`` with the same ``parameters`` into ``output_dir`` (a study without a file).
 
-    Each notebook runs with its working directory set to ``notebooks/`` and the
-    given ``parameters`` (names a notebook does not declare are ignored by it).
-    Returns the executed notebooks. On failure the partial outputs are kept in
-    ``<output_dir>-failed`` and the Papermill error is raised, naming the cell.
+    Names a notebook does not declare are ignored by it. See :func:`run_steps`.
+    """
+    steps = [NotebookStep(nb, {k: v for k, v in (parameters or {}).items() if k in declared_parameters(nb)})
+             for nb in notebooks]
+    return run_steps(steps, Path(output_dir), progress=progress)["executed"]
+
+
+def run_steps(steps: list[NotebookStep], output_dir: Path, *, progress: bool = True, html: bool = True,
+              manifest: dict | None = None) -> dict:
+    """Execute the steps in order with Papermill, render HTML, and write ``manifest.json``.
+
+    Each notebook runs with its working directory set to its folder. On failure the partial outputs are
+    kept in ``<output_dir>-failed`` (``-interrupted`` after Ctrl-C) and a StudyError names the notebook,
+    the cell and the error. Returns the manifest, with the executed notebooks under ``executed``.
     """
     import papermill
     from nbconvert import HTMLExporter
+    from papermill.exceptions import PapermillExecutionError
     from tqdm.auto import tqdm
 
-    output_dir = Path(output_dir)
     staging = output_dir.with_name(output_dir.name + ".partial")
     staging.mkdir(parents=True, exist_ok=False)
-    exporter = HTMLExporter()
-    executed = []
+    record = {**(manifest or {}), "started": _now(), "status": "running", "notebooks": []}
+    exporter = HTMLExporter() if html else None
+
+    def finish(status: str, folder: Path) -> None:
+        record.update(status=status, finished=_now())
+        (staging / "manifest.json").write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
+        staging.rename(folder)
+
     try:
-        for notebook in tqdm(notebooks, desc="notebooks", unit="nb", disable=not progress):
-            target = staging / notebook.name
-            papermill.execute_notebook(str(notebook), str(target), parameters=parameters or {},
-                                       cwd=str(notebook.parent), progress_bar=False, kernel_name="python3")
-            html, _ = exporter.from_filename(str(target))
-            target.with_suffix(".html").write_text(html, encoding="utf-8")
-            executed.append(output_dir / notebook.name)
-    except BaseException:
-        staging.rename(output_dir.with_name(output_dir.name + "-failed"))
+        for step in tqdm(steps, desc="notebooks", unit="nb", disable=not progress):
+            target = staging / step.notebook.name
+            entry = {"notebook": step.notebook.name, "parameters": step.parameters}
+            record["notebooks"].append(entry)
+            start = time.perf_counter()
+            try:
+                papermill.execute_notebook(str(step.notebook), str(target), parameters=step.parameters,
+                                           cwd=str(step.notebook.parent), progress_bar=False, kernel_name="python3")
+            finally:
+                entry["seconds"] = round(time.perf_counter() - start, 3)
+            if exporter is not None:
+                page, _ = exporter.from_filename(str(target))
+                target.with_suffix(".html").write_text(page, encoding="utf-8")
+            entry["status"] = "complete"
+    except PapermillExecutionError as error:
+        entry.update(status="failed", error=f"{error.ename}: {error.evalue}", cell=error.exec_count)
+        failed = output_dir.with_name(output_dir.name + "-failed")
+        finish("failed", failed)
+        raise StudyError(f"{entry['notebook']} failed in cell [{error.exec_count}] with {error.ename}: "
+                         f"{error.evalue}. Partial outputs are in {failed}") from error
+    except KeyboardInterrupt:
+        entry.setdefault("status", "interrupted")
+        finish("interrupted", output_dir.with_name(output_dir.name + "-interrupted"))
         raise
-    staging.rename(output_dir)
-    return executed
+    except BaseException:
+        entry.setdefault("status", "failed")
+        finish("failed", output_dir.with_name(output_dir.name + "-failed"))
+        raise
+    finish("complete", output_dir)
+    record["executed"] = [output_dir / step.notebook.name for step in steps]
+    return record
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crmlab.studies",
-                                     description="Execute every notebook of notebooks/ into reports/ (+ HTML).")
-    parser.add_argument("--output", type=Path, default=None,
-                        help="output folder (default: reports/course/<timestamp>)")
-    args = parser.parse_args(argv)
-    output = args.output or paths.REPORTS / "course" / datetime.now().strftime("%Y%m%d-%H%M%S")
-    notebooks = course_notebooks()
-    if not notebooks:
-        print(f"no notebooks found in {paths.NOTEBOOKS}", file=sys.stderr)
-        return 1
-    run_notebooks(notebooks, output)
+def run_study(study: Study | str | Path, *, overrides: dict | None = None, reports_dir: Path = paths.REPORTS,
+              processed_dir: Path = paths.PROCESSED_DATA, progress: bool = True, html: bool = True) -> Path:
+    """Validate, then run a study into ``reports_dir/<study>/<timestamp>/``; return that folder."""
+    study = study if isinstance(study, Study) else load_study(study)
+    steps = resolve_parameters(study, overrides)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    output = Path(reports_dir) / study.name / stamp
+    tables = Path(processed_dir) / study.name / stamp
+    steps = [NotebookStep(s.notebook, {**s.parameters, "processed_dir": str(tables)})
+             if "processed_dir" in declared_parameters(s.notebook) else s for s in steps]
+    inputs = _input_files(study, steps)
+    manifest = {
+        "study": study.name, "title": study.title, "study_file": str(study.source),
+        "study_file_sha256": _sha256(study.source), "overrides": overrides or {},
+        "inputs": [{"path": str(p), "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in inputs],
+        "git": _git_commit(), "versions": _versions(), "processed_dir": str(tables),
+    }
+    run_steps(steps, output, progress=progress, html=html, manifest=manifest)
     latest = output.parent / "latest"
-    if latest.is_symlink() or latest.exists():
-        latest.unlink() if latest.is_symlink() else shutil.rmtree(latest)
-    latest.symlink_to(output.name)
-    print(f"executed {len(notebooks)} notebooks into {output}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    if latest.is_symlink():
+        latest.unlink()
+    if not latest.exists():
+        latest.symlink_to(output.name)
+    return output

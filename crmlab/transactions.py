@@ -46,6 +46,7 @@ from .quality import DROP_REASONS, DataQualityReport
 
 __all__ = [
     "ColumnMap",
+    "study_source",
     "ONLINE_RETAIL",
     "ONLINE_RETAIL_II",
     "DataQualityReport",
@@ -83,6 +84,20 @@ class ColumnMap:
                 "to know what each row is worth."
             )
 
+    @classmethod
+    def from_roles(cls, roles: dict[str, str | None]) -> ColumnMap:
+        """A map from ``{role: column}`` as written in a study file or on the command line.
+
+        Giving quantity and price without amount means the value of a line is quantity x price.
+        """
+        unknown = set(roles) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"unknown column roles {sorted(unknown)}; the roles are {[f.name for f in fields(cls)]}")
+        given = dict(roles)
+        if given.get("quantity") and given.get("price") and "amount" not in given:
+            given["amount"] = None
+        return cls(**given)
+
     def roles(self) -> dict[str, str]:
         """Standard name -> column name, for every role that is set."""
         names = {"customer": "customer_id", "date": "date", "amount": "amount", "quantity": "quantity",
@@ -98,6 +113,23 @@ ONLINE_RETAIL_II = ColumnMap(customer="Customer ID", date="InvoiceDate", amount=
                              price="Price", invoice="Invoice", product="StockCode")
 
 # --------------------------------------------------------------------------- reading
+
+def study_source(path=None, columns: dict | None = None) -> tuple[pd.DataFrame, ColumnMap]:
+    """The raw log and column map a notebook studies: the bundled Online Retail, or the analyst's own file.
+
+    ``path`` None gives :func:`crmlab.datasets.load_online_retail` with :data:`ONLINE_RETAIL`; otherwise the
+    file is read with ``ColumnMap(**columns)`` (for example ``{"customer": "client", "date": "order_date",
+    "amount": "total"}``), the form a study's YAML parameters take.
+    """
+    if path is None:
+        from .datasets import load_online_retail
+
+        return load_online_retail(), ONLINE_RETAIL
+    if columns is not None and not isinstance(columns, dict):
+        raise TypeError(f"columns maps roles to column names, e.g. {{'customer': 'client'}}, got {columns!r}")
+    column_map = ColumnMap.from_roles(columns or {})
+    return read_transactions(path, column_map), column_map
+
 
 def read_transactions(source, columns: ColumnMap = ColumnMap(), *, sheet_name: str | int = 0) -> pd.DataFrame:
     """Read a transaction log as it is, checking that the mapped columns exist.

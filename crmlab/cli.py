@@ -1,0 +1,203 @@
+"""The ``crmlab`` command: run studies, check data, summarise large logs, make student copies.
+
+Every failure ends with one line on stderr, ``crmlab: error: …``, saying what to fix, and a non-zero
+exit code (2 for a wrong command line, 1 for bad data or a failed run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+__all__ = ["main"]
+
+EXAMPLES = """examples:
+  crmlab study list
+  crmlab study run course
+  crmlab study run studies/my_data_template.yaml -p cancellations=drop -p lang=zh
+  crmlab data check orders.csv --customer-col client --date-col order_date --amount-col total
+  crmlab summary big_log.parquet -o summary.parquet --time-unit W
+  crmlab student-copy notebooks/0*.ipynb -o handout/
+  crmlab student-copy notebooks/04_clv_probabilistic_models.ipynb --roster roster.csv -o handout/
+"""
+
+
+_ROLES = ("customer", "date", "amount", "quantity", "price", "invoice", "product")
+
+
+class _Error(Exception):
+    """A problem to report in one line."""
+
+
+def _parameter(text: str) -> tuple[str, object]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"parameters are name=value, got {text!r}")
+    return name.strip(), yaml.safe_load(value)  # numbers, booleans and lists parse as in a study file
+
+
+def _column_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("column names (default: customer_id, date, amount)")
+    group.add_argument("--preset", choices=["online_retail", "online_retail_ii"],
+                       help="the column map of a bundled data set")
+    for role in _ROLES:
+        group.add_argument(f"--{role}-col", dest=role, metavar="NAME", help=f"the {role} column")
+
+
+def _column_map(args):
+    from . import transactions
+
+    if args.preset:
+        return transactions.ONLINE_RETAIL if args.preset == "online_retail" else transactions.ONLINE_RETAIL_II
+    return transactions.ColumnMap.from_roles({role: getattr(args, role) for role in _ROLES if getattr(args, role)})
+
+
+def _study_list(args) -> int:
+    from .studies import list_studies
+
+    for study in list_studies():
+        notebooks = ", ".join(step.notebook.stem[:2] for step in study.steps)
+        print(f"{study.name:<20} {study.title}  [notebooks {notebooks}]  ({study.source.name})")
+    return 0
+
+
+def _study_run(args) -> int:
+    from .studies import run_study
+
+    output = run_study(args.study, overrides=dict(args.parameter or []), progress=not args.quiet,
+                       html=not args.no_html)
+    print(f"report: {output}  (manifest: {output / 'manifest.json'})")
+    return 0
+
+
+def _data_check(args) -> int:
+    from .transactions import clean
+
+    _, report = clean(args.file, _column_map(args), observation_end=args.observation_end)
+    print(report)
+    return 0
+
+
+def _summary(args) -> int:
+    from tqdm.auto import tqdm
+
+    from .summary import customer_summary
+
+    source = Path(args.file)
+    if not source.is_file():
+        raise _Error(f"no file {source}")
+    columns = _column_map(args)
+    if columns.amount is None:
+        raise _Error("the summary reads one amount column per line; give --amount-col (or clean the log first "
+                     "with crmlab.transactions.clean, which computes quantity x price)")
+    steps = tqdm(total=2, desc="summary", unit="step", disable=args.quiet)
+    start = time.perf_counter()
+    steps.set_postfix_str(f"scanning {source.name} with DuckDB")
+    table = customer_summary(str(source), observation_end=args.observation_end, time_unit=args.time_unit,
+                             customer_col=columns.customer, date_col=columns.date, amount_col=columns.amount)
+    steps.update()
+    anonymous = table.index.isna()
+    if anonymous.any():
+        table = table[~anonymous]
+        print("lines without a customer id were left out (one summary row); `crmlab data check` counts them")
+    steps.set_postfix_str(f"writing {args.output}")
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    table.to_parquet(args.output)
+    steps.update()
+    steps.close()
+    print(f"{len(table):,} customers written to {args.output} in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _student_copy(args) -> int:
+    from .teaching import roster_copies, student_copy
+
+    if args.roster:
+        if len(args.notebooks) != 1:
+            raise _Error("--roster makes per-student copies of one notebook; name exactly one")
+        written = roster_copies(args.notebooks[0], args.roster, args.output)
+    else:
+        written = [student_copy(notebook, args.output) for notebook in args.notebooks]
+    print(f"{len(written)} student notebook(s) written to {args.output}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="crmlab", description="A reproducible CRM analytics lab.",
+                                     epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"crmlab {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    study = commands.add_parser("study", help="list or run studies (studies/*.yaml)")
+    study_commands = study.add_subparsers(dest="study_command", required=True, metavar="list|run")
+    study_commands.add_parser("list", help="the lab's studies").set_defaults(handler=_study_list)
+    run = study_commands.add_parser(
+        "run", help="run a study into reports/<study>/<timestamp>/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  crmlab study run course -p lang=zh -p seed=3")
+    run.add_argument("study", help="a study file, or the name of one in studies/ (e.g. course)")
+    run.add_argument("-p", "--parameter", action="append", type=_parameter, metavar="NAME=VALUE",
+                     help="override a parameter in every notebook that declares it (repeatable)")
+    run.add_argument("--no-html", action="store_true", help="skip the HTML renderings")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(handler=_study_run)
+
+    data = commands.add_parser("data", help="check a transaction log")
+    data_commands = data.add_subparsers(dest="data_command", required=True, metavar="check")
+    check = data_commands.add_parser("check", help="print the data-quality report of a log",
+                                     epilog="example:\n  crmlab data check orders.csv --customer-col client "
+                                            "--date-col day --amount-col total",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("file", help="CSV, TSV, Parquet or Excel file")
+    check.add_argument("--observation-end", help="ignore lines after this date")
+    _column_arguments(check)
+    check.set_defaults(handler=_data_check)
+
+    summary = commands.add_parser("summary", help="customer summary (frequency, recency, T, monetary) of a file",
+                                  epilog="example:\n  crmlab summary big.parquet -o summary.parquet --time-unit W",
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    summary.add_argument("file", help="CSV or Parquet file, scanned by DuckDB (never loaded into pandas)")
+    summary.add_argument("-o", "--output", required=True, help="output Parquet file")
+    summary.add_argument("--time-unit", default="D", choices=["D", "W", "M"], help="unit of recency and T")
+    summary.add_argument("--observation-end", help="end of the observation period (default: last day in the file)")
+    summary.add_argument("-q", "--quiet", action="store_true", help="no progress indication")
+    _column_arguments(summary)
+    summary.set_defaults(handler=_summary)
+
+    copy = commands.add_parser("student-copy", help="notebooks without solutions, for students",
+                               epilog="examples:\n  crmlab student-copy notebooks/0*.ipynb -o handout/\n"
+                                      "  crmlab student-copy notebooks/03_segmentation.ipynb --roster roster.csv "
+                                      "-o handout/",
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    copy.add_argument("notebooks", nargs="+", help="notebooks to copy")
+    copy.add_argument("-o", "--output", required=True, help="output folder")
+    copy.add_argument("--roster", help="CSV with student_id and parameter columns: one copy per student")
+    copy.set_defaults(handler=_student_copy)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from .errors import DataError
+    from .studies import StudyError
+
+    try:
+        return args.handler(args)
+    except (_Error, StudyError, DataError, ValueError, FileNotFoundError) as error:
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        print(f"crmlab: error: {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("crmlab: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,146 @@
+"""What the course covers: the notebooks' contents, the map from the textbook to them, and a bilingual glossary.
+
+The textbook chapters (Chinese) live in ``../shared/textbook/``; :data:`TEXTBOOK_MAP` says which notebook
+section takes up each of their topics, and :data:`GLOSSARY` gives the English and Chinese term for every
+concept the notebooks use, with a one-line definition in our own words.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from . import paths
+
+__all__ = ["GLOSSARY", "TEXTBOOK_MAP", "glossary", "table_of_contents", "textbook_map"]
+
+#: (textbook part, topic in English, 中文, notebook, section number)
+TEXTBOOK_MAP = [
+    ("CRM vision and goals", "relationship growth in breadth, length and depth", "客户关系的宽度、远度与深度成长",
+     "08_retention_economics", 1),
+    ("CRM vision and goals", "win-back and second lifetime value", "赢返流失客户与重生终身价值",
+     "08_retention_economics", 6),
+    ("CRM vision and goals", "cross-selling and up-selling", "交叉销售与追加销售", "08_retention_economics", 7),
+    ("CRM vision and goals", "customer equity", "客户资产", "08_retention_economics", 3),
+    ("CRM vision and goals", "customer lifetime value and its drivers", "客户终身价值及其影响因素",
+     "04_clv_probabilistic_models", 7),
+    ("CRM strategy and customer analysis", "RFM segmentation", "RFM 分析", "03_segmentation", 1),
+    ("CRM strategy and customer analysis", "customer behaviour matrix", "客户行为矩阵", "03_segmentation", 4),
+    ("CRM strategy and customer analysis", "customer value matrix", "客户价值矩阵", "03_segmentation", 5),
+    ("CRM strategy and customer analysis", "customer life-cycle stages", "客户生命周期", "03_segmentation", 6),
+    ("CRM strategy and customer analysis", "loyalty ladder", "忠诚度阶梯", "02_customer_value", 5),
+    ("CRM strategy and customer analysis", "Kano model", "卡诺模型", "06_kano_ipa_value_map", 1),
+    ("CRM strategy and customer analysis", "ACSI / ECSI and building a CSI model", "顾客满意度指数模型",
+     "05_satisfaction_index", 1),
+    ("CRM strategy and customer analysis", "the satisfaction trap", "满意陷阱", "07_satisfaction_loyalty", 2),
+    ("The business case for CRM", "customer turnover against market growth", "客户流失与市场增长",
+     "08_retention_economics", 1),
+    ("The business case for CRM", "value of retention", "客户保持的价值", "08_retention_economics", 2),
+    ("Customers", "ABC classification (5/15/80)", "ABC 分类", "02_customer_value", 3),
+    ("Customers", "the 80/20 rule and concentration", "80/20 法则", "02_customer_value", 2),
+    ("Customers", "expectation versus perception", "期望与感知", "07_satisfaction_loyalty", 1),
+    ("Customers", "importance-satisfaction zones", "重要性-满意度分析", "06_kano_ipa_value_map", 2),
+    ("Customers", "satisfaction-loyalty curve", "满意度与忠诚度的关系", "07_satisfaction_loyalty", 2),
+    ("Customers", "measuring loyalty", "忠诚度的衡量", "07_satisfaction_loyalty", 3),
+    ("Customers", "Gale's customer value map", "客户价值图", "06_kano_ipa_value_map", 3),
+    ("Customers", "customer profitability", "客户盈利能力", "02_customer_value", 4),
+    ("Customers", "components of CLV (CLV1-CLV6)", "客户终身价值的组成", "08_retention_economics", 3),
+    ("Segmentation and core customers", "customer data and the single customer view", "客户数据",
+     "01_customer_data", 4),
+    ("Segmentation and core customers", "segmentation by clustering", "客户细分", "03_segmentation", 7),
+    ("Segmentation and core customers", "core customers", "核心客户", "03_segmentation", 5),
+    ("Segmentation and core customers", "probabilistic customer-base models", "客户行为预测模型",
+     "04_clv_probabilistic_models", 2),
+]
+
+#: (English, 中文, notebook, definition)
+GLOSSARY = [
+    ("customer summary (RFM/T)", "客户汇总 (最近购买、频率、金额)", "01",
+     "per customer: repeat purchases, time of the last purchase and length of observation, mean spend"),
+    ("single customer view", "客户单一视图", "01", "one row per customer gathering everything known about them"),
+    ("data-quality report", "数据质量报告", "01", "every row dropped while cleaning, counted with its reason"),
+    ("calibration / holdout period", "校准期 / 验证期", "01", "fit on the first period, check forecasts on the second"),
+    ("Pareto principle (80/20)", "帕累托法则 (80/20)", "02", "a minority of customers brings most of the value"),
+    ("Gini coefficient", "基尼系数", "02", "0 when every customer is worth the same, near 1 when one is worth all"),
+    ("ABC classification", "ABC 分类", "02", "classes of customers by their share of customers or of value"),
+    ("customer profitability", "客户盈利能力", "02", "revenue a customer brings minus the costs of serving them"),
+    ("whale curve", "鲸鱼曲线", "02", "cumulative profit as customers are added from most to least profitable"),
+    ("loyalty ladder", "忠诚度阶梯", "02", "prospect, customer, client, supporter, advocate, partner"),
+    ("RFM", "最近购买、购买频率、购买金额", "03", "recency, frequency and monetary value of a customer's purchases"),
+    ("segment", "细分群体", "03", "a group of customers treated alike"),
+    ("customer behaviour matrix", "客户行为矩阵", "03", "customers placed by purchase frequency and spend"),
+    ("customer value matrix", "客户价值矩阵", "03", "customers placed by current and potential value"),
+    ("core customers", "核心客户", "03", "high current and high potential value"),
+    ("customer life cycle", "客户生命周期", "03", "exploration, formation, stability, decline"),
+    ("cluster analysis", "聚类分析", "03", "grouping customers by similarity of their measures"),
+    ("segment migration", "客户迁移", "03", "how customers move between segments over time"),
+    ("buy till you die", "购买直至流失", "04", "models where customers buy at random until they silently drop out"),
+    ("BG/NBD model", "BG/NBD 模型", "04", "beta-geometric dropout after each purchase, Poisson purchases"),
+    ("Pareto/NBD model", "Pareto/NBD 模型", "04", "exponential lifetimes, Poisson purchases"),
+    ("Gamma-Gamma model", "Gamma-Gamma 消费模型", "04", "spend per purchase, varying across customers"),
+    ("P(alive)", "客户活跃概率", "04", "probability that a customer has not yet dropped out"),
+    ("customer lifetime value (CLV)", "客户终身价值", "04", "discounted value of a customer's future margins"),
+    ("discount rate", "贴现率", "04", "rate at which future money is worth less today"),
+    ("customer equity", "客户资产", "08", "the sum of the lifetime values of current and future customers"),
+    ("PLS path modelling", "偏最小二乘路径模型", "05", "estimates latent constructs and the paths between them"),
+    ("customer satisfaction index (ACSI/ECSI)", "顾客满意度指数", "05", "a 0-100 index from a structural model"),
+    ("perceived quality / perceived value", "感知质量 / 感知价值", "05", "the customer's judgement of quality and of "
+     "value for money"),
+    ("average variance extracted (AVE)", "平均方差萃取量", "05", "how much of its indicators' variance a construct "
+     "explains"),
+    ("bootstrap", "自助法", "05", "resampling respondents to measure the uncertainty of estimates"),
+    ("importance-performance analysis", "重要性-表现分析", "06", "attributes placed by importance and performance"),
+    ("Kano model", "卡诺模型", "06", "must-be, one-dimensional, attractive and indifferent attributes"),
+    ("customer value map", "客户价值图", "06", "relative perceived quality against relative perceived price"),
+    ("expectation-perception gap", "期望-感知差距", "07", "perceived performance minus what was expected"),
+    ("zone of indifference", "无差异区", "07", "range where more satisfaction hardly raises loyalty"),
+    ("satisfaction trap", "满意陷阱", "07", "satisfied customers who still defect"),
+    ("loyalty index", "忠诚度指数", "07", "weighted combination of behavioural and attitudinal loyalty measures"),
+    ("customer turnover", "客户流失率", "08", "share of customers lost in a period"),
+    ("retention rate", "客户保持率", "08", "share of customers kept from one period to the next"),
+    ("shifted-beta-geometric (sBG) model", "移位贝塔几何模型", "08", "contract renewals with churn probabilities "
+     "varying across customers"),
+    ("churn", "客户流失", "08", "a customer ending the relationship, or going quiet"),
+    ("lift / gain chart", "提升度 / 增益图", "08", "how many more churners a ranked list catches than a random one"),
+    ("at-risk customers", "危险客户", "08", "still customers, but likely to leave"),
+    ("second lifetime value", "重生终身价值", "08", "value of a lapsed customer if won back"),
+    ("cross-selling / up-selling", "交叉销售 / 追加销售", "08", "selling other products / better products to a "
+     "customer"),
+    ("support, confidence, lift", "支持度、置信度、提升度", "08", "how often products are bought together, and how "
+     "much more than by chance"),
+    ("share of wallet", "钱包份额", "08", "the firm's share of what a customer spends in the category"),
+]
+
+
+def textbook_map() -> pd.DataFrame:
+    """:data:`TEXTBOOK_MAP` as a table, with each notebook section's title."""
+    sections = {name: dict(enumerate(table_of_contents([paths.NOTEBOOKS / f"{name}.ipynb"])["section"], start=1))
+                for name in {row[3] for row in TEXTBOOK_MAP}}
+    rows = [{"textbook": part, "topic": topic, "中文": chinese, "notebook": notebook,
+             "section": sections[notebook].get(number)} for part, topic, chinese, notebook, number in TEXTBOOK_MAP]
+    return pd.DataFrame(rows)
+
+
+def glossary() -> pd.DataFrame:
+    """:data:`GLOSSARY` as a table sorted by notebook."""
+    table = pd.DataFrame(GLOSSARY, columns=["English", "中文", "notebook", "meaning"])
+    return table.sort_values(["notebook", "English"], kind="stable").reset_index(drop=True)
+
+
+def table_of_contents(notebooks: list[Path] | None = None) -> pd.DataFrame:
+    """The numbered sections (``## N. …`` headings) of each notebook, in order."""
+    from .studies import course_notebooks
+
+    rows = []
+    for path in notebooks or course_notebooks():
+        cells = nbformat.read(path, as_version=4).cells
+        title = next((c.source.splitlines()[0].lstrip("# ") for c in cells if c.cell_type == "markdown"), "")
+        for cell in cells:
+            if cell.cell_type != "markdown":
+                continue
+            for line in cell.source.splitlines():
+                if line.startswith("## ") and line[3:4].isdigit():
+                    rows.append({"notebook": path.stem, "title": title, "section": line[3:].strip()})
+    return pd.DataFrame(rows, columns=["notebook", "title", "section"])

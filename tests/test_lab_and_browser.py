@@ -1,0 +1,132 @@
+"""Smoke tests of the two ways people look at the lab: JupyterLab (``make lab``) and the HTML reports in a browser."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import secrets
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+import crmlab as cl
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _request(url: str, token: str, method: str = "GET", body: dict | None = None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        text = response.read()
+        return json.loads(text) if text else None
+
+
+async def _execute(channel: str, token: str, code: str) -> str:
+    """Send one execute_request over the kernel's websocket (Jupyter messaging protocol) and return the result."""
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    connection = await websocket_connect(HTTPRequest(channel, headers={"Authorization": f"token {token}"}))
+    msg_id = uuid.uuid4().hex
+    connection.write_message(json.dumps({
+        "header": {"msg_id": msg_id, "username": "test", "session": uuid.uuid4().hex, "msg_type": "execute_request",
+                   "version": "5.3"},
+        "parent_header": {}, "metadata": {}, "channel": "shell",
+        "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                    "allow_stdin": False}}))
+    try:
+        while True:
+            message = json.loads(await asyncio.wait_for(connection.read_message(), timeout=60))
+            if message.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if message["msg_type"] == "execute_result":
+                return message["content"]["data"]["text/plain"]
+            if message["msg_type"] == "error":
+                return f"{message['content']['ename']}: {message['content']['evalue']}"
+    finally:
+        connection.close()
+
+
+def test_jupyterlab_serves_the_notebooks_and_runs_a_kernel(tmp_path):
+    port, token = _free_port(), secrets.token_hex(16)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={cl.paths.NOTEBOOKS}",
+         *(["--allow-root"] if os.geteuid() == 0 else [])],
+        stdout=subprocess.DEVNULL, stderr=(tmp_path / "lab.log").open("w"),
+        env={**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path), "JUPYTER_CONFIG_DIR": str(tmp_path / "config")})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                _request(f"{base}/api/status", token)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    break
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not answer within 60 s: " + (tmp_path / "lab.log").read_text()[-2000:])
+        listing = _request(f"{base}/api/contents", token)
+        names = {item["name"] for item in listing["content"]}
+        assert {p.name for p in cl.studies.course_notebooks()} <= names
+        page = urllib.request.urlopen(urllib.request.Request(f"{base}/lab",
+                                                             headers={"Authorization": f"token {token}"}), timeout=10)
+        assert "JupyterLab" in page.read().decode()
+        kernel = _request(f"{base}/api/kernels", token, method="POST", body={"name": "python3"})
+        channel = f"ws://127.0.0.1:{port}/api/kernels/{kernel['id']}/channels"
+        result = asyncio.run(_execute(channel, token, "import crmlab; 6 * 7"))
+        assert result == "42"
+        _request(f"{base}/api/kernels/{kernel['id']}", token, method="DELETE")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _chromium() -> str | None:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None and os.environ.get("CRMLAB_REQUIRE_BROWSER"):
+        pytest.fail("CRMLAB_REQUIRE_BROWSER is set but no chromium is installed (.ci/run installs Debian's chromium)")
+    return found
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_an_html_report_shows_its_figures_and_tables_in_chromium(tmp_path):
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("chromium is not installed here (CI installs it)")
+    [executed] = cl.studies.run_notebooks([cl.paths.NOTEBOOKS / "06_kano_ipa_value_map.ipynb"], tmp_path / "run",
+                                          progress=False)
+    page = executed.with_suffix(".html")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,
+                         timeout=120).stdout
+    images = [part.split('"')[0] for part in dom.split('src="data:image/png;base64,')[1:]]
+    assert len(images) >= 3, "the notebook's figures are in the rendered page"
+    assert all(min(_png_size(base64.b64decode(image))) > 100 for image in images)
+    assert dom.count("<table") >= 2 and "Kano" in dom
+    shot = tmp_path / "page.png"
+    subprocess.run([browser, *flags, "--window-size=1200,2400", f"--screenshot={shot}", page.as_uri()],
+                   capture_output=True, timeout=120)
+    assert _png_size(Path(shot).read_bytes()) == (1200, 2400)
