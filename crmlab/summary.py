@@ -40,6 +40,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
 
+from . import backends
 from .errors import MissingColumnError, ObservationPeriodError
 from .units import days_per
 
@@ -50,12 +51,12 @@ _SECONDS_PER_DAY = 86_400
 
 def customer_summary(transactions, *, observation_end=None, time_unit: str = "D", purchase_period: str = "D",
                      customer_col: str = "customer_id", date_col: str = "date",
-                     amount_col: str | None = "amount") -> pd.DataFrame:
+                     amount_col: str | None = "amount", backend=None) -> pd.DataFrame:
     """Frequency, recency, T and monetary value of every customer.
 
     Parameters
     ----------
-    transactions : DataFrame, Ibis table, or path to a Parquet/CSV file
+    transactions : DataFrame, Ibis table, Spark DataFrame, or path to a Parquet/CSV file (or Parquet folder)
         A clean log (see :func:`crmlab.transactions.clean`) with a customer, a
         date and (optionally) an amount column.
     observation_end : date-like, optional
@@ -67,6 +68,8 @@ def customer_summary(transactions, *, observation_end=None, time_unit: str = "D"
         What counts as one purchase: one customer-day (default), -week or -month.
     customer_col, date_col, amount_col : str
         Column names; ``amount_col=None`` omits ``monetary``.
+    backend : "duckdb", "pyspark" or an Ibis connection, optional
+        What reads a file path (default: an embedded DuckDB; see :mod:`crmlab.backends`).
 
     Returns
     -------
@@ -95,7 +98,7 @@ def customer_summary(transactions, *, observation_end=None, time_unit: str = "D"
     [2.0, 30.43, 38.86, 22.35]
     """
     _check_units(time_unit, purchase_period)
-    table = _as_table(transactions, customer_col, date_col, amount_col)
+    table = _as_table(transactions, customer_col, date_col, amount_col, backend)
     end = _end_day(table, observation_end)
     purchases = _purchases(table, purchase_period, until=end)
     result = _summarise(purchases, _period_start(end, purchase_period), time_unit, purchase_period).to_pandas()
@@ -110,11 +113,12 @@ def customer_summary(transactions, *, observation_end=None, time_unit: str = "D"
 
 def calibration_holdout(transactions, *, calibration_end, observation_end=None, time_unit: str = "D",
                         purchase_period: str = "D", customer_col: str = "customer_id", date_col: str = "date",
-                        amount_col: str | None = "amount") -> pd.DataFrame:
+                        amount_col: str | None = "amount", backend=None) -> pd.DataFrame:
     """Summary of a calibration period and purchases in the holdout period that follows.
 
     Customers are those with a purchase on or before ``calibration_end``; their
     holdout purchases are those after it, up to ``observation_end`` (inclusive).
+    ``transactions`` and ``backend`` are as in :func:`customer_summary`.
 
     Returns
     -------
@@ -131,7 +135,7 @@ def calibration_holdout(transactions, *, calibration_end, observation_end=None, 
     holdout value over raw rows rather than purchases.)
     """
     _check_units(time_unit, purchase_period)
-    table = _as_table(transactions, customer_col, date_col, amount_col)
+    table = _as_table(transactions, customer_col, date_col, amount_col, backend)
     cal_end = pd.Timestamp(calibration_end).normalize()
     end = _end_day(table, observation_end)
     if cal_end >= end:
@@ -209,15 +213,14 @@ def _check_units(time_unit: str, purchase_period: str) -> None:
     days_per(purchase_period, "purchase_period")
 
 
-def _as_table(transactions, customer_col: str, date_col: str, amount_col: str | None) -> ir.Table:
+def _as_table(transactions, customer_col: str, date_col: str, amount_col: str | None, backend=None) -> ir.Table:
     """An Ibis table with standard columns customer_id, ts (timestamp) and amount (float64)."""
     if isinstance(transactions, (str, Path)):
-        path = Path(transactions)
-        if not path.is_file():
-            raise FileNotFoundError(f"transaction file {path} does not exist")
-        con = ibis.duckdb.connect()
-        table = con.read_parquet(path) if path.suffix.lower() == ".parquet" else con.read_csv(path)
-        label = str(path)
+        table = backends.table(transactions, backend)
+        label = str(transactions)
+    elif type(transactions).__module__.startswith("pyspark.sql"):
+        table = backends.table(transactions)
+        label = "the Spark DataFrame"
     elif isinstance(transactions, pd.DataFrame):
         wanted = [c for c in (customer_col, date_col, amount_col) if c is not None and c in transactions.columns]
         table = ibis.memtable(transactions[wanted])
@@ -226,7 +229,7 @@ def _as_table(transactions, customer_col: str, date_col: str, amount_col: str | 
         table = transactions
         label = "the Ibis table"
     else:
-        raise TypeError("transactions must be a DataFrame, an Ibis table or a file path, "
+        raise TypeError("transactions must be a DataFrame, an Ibis table, a Spark DataFrame or a file path, "
                         f"not {type(transactions).__name__}")
     columns = list(table.columns)
     for role, name in (("customer", customer_col), ("date", date_col), ("amount", amount_col)):

@@ -18,7 +18,8 @@ def _normalise(requirement: str) -> tuple[str, str]:
 
 def test_environment_yml_mirrors_pyproject():
     project = tomllib.loads((cl.paths.PROJECT_ROOT / "pyproject.toml").read_text())["project"]
-    wanted = {_normalise(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    extras = project["optional-dependencies"]
+    wanted = {_normalise(r) for r in project["dependencies"] + [r for group in extras.values() for r in group]}
     conda = yaml.safe_load((cl.paths.PROJECT_ROOT / "environment.yml").read_text())["dependencies"]
     listed = set()
     for entry in conda:

@@ -122,3 +122,19 @@ def test_derived_tables_never_go_to_raw_data():
     with pytest.raises(StudyError, match="never go to"):
         cl.studies.save_tables(cl.paths.RAW_DATA, x=pd.DataFrame({"a": [1]}))
     assert cl.studies.save_tables(None, x=pd.DataFrame({"a": [1]})) == {}
+
+
+def test_an_interrupted_run_is_never_mistaken_for_a_complete_report(tmp_path, monkeypatch):
+    import papermill
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(papermill, "execute_notebook", interrupted)
+    study = _write(tmp_path, "name: stopped\nnotebooks: [00_index.ipynb]\n")
+    with pytest.raises(KeyboardInterrupt):
+        cl.studies.run_study(study, reports_dir=tmp_path / "reports", progress=False)
+    [folder] = (tmp_path / "reports" / "stopped").iterdir()
+    assert folder.name.endswith("-interrupted")
+    assert json.loads((folder / "manifest.json").read_text())["status"] == "interrupted"
+    assert not (tmp_path / "reports" / "stopped" / "latest").exists()

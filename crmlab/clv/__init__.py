@@ -23,7 +23,7 @@ from .gammagamma import GammaGamma
 from .mbgnbd import ModifiedBetaGeo
 from .paretonbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric, snapshot_rows, survivor_rows
-from .value import customer_equity, customer_lifetime_value
+from .value import customer_equity, customer_lifetime_value, write_customer_values
 
 MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, BetaGeoBetaBinom, GammaGamma,
                                         ShiftedBetaGeometric)}
@@ -31,4 +31,4 @@ MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, Bet
 __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "MaximumLikelihoodModel",
            "load_model", "MODELS", "customer_lifetime_value", "customer_equity", "evaluate_holdout",
            "tracking_table", "HoldoutEvaluation", "ShiftedBetaGeometric", "survivor_rows",
-           "snapshot_rows"]
+           "snapshot_rows", "write_customer_values"]

@@ -17,6 +17,7 @@ equity (客户资产) is the sum of CLV over the customer base.
 from __future__ import annotations
 
 import numbers
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -101,3 +102,37 @@ def customer_lifetime_value(transaction_model, spend_model, data: pd.DataFrame, 
 def customer_equity(transaction_model, spend_model, data: pd.DataFrame, **kwargs) -> float:
     """Customer equity of the current base: the sum of :func:`customer_lifetime_value` over ``data``."""
     return float(customer_lifetime_value(transaction_model, spend_model, data, **kwargs)["clv"].sum())
+
+
+def write_customer_values(path: str | Path, transaction_model, spend_model, data: pd.DataFrame, *,
+                          chunk_size: int = 1_000_000, progress: bool = True, **clv_options) -> Path:
+    """P(alive), expected purchases, expected spend and CLV per customer, written to Parquet chunk by chunk.
+
+    For bases too large to hold every per-customer intermediate at once: each chunk of ``chunk_size``
+    customers is scored with :func:`customer_lifetime_value` (``clv_options`` are its keyword arguments)
+    and appended to one Parquet file, so memory stays that of one chunk. Returns the path.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from tqdm.auto import tqdm
+
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    writer = None
+    try:
+        for start in tqdm(range(0, len(data), chunk_size), desc="customer values", unit="chunk",
+                          disable=not progress):
+            part = data.iloc[start:start + chunk_size]
+            values = customer_lifetime_value(transaction_model, spend_model, part, **clv_options)
+            if hasattr(transaction_model, "p_alive"):
+                values.insert(0, "p_alive", transaction_model.p_alive(part).to_numpy())
+            table = pa.Table.from_pandas(values, preserve_index=True)
+            if writer is None:
+                writer = pq.ParquetWriter(target, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+    return target

@@ -67,3 +67,15 @@ def test_bad_clv_arguments(cdnow_weeks):
         cl.clv.customer_lifetime_value(purchases, 10.0, cdnow_weeks, freq="Y")
     with pytest.raises(TypeError, match="spend_model"):
         cl.clv.customer_lifetime_value(purchases, "ten", cdnow_weeks)
+
+
+def test_customer_values_written_in_chunks_equal_the_whole(tmp_path, cdnow_published):
+    model = cl.clv.BetaGeo().fit(cdnow_published)
+    spend = 35.0
+    options = {"horizon": 6, "discount_rate": 0.01, "freq": "M", "time_unit": "W"}
+    path = cl.clv.write_customer_values(tmp_path / "values.parquet", model, spend, cdnow_published, chunk_size=500,
+                                        progress=False, **options)
+    written = pd.read_parquet(path)
+    whole = cl.clv.customer_lifetime_value(model, spend, cdnow_published, **options)
+    pd.testing.assert_frame_equal(written.drop(columns="p_alive"), whole)
+    pd.testing.assert_series_equal(written["p_alive"], model.p_alive(cdnow_published), check_names=False)
