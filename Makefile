@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lab lint bench bench-peers clean-reports
+.PHONY: run test lab lint bench bench-quick bench-peers clean-reports
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("crmlab needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -30,12 +30,12 @@ lab: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check crmlab tests benchmarks
 
-## bench: side-by-side benchmarks against the peers; rewrites benchmarks/RESULTS.md
+## bench: the whole side-by-side suite against the peers; rewrites benchmarks/RESULTS.md (bench-quick: minutes)
 bench: $(STAMP) benchmarks/.venv-pymc/bin/python benchmarks/.venv-plspm/bin/python
-	$(BIN)/python benchmarks/bench_summary.py
-	$(BIN)/python benchmarks/bench_models.py
-	$(BIN)/python benchmarks/bench_rfm.py
-	$(BIN)/python benchmarks/bench_plspm.py
+	$(BIN)/python benchmarks/run_all.py
+
+bench-quick: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py --quick
 
 ## bench-peers: the peers that need an environment of their own (pymc-marketing; plspm 0.5.7 with pandas < 3)
 bench-peers: benchmarks/.venv-pymc/bin/python benchmarks/.venv-plspm/bin/python

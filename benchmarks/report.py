@@ -9,7 +9,8 @@ from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+# CRMLAB_BENCH_RESULTS sends the sections elsewhere (a trial --quick run need not overwrite the recorded figures)
+RESULTS = Path(os.environ.get("CRMLAB_BENCH_RESULTS", Path(__file__).resolve().parent / "RESULTS.md"))
 HEADER = """# Benchmark results
 
 Each section is rewritten by the command given at its end; speed and memory are measured side by side

@@ -19,12 +19,17 @@ LINES_PER_CUSTOMER = 20
 HISTORY_DAYS = 730
 
 
-def make_transaction_log(n_rows: int, seed: int = 0) -> pd.DataFrame:
-    """customer_id (int64), date (datetime64[us], second precision), amount (float64, 2 decimals)."""
+def make_transaction_log(n_rows: int, seed: int = 0, n_customers: int | None = None) -> pd.DataFrame:
+    """customer_id (int64), date (datetime64[us], second precision), amount (float64, 2 decimals).
+
+    ``n_customers`` (default n_rows / 20) fixes the customer base, so that parts of one large log
+    generated with different seeds share their customers.
+    """
     rng = np.random.default_rng(seed)
-    n_customers = max(n_rows // LINES_PER_CUSTOMER, 1)
+    shared_base = n_customers is not None
+    n_customers = n_customers or max(n_rows // LINES_PER_CUSTOMER, 1)
+    weights = (np.random.default_rng(0) if shared_base else rng).lognormal(0.0, 1.2, n_customers)
     n_occasions = max(n_rows // LINES_PER_OCCASION, 1)
-    weights = rng.lognormal(0.0, 1.2, n_customers)
     occasion_customer = rng.choice(n_customers, size=n_occasions, p=weights / weights.sum())
     occasion_second = rng.integers(0, HISTORY_DAYS * 86_400, n_occasions)
     occasion = np.sort(rng.integers(0, n_occasions, n_rows))
@@ -42,4 +47,28 @@ def write_log(n_rows: int, folder: Path, seed: int = 0) -> Path:
     if not path.is_file():
         folder.mkdir(parents=True, exist_ok=True)
         make_transaction_log(n_rows, seed).to_parquet(path, index=False)
+    return path
+
+
+def write_large_log(n_rows: int, folder: Path, seed: int = 0, part_rows: int = 10_000_000) -> Path:
+    """Write a log of ``n_rows`` rows as one Parquet file, ``part_rows`` at a time (memory of one part).
+
+    Parts share one customer base of n_rows / 20 customers and use seeds seed, seed + 1, ...
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(folder) / f"large_log_{n_rows}_{seed}.parquet"
+    if path.is_file():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    n_customers = max(n_rows // LINES_PER_CUSTOMER, 1)
+    with pq.ParquetWriter(partial, pa.schema([("customer_id", pa.int64()), ("date", pa.timestamp("us")),
+                                              ("amount", pa.float64())])) as writer:
+        for part, start in enumerate(range(0, n_rows, part_rows)):
+            rows = min(part_rows, n_rows - start)
+            frame = make_transaction_log(rows, seed + part, n_customers=n_customers)
+            writer.write_table(pa.Table.from_pandas(frame, preserve_index=False))
+    partial.rename(path)
     return path

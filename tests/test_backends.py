@@ -101,3 +101,22 @@ def test_postgres_summary_is_computed_in_the_database(postgres, log_100k):
     assert "transactions" in postgres.list_tables() and table.count().execute() == len(log_100k)
     _same(cl.customer_summary(table, **OBSERVATION), cl.customer_summary(log_100k, **OBSERVATION))
     _same(cl.calibration_holdout(table, **SPLIT), cl.calibration_holdout(log_100k, **SPLIT))
+
+
+# --------------------------------------------------------------------------- DuckDB for large files
+
+def test_duckdb_connection_applies_its_limits(tmp_path, log_100k):
+    con = cl.backends.duckdb(memory_limit="512MB", threads=1, temp_directory=tmp_path)
+    memory, threads = con.raw_sql("SELECT current_setting('memory_limit'), current_setting('threads')").fetchone()
+    assert memory.replace(" ", "").upper() in {"488.2MIB", "512.0MB", "488.2MB"} and int(threads) == 1
+    path = tmp_path / "log.parquet"
+    log_100k.to_parquet(path)
+    _same(cl.customer_summary(path, backend=con, **OBSERVATION), cl.customer_summary(log_100k, **OBSERVATION))
+
+
+def test_unknown_backends_and_missing_files_get_clear_errors(tmp_path):
+    (tmp_path / "log.parquet").write_bytes(b"")
+    with pytest.raises(ValueError, match="backend must be 'duckdb', 'pyspark' or an Ibis connection"):
+        cl.customer_summary(tmp_path / "log.parquet", backend="oracle")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        cl.customer_summary(tmp_path / "missing.parquet")
