@@ -50,7 +50,8 @@ class PurchaseModel(MaximumLikelihoodModel):
 
     def _initial_log_params(self, data: _Data) -> np.ndarray:
         mean_T = float(np.average(data.columns["T"], weights=data.counts))
-        start = {"r": 1.0, "alpha": max(mean_T / 10, 1e-3), "a": 1.0, "b": 1.0, "s": 1.0, "beta": max(mean_T, 1e-3)}
+        scale = max(mean_T / 10, 1e-3)  # alpha = beta: the Pareto/NBD integral's series starts with one term
+        start = {"r": 1.0, "alpha": scale, "a": 1.0, "b": 1.0, "s": 1.0, "beta": scale}
         return np.log([start[name] for name in self.param_names])
 
     # ------------------------------------------------------------------ predictions

@@ -44,9 +44,9 @@ def _sum_series(ratio, z, n_rows: int, track: int = 0, max_terms: int | None = N
     for k in range(max_terms or MAX_TERMS):
         zk = z[rows]
         step, dlogs = ratio(k, rows)
+        dz[rows] += (k + 1) * step * term  # (k+1) c_{k+1} z^k, exact at z = 0 too
         term = term * step * zk
         total[rows] += term
-        dz[rows] += (k + 1) * term / np.where(zk > 0, zk, 1.0)
         for i in range(track):
             dlog_term[i] = dlog_term[i] + dlogs[i]
             dtheta[i][rows] += term * dlog_term[i]

@@ -24,11 +24,21 @@ def test_weights_are_the_same_as_repeated_rows(model_class, cdnow_published):
     assert by_row.n_unique_rows_ == len(patterns) < by_row.n_customers_ == 2_357
 
 
-@pytest.mark.parametrize("model_class", PURCHASE_MODELS)
-def test_analytic_gradient_matches_finite_differences(model_class, cdnow_published):
+def _at_equal_scales(params):
+    """The Pareto/NBD point alpha = beta, where the integral's series is a single term (z = 0)."""
+    values = params.to_numpy().copy()
+    values[3] = values[1]
+    return np.log(values)
+
+
+@pytest.mark.parametrize("model_class, point", [
+    *[(m, lambda p: np.log(p.to_numpy()) + np.array([0.1, -0.2, 0.15, -0.1])) for m in PURCHASE_MODELS],
+    (cl.clv.ParetoNBD, _at_equal_scales),
+], ids=[*(m.__name__ for m in PURCHASE_MODELS), "ParetoNBD-alpha=beta"])
+def test_analytic_gradient_matches_finite_differences(model_class, point, cdnow_published):
     model = model_class().fit(cdnow_published)
     prepared = model._prepare(cdnow_published, None)
-    theta = np.log(model.params_.to_numpy()) + np.array([0.1, -0.2, 0.15, -0.1])
+    theta = point(model.params_)
     _, grad = model._log_likelihood(theta, prepared.columns)
     analytic = prepared.counts @ grad
     numeric = np.empty(4)
