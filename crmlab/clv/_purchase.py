@@ -37,8 +37,8 @@ class PurchaseModel(MaximumLikelihoodModel):
                                 "crmlab.customer_summary, which guarantees 0 <= recency <= T.")
 
     def _derived(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        levels, at = np.unique(columns["frequency"], return_inverse=True)
-        return {"frequency_levels": levels, "frequency_at": at.ravel()}
+        at, levels = pd.factorize(columns["frequency"])
+        return {"frequency_levels": levels, "frequency_at": at}
 
     @staticmethod
     def _frequency_levels(data: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

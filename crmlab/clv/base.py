@@ -46,14 +46,21 @@ _GRADIENT_TOLERANCE = 1e-6  # on the mean log-likelihood per customer, in log-pa
 _PILOT_MIN_ROWS = 100_000  # fits on more unique rows than this start from a subsample's estimate
 _PILOT_CUSTOMERS = 20_000
 _NEWTON_STEPS = 20
+_BLOCK_ROWS = 65_536  # rows per block of a likelihood evaluation
 
 
 @dataclass(frozen=True)
 class _Data:
-    """Unique rows of the model's columns and how many customers share each."""
+    """Unique rows of the model's columns, how many customers share each, and the rows in blocks.
+
+    ``blocks`` holds the same rows in slices of ``_BLOCK_ROWS``, each with its own derived arrays
+    (e.g. distinct frequencies): the likelihood is summed block by block, so its temporaries stay small
+    enough to be reused from one block and one evaluation to the next instead of being mapped afresh.
+    """
 
     columns: dict[str, np.ndarray]
     counts: np.ndarray
+    blocks: tuple[tuple[dict[str, np.ndarray], np.ndarray], ...]
 
     @property
     def n_customers(self) -> float:
@@ -135,14 +142,31 @@ class MaximumLikelihoodModel:
             theta0 = theta_pilot
         return self._quasi_newton(prepared, theta0)
 
+    def _data(self, columns: dict[str, np.ndarray], counts: np.ndarray) -> _Data:
+        """Unique rows and counts with their blocks (see :class:`_Data`)."""
+        blocks = []
+        for start in range(0, len(counts), _BLOCK_ROWS):
+            block = {c: v[start:start + _BLOCK_ROWS] for c, v in columns.items()}
+            blocks.append(({**block, **self._derived(block)}, counts[start:start + _BLOCK_ROWS]))
+        return _Data(columns, counts, tuple(blocks))
+
+    def _weighted_log_likelihood(self, theta: np.ndarray, prepared: _Data) -> tuple[float, np.ndarray]:
+        """Σ_i w_i ℓ_i(θ) and its gradient, block by block."""
+        total, gradient = 0.0, np.zeros(len(theta))
+        for columns, counts in prepared.blocks:
+            ll, grad = self._log_likelihood(theta, columns)
+            total += counts @ ll
+            gradient += counts @ grad
+        return total, gradient
+
     def _objective(self, prepared: _Data):
         """Minus the penalised log-likelihood per customer, and its gradient, as a function of θ."""
         scale = prepared.n_customers
 
         def objective(theta):
-            ll, grad = self._log_likelihood(theta, prepared.columns)
-            value = -(prepared.counts @ ll) / scale
-            gradient = -(prepared.counts @ grad) / scale
+            ll, grad = self._weighted_log_likelihood(theta, prepared)
+            value = -ll / scale
+            gradient = -grad / scale
             if self.penalizer:
                 phi = np.exp(theta)
                 value += self.penalizer * np.sum(phi**2)
@@ -189,8 +213,7 @@ class MaximumLikelihoodModel:
         rng = np.random.default_rng(0)
         counts = rng.poisson(prepared.counts * min(1.0, customers / prepared.n_customers)).astype("float64")
         keep = counts > 0
-        columns = {c: prepared.columns[c][keep] for c in self.data_columns}
-        return _Data({**columns, **self._derived(columns)}, counts[keep])
+        return self._data({c: prepared.columns[c][keep] for c in self.data_columns}, counts[keep])
 
     def _check_settings(self) -> None:
         if not np.isfinite(self.penalizer) or self.penalizer < 0:
@@ -223,12 +246,12 @@ class MaximumLikelihoodModel:
                                    f"component {np.max(np.abs(result.jac)):.2g}). {hint}")
 
     def _store(self, theta: np.ndarray, prepared: _Data) -> None:
-        ll, grad = self._log_likelihood(theta, prepared.columns)
-        self.log_likelihood_ = float(prepared.counts @ ll)
+        ll, grad = self._weighted_log_likelihood(theta, prepared)
+        self.log_likelihood_ = float(ll)
         self.n_customers_ = int(round(prepared.n_customers))
         self.n_unique_rows_ = len(prepared.counts)
         self.params_ = pd.Series(np.exp(theta), index=list(self.param_names), name="estimate")
-        hessian = self._hessian(theta, prepared, -(prepared.counts @ grad))
+        hessian = self._hessian(theta, prepared, -grad)
         try:
             covariance_log = np.linalg.inv(hessian)
             eigen = np.linalg.eigvalsh(hessian)
@@ -258,8 +281,7 @@ class MaximumLikelihoodModel:
         The truncation error is of the order of the step, so standard errors are accurate to about six digits.
         """
         def gradient(t):
-            _, grad = self._log_likelihood(t, prepared.columns)
-            return -(prepared.counts @ grad)
+            return -self._weighted_log_likelihood(t, prepared)[1]
 
         base = gradient(theta) if gradient_at_theta is None else gradient_at_theta
         step = 1e-6
@@ -286,8 +308,7 @@ class MaximumLikelihoodModel:
         self._check_values(columns)
         unique, counts = _unique_rows(columns, counts)
         keep = counts > 0
-        unique = {c: v[keep] for c, v in unique.items()}
-        return _Data({**unique, **self._derived(unique)}, counts[keep])
+        return self._data({c: v[keep] for c, v in unique.items()}, counts[keep])
 
     def _weights(self, data: pd.DataFrame, weights) -> np.ndarray:
         if weights is None:
@@ -372,14 +393,19 @@ class MaximumLikelihoodModel:
 def _unique_rows(columns: dict[str, np.ndarray], counts: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The distinct rows (in order of first appearance) and the summed counts of the rows equal to each.
 
-    One hash pass per column: the row's group code is refactorised after each column, so it stays below
-    the number of rows. Codes are numbered in order of first appearance, so a group's first row is where
-    the running maximum of the codes rises.
+    One hash pass per column, combined into a mixed-radix group key (refactorised only when the key could
+    overflow), then one pass over the key. Codes are numbered in order of first appearance, so a group's
+    first row is where the running maximum of the codes rises.
     """
-    group = np.zeros(len(counts), dtype="int64")
+    group, radix = np.zeros(len(counts), dtype="int64"), 1
     for values in columns.values():
         codes, uniques = pd.factorize(values)
-        group, _ = pd.factorize(group * len(uniques) + codes)
+        if radix * max(len(uniques), 1) >= 2**62:
+            group, distinct = pd.factorize(group)
+            radix = len(distinct)
+        group = group * len(uniques) + codes
+        radix *= max(len(uniques), 1)
+    group, _ = pd.factorize(group)
     first = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
     return {c: v[first] for c, v in columns.items()}, np.bincount(group, weights=counts)
 

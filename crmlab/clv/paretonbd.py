@@ -17,7 +17,7 @@ from scipy import special, stats
 
 from ..errors import ConvergenceError
 from ._purchase import PurchaseModel
-from ._special import pareto_nbd_integral
+from ._special import distinct_pairs, pareto_nbd_integral
 
 __all__ = ["ParetoNBD"]
 
@@ -47,11 +47,16 @@ class ParetoNBD(PurchaseModel):
     param_names = ("r", "alpha", "s", "beta")
     model_name = "Pareto/NBD"
 
+    def _derived(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        first, at = distinct_pairs(columns["frequency"], columns["T"])
+        return {**super()._derived(columns), "pair_first": first, "pair_at": at}
+
     def _terms(self, log_params, data, exact: bool = True):
         r, alpha, s, beta = np.exp(log_params)
         x, t_x, T = data["frequency"], data["recency"], data["T"]
         log_a = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
-        log_j, d_j = pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, exact=exact)
+        pairs = (data["pair_first"], data["pair_at"]) if "pair_first" in data else None
+        log_j, d_j = pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, exact=exact, pairs=pairs)
         mix = np.logaddexp(log_a, np.log(s) + log_j)
         return r, alpha, s, beta, x, T, log_a, d_j, mix
 
@@ -59,8 +64,10 @@ class ParetoNBD(PurchaseModel):
         r, alpha, s, beta, x, T, log_a, d_j, mix = self._terms(log_params, data, exact=exact)
         w_a = np.exp(log_a - mix)
         w_j = 1.0 - w_a
-        ll = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta) + mix
-        d_r = special.digamma(r + x) - special.digamma(r) + np.log(alpha) - w_a * np.log(alpha + T) + w_j * d_j[:, 0]
+        levels, at = self._frequency_levels(data)  # special functions once per distinct frequency
+        ll = (special.gammaln(r + levels) - special.gammaln(r))[at] + r * np.log(alpha) + s * np.log(beta) + mix
+        d_r = ((special.digamma(r + levels) - special.digamma(r))[at] + np.log(alpha) - w_a * np.log(alpha + T)
+               + w_j * d_j[:, 0])
         d_alpha = r / alpha - w_a * (r + x) / (alpha + T) + w_j * d_j[:, 1]
         d_s = np.log(beta) - w_a * np.log(beta + T) + w_j * (1.0 / s + d_j[:, 2])
         d_beta = s / beta - w_a * s / (beta + T) + w_j * d_j[:, 3]
