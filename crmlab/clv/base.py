@@ -125,18 +125,22 @@ class MaximumLikelihoodModel:
     def _maximise(self, prepared: _Data, theta0: np.ndarray) -> np.ndarray:
         """Maximise the (penalised) log-likelihood from theta0; return the log-parameters or raise.
 
-        Large data (more than ``_PILOT_MIN_ROWS`` unique rows) are fitted in two stages: a
-        quasi-Newton fit on a random subsample of about ``_PILOT_CUSTOMERS`` customers, then
-        Newton steps on all the data that use the subsample's information matrix as the curvature
-        (it estimates the full-data one per customer, so each step gains about two digits). The
-        result is the full-data maximum, checked by its gradient; should the steps not get there,
-        the quasi-Newton fit continues on all the data from the subsample's estimate.
+        Data with more than ``_PILOT_MIN_ROWS`` unique rows are fitted in two stages: a quasi-Newton
+        fit on a seeded random subsample of about ``_PILOT_CUSTOMERS`` customers (smaller samples
+        identify the Pareto/NBD dropout parameters too poorly to serve), then Newton steps on all the
+        data that use the subsample's information matrix as the curvature (it estimates the full-data
+        one per customer, so each step gains one to two digits). The result
+        is the full-data maximum, checked by its gradient; should the subsample fit fail or the steps
+        not get there, the quasi-Newton fit runs on all the data (from the subsample's estimate if any).
         """
         if len(prepared.counts) > _PILOT_MIN_ROWS:
             pilot = self._subsample(prepared, _PILOT_CUSTOMERS)
-            theta_pilot = self._quasi_newton(pilot, theta0)
-            curvature = self._hessian(theta_pilot, pilot) / pilot.n_customers + self._penalty_curvature(theta_pilot)
-            theta = self._newton(prepared, theta_pilot, curvature)
+            try:
+                theta_pilot = self._quasi_newton(pilot, theta0)
+                curvature = self._hessian(theta_pilot, pilot) / pilot.n_customers
+            except ConvergenceError:
+                return self._quasi_newton(prepared, theta0)
+            theta = self._newton(prepared, theta_pilot, curvature + self._penalty_curvature(theta_pilot))
             if theta is not None:
                 return theta
             theta0 = theta_pilot

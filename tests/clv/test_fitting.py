@@ -165,3 +165,24 @@ def test_large_data_fit_from_a_subsample_reaches_the_full_data_maximum(model_cla
     np.testing.assert_allclose(two_stage.params_, one_stage.params_, rtol=1e-5)
     assert two_stage.log_likelihood_ == pytest.approx(one_stage.log_likelihood_, rel=1e-10)
     np.testing.assert_allclose(two_stage.standard_errors_, one_stage.standard_errors_, rtol=1e-4)
+
+
+def test_a_failed_subsample_fit_falls_back_to_the_full_data(monkeypatch):
+    data = cl.datasets.simulate_bgnbd(6_000, 39, seed=3, r=0.25, alpha=4.4, a=0.8, b=2.4)
+    direct = cl.clv.BetaGeo().fit(data)
+    monkeypatch.setattr(cl.clv.base, "_PILOT_MIN_ROWS", 1_000)
+    monkeypatch.setattr(cl.clv.base, "_PILOT_CUSTOMERS", 1_500)
+    model = cl.clv.BetaGeo()
+    calls = []
+    full_fit = model._quasi_newton
+
+    def failing_pilot(prepared, theta0):
+        calls.append(prepared.n_customers)
+        if len(calls) == 1:
+            raise ConvergenceError("the subsample's likelihood has no interior maximum")
+        return full_fit(prepared, theta0)
+
+    monkeypatch.setattr(model, "_quasi_newton", failing_pilot)
+    model.fit(data)
+    assert calls[0] < calls[1] == len(data)  # the subsample first, then every customer
+    np.testing.assert_allclose(model.params_, direct.params_, rtol=1e-6)
