@@ -133,12 +133,12 @@ def pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, exact: bool = True, pairs=
         u = big + tau
         z = (big - small) / u
 
-        def ratio(k, o, w):
-            inverse = 1.0 / (o + w + k)
+        def ratio(k, o, ow):
+            inverse = 1.0 / (ow + k)
             return (o + k) * inverse, (1.0 / (o + k) - inverse, -inverse)
 
         series, d_series_dz, (d_series_own, d_series_other) = _sum_series(
-            ratio, z, (own, other), track=2, max_terms=None if exact else FITTING_TERMS)
+            ratio, z, (own, own + other), track=2, max_terms=None if exact else FITTING_TERMS)
         v = small + tau
         value = -own * np.log(u) + (1.0 - other) * np.log(v) + np.log(series) - np.log(n)
         dz_dbig, dz_dsmall = v / u**2, -1.0 / u
