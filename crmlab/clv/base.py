@@ -118,8 +118,11 @@ class MaximumLikelihoodModel:
         """
         self._check_settings()
         prepared = self._prepare(data, weights)
-        theta = self._maximise(prepared, self._start(prepared))
-        self._store(theta, prepared)
+        try:
+            theta = self._maximise(prepared, self._start(prepared))
+            self._store(theta, prepared)
+        finally:
+            self._last_evaluation = None  # the memo of _weighted_log_likelihood lives for one fit only
         return self
 
     def _maximise(self, prepared: _Data, theta0: np.ndarray) -> np.ndarray:
@@ -155,12 +158,20 @@ class MaximumLikelihoodModel:
         return _Data(columns, counts, tuple(blocks))
 
     def _weighted_log_likelihood(self, theta: np.ndarray, prepared: _Data) -> tuple[float, np.ndarray]:
-        """Σ_i w_i ℓ_i(θ) and its gradient, block by block."""
+        """Σ_i w_i ℓ_i(θ) and its gradient, block by block.
+
+        The last evaluation is remembered, so the estimate's log-likelihood and gradient, which the
+        optimiser has usually just computed, are not computed again when the fit is stored.
+        """
+        key = (id(prepared), np.asarray(theta, dtype="float64").tobytes())
+        if getattr(self, "_last_evaluation", None) and self._last_evaluation[0] == key:
+            return self._last_evaluation[1]
         total, gradient = 0.0, np.zeros(len(theta))
         for columns, counts in prepared.blocks:
             ll, grad = self._log_likelihood(theta, columns)
             total += counts @ ll
             gradient += counts @ grad
+        self._last_evaluation = (key, (total, gradient.copy()))
         return total, gradient
 
     def _objective(self, prepared: _Data):
