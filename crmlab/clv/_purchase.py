@@ -8,7 +8,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .base import MaximumLikelihoodModel, _Data
+from .base import MaximumLikelihoodModel, _Data, _unique_rows
+
+PILOT_MIN_ROWS = 4_000  # fits on more unique rows than this start on rounded rows
+PILOT_GRID = 32
 
 
 class PurchaseModel(MaximumLikelihoodModel):
@@ -47,6 +50,26 @@ class PurchaseModel(MaximumLikelihoodModel):
             return data["frequency_levels"], data["frequency_at"]
         levels, at = np.unique(data["frequency"], return_inverse=True)
         return levels, at.ravel()
+
+    def _pilot(self, prepared: _Data) -> _Data | None:
+        """All customers with recency and T rounded to a grid of max(T) / PILOT_GRID, when that merges most rows.
+
+        Rounding moves no customer by more than half a grid step, so the estimate on the merged rows is
+        close to the full one and its information matrix closer still (every customer counts, unlike in
+        a subsample); the Newton steps on the exact rows then converge in two or three evaluations.
+        """
+        if len(prepared.counts) <= PILOT_MIN_ROWS:
+            return None
+        columns = prepared.columns
+        step = float(np.max(columns["T"])) / PILOT_GRID
+        if step <= 0:
+            return super()._pilot(prepared)
+        coarse = {"frequency": columns["frequency"], "recency": np.round(columns["recency"] / step) * step,
+                  "T": np.round(columns["T"] / step) * step}
+        unique, counts = _unique_rows(coarse, prepared.counts)
+        if len(counts) > len(prepared.counts) / 3:
+            return super()._pilot(prepared)
+        return self._data(unique, counts)
 
     def _initial_log_params(self, data: _Data) -> np.ndarray:
         mean_T = float(np.average(data.columns["T"], weights=data.counts))

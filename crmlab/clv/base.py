@@ -11,8 +11,8 @@ class does the rest, identically for every model:
 * maximises Σ_i w_i ℓ_i(θ) − penalty over θ = log(parameters) with L-BFGS-B and
   the analytic gradient; the optional L2 penalty (``penalizer``, default 0 so
   the result is the MLE) is ``penalizer * N * Σ exp(θ)²``, as in lifetimes;
-  with hundreds of thousands of distinct rows it starts from a subsample's
-  estimate and finishes with Newton steps on all rows (see ``_maximise``);
+  with many distinct rows it starts from an estimate on rounded rows or a
+  subsample and finishes with Newton steps on all rows (see ``_maximise``);
 * derives standard errors from the observed information: the Hessian of the
   negative log-likelihood in θ (forward differences of the analytic gradient),
   inverted, mapped to the natural scale by the delta method
@@ -128,16 +128,17 @@ class MaximumLikelihoodModel:
     def _maximise(self, prepared: _Data, theta0: np.ndarray) -> np.ndarray:
         """Maximise the (penalised) log-likelihood from theta0; return the log-parameters or raise.
 
-        Data with more than ``_PILOT_MIN_ROWS`` unique rows are fitted in two stages: a quasi-Newton
-        fit on a seeded random subsample of about ``_PILOT_CUSTOMERS`` customers (smaller samples
+        Data with many unique rows are fitted in two stages. A quasi-Newton fit on smaller data that
+        stand in for them (``_pilot``: purchase models round recency and T to a coarse grid, other
+        models take a seeded subsample of about ``_PILOT_CUSTOMERS`` customers — smaller samples
         identify the Pareto/NBD dropout parameters too poorly to serve), then Newton steps on all the
-        data that use the subsample's information matrix as the curvature (it estimates the full-data
-        one per customer, so each step gains one to two digits). The result
-        is the full-data maximum, checked by its gradient; should the subsample fit fail or the steps
-        not get there, the quasi-Newton fit runs on all the data (from the subsample's estimate if any).
+        data that use the first stage's information matrix per customer as the curvature (each step
+        gains one to three digits). The result is the full-data maximum, checked by its gradient;
+        should the first stage fail or the steps not get there, the quasi-Newton fit runs on all the
+        data (from the first stage's estimate if there is one).
         """
-        if len(prepared.counts) > _PILOT_MIN_ROWS:
-            pilot = self._subsample(prepared, _PILOT_CUSTOMERS)
+        pilot = self._pilot(prepared)
+        if pilot is not None:
             try:
                 theta_pilot = self._quasi_newton(pilot, theta0)
                 curvature = self._hessian(theta_pilot, pilot) / pilot.n_customers
@@ -222,6 +223,12 @@ class MaximumLikelihoodModel:
                     return None
                 theta, value, gradient = candidate, new_value, new_gradient
         return theta if np.max(np.abs(gradient)) < tolerance else None
+
+    def _pilot(self, prepared: _Data) -> _Data | None:
+        """Data for the first stage of a two-stage fit (see ``_maximise``), or None to fit all rows at once."""
+        if len(prepared.counts) > _PILOT_MIN_ROWS:
+            return self._subsample(prepared, _PILOT_CUSTOMERS)
+        return None
 
     def _subsample(self, prepared: _Data, customers: int) -> _Data:
         """A seeded random subsample of about ``customers`` customers (Poisson thinning of the row counts)."""

@@ -150,39 +150,46 @@ def test_customers_acquired_on_the_last_day_carry_no_information(model_class, cd
 
 
 @pytest.mark.parametrize("model_class", PURCHASE_MODELS)
+@pytest.mark.parametrize("pilot", ["rounded rows", "subsample"])
 @pytest.mark.parametrize("newton_steps", [20, 0])
-def test_large_data_fit_from_a_subsample_reaches_the_full_data_maximum(model_class, newton_steps, monkeypatch):
-    """The two-stage fit (subsample, then Newton steps or, failing those, quasi-Newton on all rows) is the MLE."""
+def test_two_stage_fits_reach_the_full_data_maximum(model_class, pilot, newton_steps, monkeypatch):
+    """A first stage on rounded rows or on a subsample, then Newton steps (or, failing those, quasi-Newton) on
+    all rows: the same MLE as fitting all rows at once."""
     truth = {"r": 0.55, "alpha": 10.6, "s": 0.6, "beta": 11.7} if model_class is cl.clv.ParetoNBD else \
         {"r": 0.25, "alpha": 4.4, "a": 0.8, "b": 2.4}
     simulate = cl.datasets.simulate_paretonbd if model_class is cl.clv.ParetoNBD else cl.datasets.simulate_bgnbd
     data = simulate(6_000, 39, seed=3, **truth)
     one_stage = model_class().fit(data)
-    monkeypatch.setattr(cl.clv.base, "_PILOT_MIN_ROWS", 1_000)
-    monkeypatch.setattr(cl.clv.base, "_PILOT_CUSTOMERS", 1_500)
+    monkeypatch.setattr(cl.clv._purchase, "PILOT_MIN_ROWS", 1_000)
+    if pilot == "subsample":
+        monkeypatch.setattr(cl.clv._purchase, "PILOT_GRID", 10**9)  # rounding merges nothing: subsample instead
+        monkeypatch.setattr(cl.clv.base, "_PILOT_MIN_ROWS", 1_000)
+        monkeypatch.setattr(cl.clv.base, "_PILOT_CUSTOMERS", 1_500)
     monkeypatch.setattr(cl.clv.base, "_NEWTON_STEPS", newton_steps)
-    two_stage = model_class().fit(data)
+    model = model_class()
+    first_stage = model._pilot(model._prepare(data, None))
+    assert first_stage is not None and len(first_stage.counts) < 0.5 * len(data)
+    two_stage = model.fit(data)
     np.testing.assert_allclose(two_stage.params_, one_stage.params_, rtol=1e-5)
     assert two_stage.log_likelihood_ == pytest.approx(one_stage.log_likelihood_, rel=1e-10)
     np.testing.assert_allclose(two_stage.standard_errors_, one_stage.standard_errors_, rtol=1e-4)
 
 
-def test_a_failed_subsample_fit_falls_back_to_the_full_data(monkeypatch):
+def test_a_failed_first_stage_falls_back_to_the_full_data(monkeypatch):
     data = cl.datasets.simulate_bgnbd(6_000, 39, seed=3, r=0.25, alpha=4.4, a=0.8, b=2.4)
     direct = cl.clv.BetaGeo().fit(data)
-    monkeypatch.setattr(cl.clv.base, "_PILOT_MIN_ROWS", 1_000)
-    monkeypatch.setattr(cl.clv.base, "_PILOT_CUSTOMERS", 1_500)
+    monkeypatch.setattr(cl.clv._purchase, "PILOT_MIN_ROWS", 1_000)
     model = cl.clv.BetaGeo()
     calls = []
     full_fit = model._quasi_newton
 
     def failing_pilot(prepared, theta0):
-        calls.append(prepared.n_customers)
+        calls.append(len(prepared.counts))
         if len(calls) == 1:
-            raise ConvergenceError("the subsample's likelihood has no interior maximum")
+            raise ConvergenceError("the first stage's likelihood has no interior maximum")
         return full_fit(prepared, theta0)
 
     monkeypatch.setattr(model, "_quasi_newton", failing_pilot)
     model.fit(data)
-    assert calls[0] < calls[1] == len(data)  # the subsample first, then every customer
+    assert len(calls) == 2 and calls[0] < calls[1]  # the rounded rows first, then all rows
     np.testing.assert_allclose(model.params_, direct.params_, rtol=1e-6)
