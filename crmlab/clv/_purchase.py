@@ -56,7 +56,7 @@ class PurchaseModel(MaximumLikelihoodModel):
 
         Rounding moves no customer by more than half a grid step, so the estimate on the merged rows is
         close to the full one and its information matrix closer still (every customer counts, unlike in
-        a subsample); the Newton steps on the exact rows then converge in two or three evaluations.
+        a subsample); BFGS on the exact rows then converges in a few evaluations.
         """
         if len(prepared.counts) <= PILOT_MIN_ROWS:
             return None

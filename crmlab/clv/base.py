@@ -12,7 +12,7 @@ class does the rest, identically for every model:
   the analytic gradient; the optional L2 penalty (``penalizer``, default 0 so
   the result is the MLE) is ``penalizer * N * Σ exp(θ)²``, as in lifetimes;
   with many distinct rows it starts from an estimate on rounded rows or a
-  subsample and finishes with Newton steps on all rows (see ``_maximise``);
+  subsample and finishes with warm-started BFGS on all rows (see ``_maximise``);
 * derives standard errors from the observed information: the Hessian of the
   negative log-likelihood in θ (forward differences of the analytic gradient),
   inverted, mapped to the natural scale by the delta method
@@ -45,7 +45,7 @@ _LOG_BOUND = 25.0  # parameters live in [e^-25, e^25]; a fit that ends on the bo
 _GRADIENT_TOLERANCE = 1e-6  # on the mean log-likelihood per customer, in log-parameters
 _PILOT_MIN_ROWS = 100_000  # fits on more unique rows than this start from a subsample's estimate
 _PILOT_CUSTOMERS = 20_000
-_NEWTON_STEPS = 20
+_WARM_ITERATIONS = 50  # BFGS iterations on all rows after the first stage
 _BLOCK_ROWS = 65_536  # rows per block of a likelihood evaluation
 
 
@@ -131,11 +131,11 @@ class MaximumLikelihoodModel:
         Data with many unique rows are fitted in two stages. A quasi-Newton fit on smaller data that
         stand in for them (``_pilot``: purchase models round recency and T to a coarse grid, other
         models take a seeded subsample of about ``_PILOT_CUSTOMERS`` customers — smaller samples
-        identify the Pareto/NBD dropout parameters too poorly to serve), then Newton steps on all the
-        data that use the first stage's information matrix per customer as the curvature (each step
-        gains one to three digits). The result is the full-data maximum, checked by its gradient;
-        should the first stage fail or the steps not get there, the quasi-Newton fit runs on all the
-        data (from the first stage's estimate if there is one).
+        identify the Pareto/NBD dropout parameters too poorly to serve), then BFGS on all the data,
+        started with the first stage's information matrix per customer as its curvature, so that it
+        converges in a few evaluations. The result is the full-data maximum, checked by its gradient;
+        should the first stage fail or BFGS not get there, L-BFGS-B runs on all the data (from the
+        first stage's estimate if there is one).
         """
         pilot = self._pilot(prepared)
         if pilot is not None:
@@ -144,7 +144,8 @@ class MaximumLikelihoodModel:
                 curvature = self._hessian(theta_pilot, pilot) / pilot.n_customers
             except ConvergenceError:
                 return self._quasi_newton(prepared, theta0)
-            theta = self._newton(prepared, theta_pilot, curvature + self._penalty_curvature(theta_pilot))
+            theta = self._warm_quasi_newton(prepared, theta_pilot,
+                                            curvature + self._penalty_curvature(theta_pilot))
             if theta is not None:
                 return theta
             theta0 = theta_pilot
@@ -203,26 +204,25 @@ class MaximumLikelihoodModel:
         self._raise_unless_converged(result)
         return result.x
 
-    def _newton(self, prepared: _Data, theta: np.ndarray, curvature: np.ndarray) -> np.ndarray | None:
-        """Newton steps with a fixed curvature matrix and step halving; None if they do not converge."""
-        objective = self._objective(prepared)
+    def _warm_quasi_newton(self, prepared: _Data, theta: np.ndarray, curvature: np.ndarray) -> np.ndarray | None:
+        """BFGS on all rows from the first stage's estimate, started with the inverse of its curvature.
+
+        Returns None when the curvature is not positive definite or BFGS does not reach the gradient
+        tolerance within ``_WARM_ITERATIONS`` iterations (the caller then falls back to L-BFGS-B).
+        """
+        try:
+            inverse = np.linalg.inv(curvature)
+            np.linalg.cholesky((inverse + inverse.T) / 2)
+        except np.linalg.LinAlgError:
+            return None
         tolerance = self.tol * 1e2
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-            value, gradient = objective(theta)
-            for _ in range(_NEWTON_STEPS):
-                if np.max(np.abs(gradient)) < tolerance:
-                    return theta
-                step = np.linalg.solve(curvature, gradient)
-                for _ in range(30):
-                    candidate = np.clip(theta - step, -_LOG_BOUND, _LOG_BOUND)
-                    new_value, new_gradient = objective(candidate)
-                    if np.isfinite(new_value) and new_value <= value and np.all(np.isfinite(new_gradient)):
-                        break
-                    step = step / 2
-                else:
-                    return None
-                theta, value, gradient = candidate, new_value, new_gradient
-        return theta if np.max(np.abs(gradient)) < tolerance else None
+            result = optimize.minimize(self._objective(prepared), theta, jac=True, method="BFGS",
+                                       options={"gtol": tolerance, "maxiter": _WARM_ITERATIONS,
+                                                "hess_inv0": (inverse + inverse.T) / 2})
+        converged = (np.all(np.isfinite(result.x)) and np.all(np.abs(result.x) < _LOG_BOUND)
+                     and np.max(np.abs(result.jac)) < tolerance)
+        return result.x if converged else None
 
     def _pilot(self, prepared: _Data) -> _Data | None:
         """Data for the first stage of a two-stage fit (see ``_maximise``), or None to fit all rows at once."""
