@@ -317,6 +317,7 @@ def run_steps(steps: list[NotebookStep], output_dir: Path, *, progress: bool = T
     staging.mkdir(parents=True, exist_ok=False)
     record = {**(manifest or {}), "started": _now(), "status": "running", "notebooks": []}
     exporter = HTMLExporter() if html else None
+    entry: dict = {}  # the notebook being run, for the failure record
 
     def finish(status: str, folder: Path) -> None:
         record.update(status=status, finished=_now())
