@@ -10,8 +10,8 @@ import pandas as pd
 from ..errors import DataError
 from .base import MaximumLikelihoodModel, _Data, _unique_rows
 
-PILOT_MIN_ROWS = 4_000  # fits on more unique rows than this start on rounded rows
-PILOT_GRID = 32
+_ROUNDED_PILOT_MIN_ROWS = 4_000  # fits on more unique rows than this start on rounded rows
+_ROUNDED_PILOT_GRID = 32
 
 
 class PurchaseModel(MaximumLikelihoodModel):
@@ -52,16 +52,16 @@ class PurchaseModel(MaximumLikelihoodModel):
         return levels, at.ravel()
 
     def _pilot(self, prepared: _Data) -> _Data | None:
-        """All customers with recency and T rounded to a grid of max(T) / PILOT_GRID, when that merges most rows.
+        """All customers with recency and T rounded to a grid of max(T) / _ROUNDED_PILOT_GRID, if most rows merge.
 
         Rounding moves no customer by more than half a grid step, so the estimate on the merged rows is
         close to the full one and its information matrix closer still (every customer counts, unlike in
         a subsample); BFGS on the exact rows then converges in a few evaluations.
         """
-        if len(prepared.counts) <= PILOT_MIN_ROWS:
+        if len(prepared.counts) <= _ROUNDED_PILOT_MIN_ROWS:
             return None
         columns = prepared.columns
-        step = float(np.max(columns["T"])) / PILOT_GRID
+        step = float(np.max(columns["T"])) / _ROUNDED_PILOT_GRID
         if step <= 0:
             return super()._pilot(prepared)
         coarse = {"frequency": columns["frequency"], "recency": np.round(columns["recency"] / step) * step,

@@ -160,9 +160,9 @@ def test_two_stage_fits_reach_the_full_data_maximum(model_class, pilot, warm_ite
     simulate = cl.datasets.simulate_paretonbd if model_class is cl.clv.ParetoNBD else cl.datasets.simulate_bgnbd
     data = simulate(6_000, 39, seed=3, **truth)
     one_stage = model_class().fit(data)
-    monkeypatch.setattr(cl.clv._purchase, "PILOT_MIN_ROWS", 1_000)
+    monkeypatch.setattr(cl.clv._purchase, "_ROUNDED_PILOT_MIN_ROWS", 1_000)
     if pilot == "subsample":
-        monkeypatch.setattr(cl.clv._purchase, "PILOT_GRID", 10**9)  # rounding merges nothing: subsample instead
+        monkeypatch.setattr(cl.clv._purchase, "_ROUNDED_PILOT_GRID", 10**9)  # nothing merges: subsample
         monkeypatch.setattr(cl.clv.base, "_PILOT_MIN_ROWS", 1_000)
         monkeypatch.setattr(cl.clv.base, "_PILOT_CUSTOMERS", 1_500)
     monkeypatch.setattr(cl.clv.base, "_WARM_ITERATIONS", warm_iterations)
@@ -178,7 +178,7 @@ def test_two_stage_fits_reach_the_full_data_maximum(model_class, pilot, warm_ite
 def test_a_failed_first_stage_falls_back_to_the_full_data(monkeypatch):
     data = cl.datasets.simulate_bgnbd(6_000, 39, seed=3, r=0.25, alpha=4.4, a=0.8, b=2.4)
     direct = cl.clv.BetaGeo().fit(data)
-    monkeypatch.setattr(cl.clv._purchase, "PILOT_MIN_ROWS", 1_000)
+    monkeypatch.setattr(cl.clv._purchase, "_ROUNDED_PILOT_MIN_ROWS", 1_000)
     model = cl.clv.BetaGeo()
     calls = []
     full_fit = model._quasi_newton
