@@ -36,6 +36,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
+from threadpoolctl import ThreadpoolController
 
 from ..errors import ConvergenceError, DataError, MissingColumnError
 
@@ -47,6 +48,18 @@ _PILOT_MIN_ROWS = 100_000  # fits on more unique rows than this start from a sub
 _PILOT_CUSTOMERS = 20_000
 _WARM_ITERATIONS = 50  # BFGS iterations on all rows after the first stage
 _BLOCK_ROWS = 65_536  # rows per block of a likelihood evaluation
+#: The BLAS libraries loaded (NumPy's and SciPy's OpenBLAS), found once at import. Fits run with one BLAS
+#: thread: their linear algebra is on a handful of parameters, yet L-BFGS-B's calls wake SciPy's OpenBLAS
+#: workers, which then spin beside the fit (on CDNOW with two cores, a quarter of the fit's time).
+_BLAS = ThreadpoolController()
+
+
+class _Stationary(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by an objective at a point that meets the gradient tolerance, to stop the optimiser there."""
+
+    def __init__(self, theta: np.ndarray):
+        super().__init__()
+        self.theta = theta
 
 
 @dataclass(frozen=True)
@@ -119,8 +132,9 @@ class MaximumLikelihoodModel:
         self._check_settings()
         prepared = self._prepare(data, weights)
         try:
-            theta = self._maximise(prepared, self._start(prepared))
-            self._store(theta, prepared)
+            with _BLAS.limit(limits=1, user_api="blas"):
+                theta = self._maximise(prepared, self._start(prepared))
+                self._store(theta, prepared)
         finally:
             self._last_evaluation = None  # the memo of _weighted_log_likelihood lives for one fit only
         return self
@@ -207,8 +221,11 @@ class MaximumLikelihoodModel:
     def _warm_quasi_newton(self, prepared: _Data, theta: np.ndarray, curvature: np.ndarray) -> np.ndarray | None:
         """BFGS on all rows from the first stage's estimate, started with the inverse of its curvature.
 
-        Returns None when the curvature is not positive definite or BFGS does not reach the gradient
-        tolerance within ``_WARM_ITERATIONS`` iterations (the caller then falls back to L-BFGS-B).
+        Stops at the first point it evaluates whose gradient is within the tolerance: there the
+        log-likelihood is flat to the rounding of its sum, so BFGS's line search, which compares
+        values, would only spend evaluations on rounding noise. Returns None when the curvature is not
+        positive definite or no such point is reached within ``_WARM_ITERATIONS`` iterations (the
+        caller then falls back to L-BFGS-B).
         """
         try:
             inverse = np.linalg.inv(curvature)
@@ -216,13 +233,23 @@ class MaximumLikelihoodModel:
         except np.linalg.LinAlgError:
             return None
         tolerance = self.tol * 1e2
-        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-            result = optimize.minimize(self._objective(prepared), theta, jac=True, method="BFGS",
-                                       options={"gtol": tolerance, "maxiter": _WARM_ITERATIONS,
-                                                "hess_inv0": (inverse + inverse.T) / 2})
-        converged = (np.all(np.isfinite(result.x)) and np.all(np.abs(result.x) < _LOG_BOUND)
-                     and np.max(np.abs(result.jac)) < tolerance)
-        return result.x if converged else None
+        objective = self._objective(prepared)
+
+        def objective_until_stationary(theta):
+            value, gradient = objective(theta)
+            if np.all(np.isfinite(theta)) and np.max(np.abs(gradient)) < tolerance:
+                raise _Stationary(theta.copy())
+            return value, gradient
+
+        try:
+            with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+                optimize.minimize(objective_until_stationary, theta, jac=True, method="BFGS",
+                                  options={"gtol": tolerance, "maxiter": _WARM_ITERATIONS,
+                                           "hess_inv0": (inverse + inverse.T) / 2})
+        except _Stationary as stationary:
+            if np.all(np.abs(stationary.theta) < _LOG_BOUND):
+                return stationary.theta
+        return None
 
     def _pilot(self, prepared: _Data) -> _Data | None:
         """Data for the first stage of a two-stage fit (see ``_maximise``), or None to fit all rows at once."""

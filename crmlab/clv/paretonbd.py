@@ -48,16 +48,17 @@ class ParetoNBD(PurchaseModel):
     model_name = "Pareto/NBD"
 
     def _derived(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        first, at = distinct_pairs(columns["frequency"], columns["T"])
-        return {**super()._derived(columns), "pair_first": first, "pair_at": at}
+        x = columns["frequency"]
+        return {**super()._derived(columns), "recency_pairs": distinct_pairs(x, columns["recency"]),
+                "T_pairs": distinct_pairs(x, columns["T"])}
 
     def _terms(self, log_params, data, exact: bool = True):
         r, alpha, s, beta = np.exp(log_params)
         x, t_x, T = data["frequency"], data["recency"], data["T"]
         log_a = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
-        pairs = (data["pair_first"], data["pair_at"]) if "pair_first" in data else None
+        pairs = (data["recency_pairs"], data["T_pairs"]) if "T_pairs" in data else None
         log_j, d_j = pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, exact=exact, pairs=pairs)
-        mix = np.logaddexp(log_a, np.log(s) + log_j)
+        mix = _log_add_exp(log_a, np.log(s) + log_j)
         return r, alpha, s, beta, x, T, log_a, d_j, mix
 
     def _log_likelihood(self, log_params, data, exact: bool = False):
@@ -67,16 +68,17 @@ class ParetoNBD(PurchaseModel):
         levels, at = self._frequency_levels(data)  # special functions once per distinct frequency
         ll = (special.gammaln(r + levels) - special.gammaln(r))[at] + r * np.log(alpha) + s * np.log(beta) + mix
         d_r = ((special.digamma(r + levels) - special.digamma(r))[at] + np.log(alpha) - w_a * np.log(alpha + T)
-               + w_j * d_j[:, 0])
-        d_alpha = r / alpha - w_a * (r + x) / (alpha + T) + w_j * d_j[:, 1]
-        d_s = np.log(beta) - w_a * np.log(beta + T) + w_j * (1.0 / s + d_j[:, 2])
-        d_beta = s / beta - w_a * s / (beta + T) + w_j * d_j[:, 3]
+               + w_j * d_j[0])
+        d_alpha = r / alpha - w_a * (r + x) / (alpha + T) + w_j * d_j[1]
+        d_s = np.log(beta) - w_a * np.log(beta + T) + w_j * (1.0 / s + d_j[2])
+        d_beta = s / beta - w_a * s / (beta + T) + w_j * d_j[3]
         return ll, np.stack([d_r * r, d_alpha * alpha, d_s * s, d_beta * beta]).T
 
     def _store(self, theta, prepared):
         """At the estimate the series must converge exactly; otherwise the fit is not trustworthy."""
         try:
-            self._log_likelihood(theta, prepared.columns, exact=True)
+            for columns, _ in prepared.blocks:
+                self._log_likelihood(theta, columns, exact=True)
         except FloatingPointError as error:
             raise ConvergenceError(f"Pareto/NBD: the likelihood cannot be evaluated accurately at the estimate "
                                    f"({error}); the scale parameters alpha and beta differ by orders of magnitude. "
@@ -117,3 +119,9 @@ class ParetoNBD(PurchaseModel):
         density = s * beta**s * (beta + tau) ** -(s + 1)
         dead = (t / 2) * np.sum(_WEIGHTS * density * stats.nbinom.pmf(n[..., None], r, alpha / (alpha + tau)), axis=-1)
         return alive + dead
+
+
+def _log_add_exp(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """log(e^a + e^b) for finite a and b >= -inf (np.logaddexp, at a quarter of its cost)."""
+    high = np.maximum(a, b)
+    return high + np.log1p(np.exp(np.minimum(a, b) - high))

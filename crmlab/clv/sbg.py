@@ -21,11 +21,13 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ..errors import DataError
+from ..errors import ConvergenceError, DataError
 from ._special import log_hyp2f1
 from .base import MaximumLikelihoodModel
 
 __all__ = ["ShiftedBetaGeometric", "survivor_rows", "snapshot_rows"]
+
+_MIN_POLARISATION = 1e-6  # below this, θ's spread is invisible in any realistic cohort
 
 
 def survivor_rows(survivors) -> pd.DataFrame:
@@ -90,6 +92,17 @@ class ShiftedBetaGeometric(MaximumLikelihoodModel):
         right-censored; ``n_excluded_`` counts the customers with tenure 0."""
         rows, self.n_excluded_ = snapshot_rows(tenure, churned)
         return self.fit(rows, weights="weight")
+
+    def _store(self, theta, prepared):
+        """Refuse an estimate without heterogeneity: the polarisation index φ = 1/(1 + γ + δ) of θ's beta
+        distribution (Sabavala & Morrison 1977) near 0 means the likelihood kept rising along γ/δ = const."""
+        gamma, delta = np.exp(theta)
+        polarisation = 1.0 / (1.0 + gamma + delta)
+        if polarisation < _MIN_POLARISATION:
+            raise ConvergenceError(f"sBG fit drove gamma + delta to {gamma + delta:.3g} (polarisation index "
+                                   f"{polarisation:.1g}): the data show no heterogeneity in churn probability, so the "
+                                   f"model is not identified. Try to {self.convergence_hint}.")
+        super()._store(theta, prepared)
 
     def _check_values(self, columns):
         t, churned = columns["period"], columns["churned"]

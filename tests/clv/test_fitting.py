@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import threadpoolctl
 
 import crmlab as cl
 from crmlab.errors import ConvergenceError, DataError, MissingColumnError
@@ -193,3 +194,23 @@ def test_a_failed_first_stage_falls_back_to_the_full_data(monkeypatch):
     model.fit(data)
     assert len(calls) == 2 and calls[0] < calls[1]  # the rounded rows first, then all rows
     np.testing.assert_allclose(model.params_, direct.params_, rtol=1e-6)
+
+
+def test_fits_run_with_one_blas_thread_and_leave_the_setting_as_they_found_it(monkeypatch, cdnow_published):
+    """L-BFGS-B would wake SciPy's OpenBLAS workers, which then spin beside a fit on four parameters."""
+    def blas_threads():
+        return [pool["num_threads"] for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
+    model = cl.clv.ParetoNBD()
+    during = []
+    likelihood = model._log_likelihood
+
+    def recording_likelihood(*args, **kwargs):
+        during.append(set(blas_threads()))
+        return likelihood(*args, **kwargs)
+
+    monkeypatch.setattr(model, "_log_likelihood", recording_likelihood)
+    model.fit(cdnow_published)
+    assert before and during and all(threads == {1} for threads in during)
+    assert blas_threads() == before
