@@ -3,7 +3,7 @@
 Ten million customers are simulated from the BG/NBD model (CDNOW-like parameters, 39 weeks) with
 Gamma-Gamma spend, saved to Parquet, and then, each step in a fresh process reading that file:
 
-* ``bgnbd``     BG/NBD fit (row compression, subsample start, Newton steps on all rows);
+* ``bgnbd``     BG/NBD fit (row compression, a first fit on rounded rows, warm-started BFGS on all rows);
 * ``paretonbd`` Pareto/NBD fit on the same customers;
 * ``gammagamma`` Gamma-Gamma fit on the repeat buyers;
 * ``values``    P(alive), expected purchases and 12-month CLV for all 10M customers, written to Parquet in
