@@ -87,8 +87,8 @@ def _sum_series(ratio, z, columns: tuple, track: int = 0, max_terms: int | None 
 def _ratio_series(own, other, z, level, exact: bool):
     """S(z) = Σ_k c_k z^k with c_0 = 1, c_{k+1} = c_k (own+k)/(own+other+k), and dS/dz, dS/d own, dS/d other.
 
-    ``own`` and ``other`` (> 0) are constant within each run of equal ``level`` values and the
-    rows come sorted by ``level`` (one level per customer frequency). Every c_k lies in (0, 1] and
+    ``own`` and ``other`` (> 0) are constant within each run of equal ``level`` values (one level
+    per customer frequency; rows sorted by level make one run per level). Every c_k lies in (0, 1] and
     S >= 1, so z^(K-1) < 1e-16 bounds the relative truncation after K terms. Rows with z below
     ``_POLYNOMIAL_Z`` need at most ``_POLYNOMIAL_TERMS`` terms: their coefficients, and those of
     the three derivative series (k+1)c_{k+1}, c_k Σ_{j<k} ∂log(ratio_j)/∂own and the same for other,
@@ -102,25 +102,22 @@ def _ratio_series(own, other, z, level, exact: bool):
     out = np.empty((4, z.size))  # S, dS/dz, dS/d own, dS/d other
     if near.any():
         out[:, near] = _level_polynomials(own[near], other[near], z[near], level[near])
-    if not near.all():
-        far = ~near
+    far = ~near
 
-        def ratio(k, o, ow):
-            inverse = 1.0 / (ow + k)
-            return (o + k) * inverse, (1.0 / (o + k) - inverse, -inverse)
+    def ratio(k, o, ow):
+        inverse = 1.0 / (ow + k)
+        return (o + k) * inverse, (1.0 / (o + k) - inverse, -inverse)
 
-        series, d_z, (d_own, d_other) = _sum_series(ratio, z[far], (own[far], own[far] + other[far]), track=2,
-                                                    max_terms=None if exact else FITTING_TERMS)
-        out[:, far] = series, d_z, d_own, d_other
+    series, d_z, (d_own, d_other) = _sum_series(ratio, z[far], (own[far], own[far] + other[far]), track=2,
+                                                max_terms=None if exact else FITTING_TERMS)
+    out[:, far] = series, d_z, d_own, d_other
     return out
 
 
 def _level_polynomials(own, other, z, level):
     """The four sums of :func:`_ratio_series` for rows with z < ``_POLYNOMIAL_Z``, by level."""
     z_max = float(z.max())
-    terms = _POLYNOMIAL_TERMS if z_max > 0 else 2
-    if 0 < z_max < _POLYNOMIAL_Z:
-        terms = min(_POLYNOMIAL_TERMS, max(2, int(np.ceil(np.log(_RTOL) / np.log(z_max))) + 1))
+    terms = 2 if z_max == 0 else min(_POLYNOMIAL_TERMS, max(2, int(np.ceil(np.log(_RTOL) / np.log(z_max))) + 1))
     starts = np.flatnonzero(np.r_[True, level[1:] != level[:-1]])
     k = np.arange(terms - 1)
     o = own[starts, None] + k

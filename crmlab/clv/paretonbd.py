@@ -122,6 +122,6 @@ class ParetoNBD(PurchaseModel):
 
 
 def _log_add_exp(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """log(e^a + e^b) for finite a and b >= -inf (np.logaddexp, at a quarter of its cost)."""
+    """log(e^a + e^b) for finite a and b, b possibly -inf (as np.logaddexp, at a quarter of its cost)."""
     high = np.maximum(a, b)
     return high + np.log1p(np.exp(np.minimum(a, b) - high))

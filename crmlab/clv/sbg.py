@@ -27,7 +27,7 @@ from .base import MaximumLikelihoodModel
 
 __all__ = ["ShiftedBetaGeometric", "survivor_rows", "snapshot_rows"]
 
-_MIN_POLARISATION = 1e-6  # below this, θ's spread is invisible in any realistic cohort
+_BOUNDARY_GAIN = 1e-6  # log-likelihood an interior estimate must gain over constant churn (LR statistic 2e-6)
 
 
 def survivor_rows(survivors) -> pd.DataFrame:
@@ -94,14 +94,25 @@ class ShiftedBetaGeometric(MaximumLikelihoodModel):
         return self.fit(rows, weights="weight")
 
     def _store(self, theta, prepared):
-        """Refuse an estimate without heterogeneity: the polarisation index φ = 1/(1 + γ + δ) of θ's beta
-        distribution (Sabavala & Morrison 1977) near 0 means the likelihood kept rising along γ/δ = const."""
-        gamma, delta = np.exp(theta)
-        polarisation = 1.0 / (1.0 + gamma + delta)
-        if polarisation < _MIN_POLARISATION:
-            raise ConvergenceError(f"sBG fit drove gamma + delta to {gamma + delta:.3g} (polarisation index "
-                                   f"{polarisation:.1g}): the data show no heterogeneity in churn probability, so the "
-                                   f"model is not identified. Try to {self.convergence_hint}.")
+        """Refuse an estimate that does not beat the model's own boundary, constant churn.
+
+        As γ + δ → ∞ with γ/(γ + δ) = θ fixed, Beta(γ, δ) collapses on θ and the sBG likelihood tends
+        to the geometric one, Σ w [c log θ + (t − c) log(1 − θ)] (c = 1 for a cancellation), maximised
+        at θ = Σ w c / Σ w t. An interior maximum lies above that limit; an estimate that does not (by
+        ``_BOUNDARY_GAIN``) is only where the optimiser stopped on a likelihood still rising towards it.
+        """
+        log_likelihood, _ = self._weighted_log_likelihood(theta, prepared)
+        t, churned, weight = prepared.columns["period"], prepared.columns["churned"], prepared.counts
+        theta_constant = (weight @ churned) / (weight @ t)
+        constant = weight @ (special.xlogy(churned, theta_constant) + special.xlog1py(t - churned, -theta_constant))
+        if log_likelihood < constant + _BOUNDARY_GAIN:
+            gamma, delta = np.exp(theta)
+            raise ConvergenceError(f"sBG fit found no heterogeneity in churn: its log-likelihood "
+                                   f"({log_likelihood:.6f}) does not exceed that of a constant churn rate of "
+                                   f"{theta_constant:.4g} "
+                                   f"({constant:.6f}), the limit gamma + delta -> infinity (the fit stopped at "
+                                   f"gamma + delta = {gamma + delta:.3g}). Use the constant rate, or "
+                                   f"{self.convergence_hint}.")
         super()._store(theta, prepared)
 
     def _check_values(self, columns):

@@ -75,3 +75,10 @@ def test_snapshot_rows_and_a_clear_error_when_heterogeneity_is_not_identified():
     tenure = pd.Series(np.repeat(np.arange(1, 30), 50))
     with pytest.raises(cl.errors.ConvergenceError, match="renewal periods"):
         cl.clv.ShiftedBetaGeometric().fit_snapshot(tenure, pd.Series(np.ones(len(tenure), bool)))
+
+
+def test_a_cohort_with_constant_churn_is_refused_with_the_constant_rate():
+    """Survivors 1000 · 0.9^t: every customer churns with probability 0.1, so the sBG likelihood only rises
+    towards its boundary (gamma + delta -> infinity); the error names the constant rate instead."""
+    with pytest.raises(cl.errors.ConvergenceError, match=r"no heterogeneity.*constant churn rate of 0\.1 "):
+        cl.clv.ShiftedBetaGeometric().fit_survivors(1000 * 0.9 ** np.arange(15))
