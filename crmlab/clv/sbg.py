@@ -107,12 +107,11 @@ class ShiftedBetaGeometric(MaximumLikelihoodModel):
         constant = weight @ (special.xlogy(churned, theta_constant) + special.xlog1py(t - churned, -theta_constant))
         if log_likelihood < constant + _BOUNDARY_GAIN:
             gamma, delta = np.exp(theta)
-            raise ConvergenceError(f"sBG fit found no heterogeneity in churn: its log-likelihood "
-                                   f"({log_likelihood:.6f}) does not exceed that of a constant churn rate of "
-                                   f"{theta_constant:.4g} "
-                                   f"({constant:.6f}), the limit gamma + delta -> infinity (the fit stopped at "
-                                   f"gamma + delta = {gamma + delta:.3g}). Use the constant rate, or "
-                                   f"{self.convergence_hint}.")
+            raise ConvergenceError(
+                f"sBG fit found no heterogeneity in churn: its log-likelihood ({log_likelihood:.6f}) does not "
+                f"exceed that of a constant churn rate of {theta_constant:.4g} ({constant:.6f}), the limit "
+                f"gamma + delta -> infinity (the fit stopped at gamma + delta = {gamma + delta:.3g}). "
+                f"Use the constant rate, or {self.convergence_hint}.")
         super()._store(theta, prepared)
 
     def _check_values(self, columns):
