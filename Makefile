@@ -1,26 +1,55 @@
 # crmlab — the two set-up commands are `make run` and `make test` (see README.md).
 PYTHON ?= python3
+comma  := ,
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+LOCK   := requirements.lock
+EXTRAS := lab,test,spark,postgres
+# the tool that writes the lock; only `make lock` needs it
+UV     := uv==0.13.9
 
-.PHONY: run test lab lint bench bench-quick bench-peers clean-reports
+.PHONY: run test test-latest lock lab lint bench bench-quick bench-peers clean-reports
 
-$(STAMP): pyproject.toml
+define check_python
 	@$(PYTHON) -c 'import sys; sys.exit("crmlab needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+endef
+
+# every package at the version the lock names (with its hashes), then crmlab itself without dependencies
+$(STAMP): $(LOCK) pyproject.toml
+	$(check_python)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,spark,postgres]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 ## run: create .venv, install, execute every notebook on the bundled data into reports/ (notebooks + HTML)
 run: $(STAMP)
 	$(BIN)/crmlab study run studies/course.yaml
 
-## test: lint, then unit tests and notebook tests (nbval) in one pytest process
+## test: lint, then unit tests and notebook tests (nbval), spread over the machine's cores
 test: $(STAMP)
 	$(BIN)/ruff check crmlab tests benchmarks
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
+
+## test-latest: the same tests on the newest versions pyproject.toml allows, in .venv-latest (not the lock)
+test-latest:
+	$(check_python)
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --upgrade pip
+	.venv-latest/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e ".[$(EXTRAS)]"
+	.venv-latest/bin/python -m pip list --format=freeze > .venv-latest/versions.txt
+	.venv-latest/bin/python -m pytest -n auto
+
+## lock: rewrite requirements.lock from pyproject.toml (every transitive version, all platforms, with hashes)
+lock:
+	$(check_python)
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet "$(UV)"
+	.venv-lock/bin/uv pip compile pyproject.toml $(foreach e,$(subst $(comma), ,$(EXTRAS)),--extra $(e)) \
+		--universal --python-version 3.11 --generate-hashes --no-header --index-url https://pypi.org/simple \
+		--output-file $(LOCK)
+	@echo "requirements.lock rewritten; commit it with pyproject.toml"
 
 ## lab: open JupyterLab on notebooks/
 lab: $(STAMP)

@@ -61,8 +61,8 @@ if case.startswith("clv"):
     if tool == "crmlab":
         model = cl.clv.BetaGeo(); model.params_ = pd.Series(bg)
         spend = cl.clv.GammaGamma(); spend.params_ = pd.Series(gg)
-        clv = cl.clv.customer_lifetime_value(model, spend, data, horizon=12, discount_rate=0.01,
-                                             period_length=4.345)["clv"]
+        clv = cl.clv.customer_lifetime_value(model, spend, data, horizon=12, discount_rate=0.01, time_unit="W",
+                                             period_length=4.345)["clv"]  # params set by hand: state the unit
     else:
         model = lifetimes.BetaGeoFitter(); model.params_ = bg
         model.predict = model.conditional_expected_number_of_purchases_up_to_time

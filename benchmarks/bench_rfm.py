@@ -1,7 +1,7 @@
 """RFM scoring and segment assignment for 1M customers: crmlab vs plain pandas ``qcut``.
 
-Synthetic customers (seed 0): recency uniform over two years of days, frequency
-geometric (most customers buy once or twice — heavy ties), monetary log-normal.
+Synthetic customers (seed 0): days since the last purchase uniform over two years, purchases
+geometric (most customers buy once or twice — heavy ties), revenue log-normal.
 
 * ``pandas qcut``            ``pd.qcut(column, 5)`` as most tutorials write it — on a tied column
                               it raises "Bin edges must be unique", which is recorded;
@@ -35,8 +35,8 @@ from crmlab import segmentation as sg  # noqa: E402
 
 def make_rfm(n: int, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({"recency": rng.integers(0, 730, n), "frequency": rng.geometric(0.45, n),
-                         "monetary": np.round(rng.lognormal(5, 1.2, n), 2)},
+    return pd.DataFrame({"days_since_last_purchase": rng.integers(0, 730, n), "purchases": rng.geometric(0.45, n),
+                         "revenue": np.round(rng.lognormal(5, 1.2, n), 2)},
                         index=pd.RangeIndex(n, name="customer_id"))
 
 
@@ -46,7 +46,7 @@ def pandas_qcut(rfm: pd.DataFrame, rank_first: bool) -> pd.Series:
         labels = [1, 2, 3, 4, 5] if ascending else [5, 4, 3, 2, 1]
         return pd.qcut(values, 5, labels=labels).astype(int)
 
-    r, f, m = score("recency", False), score("frequency", True), score("monetary", True)
+    r, f, m = score("days_since_last_purchase", False), score("purchases", True), score("revenue", True)
     fm = np.floor((f + m) / 2 + 0.5).astype(int)
     grid = {(row, col + 1): name for row, names in sg._GRID.items() for col, name in enumerate(names)}
     return pd.Series([grid[key] for key in zip(r, fm, strict=True)], index=rfm.index)

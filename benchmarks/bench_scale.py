@@ -52,7 +52,7 @@ if step == "values":
     spend = cl.clv.GammaGamma().fit(data[data["frequency"] > 0])
     fitted = time.perf_counter()
     cl.clv.write_customer_values(out, model, spend, data, chunk_size=1_000_000, progress=False, horizon=12,
-                                 discount_rate=0.01, freq="M", time_unit="W")
+                                 discount_rate=0.01, freq="M")
     result["fit_seconds"] = fitted - start
     result["rows_written"] = len(pd.read_parquet(out, columns=["clv"]))
 else:

@@ -154,9 +154,11 @@ def churn_study(transactions: pd.DataFrame, *, calibration_end, holdout_end, see
     for name, model in classifiers.items():
         model.fit(train[list(FEATURES)], train["churned"])
         scores[name] = model.predict_proba(test[list(FEATURES)])[:, 1]
-    bgnbd = BetaGeo(penalizer=bgnbd_penalizer).fit(test[["frequency", "recency", "T"]])
-    scores["BG/NBD 1 − P(alive)"] = 1.0 - bgnbd.p_alive(test).to_numpy()
-    scores["BG/NBD P(no purchase)"] = bgnbd.probability_no_purchases(test, length / pd.Timedelta(days=1)).to_numpy()
+    history = test[["frequency", "recency", "T"]]  # the calibration summary, in days (see churn_dataset)
+    bgnbd = BetaGeo(penalizer=bgnbd_penalizer).fit(history, time_unit="D")
+    scores["BG/NBD 1 − P(alive)"] = 1.0 - bgnbd.p_alive(history).to_numpy()
+    scores["BG/NBD P(no purchase)"] = bgnbd.probability_no_purchases(length / pd.Timedelta(days=1),
+                                                                     history).to_numpy()
     return ChurnStudy(train, test, scores, churn_metrics(scores["churned"], scores.drop(columns="churned")),
                       classifiers, bgnbd)
 

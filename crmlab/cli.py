@@ -100,10 +100,6 @@ def _summary(args) -> int:
     table = customer_summary(str(source), observation_end=args.observation_end, time_unit=args.time_unit,
                              customer_col=columns.customer, date_col=columns.date, amount_col=columns.amount)
     steps.update()
-    anonymous = table.index.isna()
-    if anonymous.any():
-        table = table[~anonymous]
-        print("lines without a customer id were left out (one summary row); `crmlab data check` counts them")
     steps.set_postfix_str(f"writing {args.output}")
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     table.to_parquet(args.output)

@@ -55,7 +55,8 @@ _CDNOW_FILES = {"master": "CDNOW_master.txt", "sample": "CDNOW_sample.txt"}
 
 def lifetimes_data_file(name: str) -> Path:
     """Path of a data file shipped inside the installed ``lifetimes`` package."""
-    hint = "Install it with `pip install lifetimes==0.11.3` (it is a crmlab dependency: `make run` installs it)."
+    hint = ("Install it with `pip install lifetimes==0.11.3` or `pip install crmlab[lab]` (the lab extra brings it; "
+            "`make run` installs it).")
     spec = importlib.util.find_spec("lifetimes")  # locate the package without importing it: its import
     if spec is None or not spec.submodule_search_locations:  # changes global pandas options
         raise DatasetNotFoundError(f"CDNOW ships inside the `lifetimes` package, which is not installed. {hint}")
@@ -125,13 +126,18 @@ def load_cdnow_summary() -> pd.DataFrame:
     ``lifetimes``: ``frequency`` (x, repeat purchases), ``recency`` (t_x, weeks
     from first to last purchase), ``T`` (weeks from first purchase to the end of
     calibration), all rounded to 2 decimals, and ``monetary`` (z-bar, mean
-    spend of the repeat purchases, US$; 0 when x = 0). Indexed by ``customer_id``.
+    spend of the repeat purchases, US$; 0 when x = 0). Indexed by ``customer_id``; the table
+    records that it is a customer summary in weeks observed to 1997-09-30.
     """
+    from .frames import CUSTOMER_SUMMARY, TableInfo, with_info
+
     summary = pd.read_csv(lifetimes_data_file("cdnow_customers_summary.csv"), index_col="ID")
     spend = pd.read_csv(lifetimes_data_file("cdnow_customers_summary_with_transactions.csv"), index_col="ID")
     summary["monetary"] = spend["zbar"].astype("float64")
     summary.index.name = "customer_id"
-    return summary.astype({"frequency": "int64", "recency": "float64", "T": "float64"})
+    summary = summary.astype({"frequency": "int64", "recency": "float64", "T": "float64"})
+    return with_info(summary, TableInfo(CUSTOMER_SUMMARY, time_unit="W", purchase_period="D",
+                                        observation_end="1997-09-30"))
 
 
 def load_online_retail(data_dir: str | Path | None = None) -> pd.DataFrame:

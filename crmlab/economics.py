@@ -3,7 +3,7 @@
 * :func:`crm_quick_assessment` — the textbook's "leaking bucket": with customer turnover c in a market
   growing g, the firm must win c + g of its base each year just to keep its share, and c / (c + g) of
   all that acquisition only replaces customers it lost.
-* :func:`retention_clv` — lifetime value with a constant retention rate r, margin m per period and
+* :func:`constant_retention_clv` — lifetime value with a constant retention rate r, margin m per period and
   discount rate d: Σ_t m r^t / (1 + d)^t, in closed form m r / (1 + d − r) (margin at the end of each
   period, the customer must survive to earn it) or m (1 + d) / (1 + d − r) (margin at the start), or
   summed over a finite horizon.
@@ -13,7 +13,7 @@
 * :func:`clv_sensitivity` — the same CLV over a grid of discount rates and relationship lengths.
 * :func:`clv_components` — CLV split into the textbook's six sources (initial purchase, repeat purchases,
   cross-selling, lower cost to serve, referrals, price premium), period by period.
-* :func:`customer_equity_projection` — customer equity as the value of today's base plus the discounted
+* :func:`customer_equity` — customer equity as the value of today's base plus the discounted
   net value of the cohorts still to be acquired (Gupta, Lehmann & Stuart 2004).
 * :func:`win_back_ranking` — lapsed customers (流失客户) ranked by their "second lifetime value"
   (重生终身价值): what each is expected to be worth if a win-back offer brings them back, less its cost.
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["COMPONENT_LABELS", "clv_components", "clv_sensitivity", "crm_quick_assessment",
-           "customer_equity_projection", "retention_clv", "retention_uplift", "win_back_ranking"]
+           "customer_equity", "constant_retention_clv", "retention_uplift", "win_back_ranking"]
 
 #: The textbook's CLV1-CLV6 with their Chinese names, in order.
 COMPONENT_LABELS = {
@@ -92,8 +92,8 @@ def crm_quick_assessment(revenue: float, customers: float, turnover_rate: float,
     return pd.Series(result, name="assessment")
 
 
-def retention_clv(margin: float, retention: float, discount_rate: float, *, horizon: int | None = None,
-                  timing: str = "end") -> float:
+def constant_retention_clv(margin: float, retention: float, discount_rate: float, *, horizon: int | None = None,
+                           timing: str = "end") -> float:
     """Lifetime value of a customer with constant retention rate ``retention``.
 
     ``timing="end"``: the margin of period t (t = 1, 2, …) is earned if the customer is still there,
@@ -130,8 +130,8 @@ def retention_uplift(retention_rates, discount_rates, *, uplift: float = 0.05, h
         for d in table.columns:
             if r + uplift > 1:
                 continue
-            base = retention_clv(1.0, r, d, horizon=horizon, timing=timing)
-            table.loc[r, d] = retention_clv(1.0, r + uplift, d, horizon=horizon, timing=timing) / base - 1
+            base = constant_retention_clv(1.0, r, d, horizon=horizon, timing=timing)
+            table.loc[r, d] = constant_retention_clv(1.0, r + uplift, d, horizon=horizon, timing=timing) / base - 1
     return table
 
 
@@ -146,7 +146,7 @@ def clv_sensitivity(margin: float, retention: float, discount_rates, horizons, *
     table = pd.DataFrame(index=rows, columns=pd.Index(discount_rates, name="discount_rate"), dtype="float64")
     for label, h in zip(rows, horizons, strict=True):
         for d in table.columns:
-            table.loc[label, d] = retention_clv(margin, retention, d, horizon=h, timing=timing)
+            table.loc[label, d] = constant_retention_clv(margin, retention, d, horizon=h, timing=timing)
     return table
 
 
@@ -197,16 +197,16 @@ def clv_components(*, initial_margin: float, repeat_margin: float, retention: fl
     return table
 
 
-def customer_equity_projection(current_value: float, new_customers: float, new_customer_value: float, *,
-                               acquisition_cost: float = 0.0, discount_rate: float, cohorts: int = 10,
-                               cohort_growth: float = 0.0) -> pd.DataFrame:
+def customer_equity(current_value: float, new_customers: float, new_customer_value: float, *,
+                    acquisition_cost: float = 0.0, discount_rate: float, cohorts: int = 10,
+                    cohort_growth: float = 0.0) -> pd.DataFrame:
     """Customer equity: the value of today's customers plus that of the cohorts still to come.
 
     Following Gupta, Lehmann & Stuart (2004, "Valuing customers", *Journal of Marketing Research* 41(1)),
     cohort k = 1, ..., ``cohorts`` brings n_k = ``new_customers`` (1 + g)^(k-1) customers at the start of
     period k, each worth ``new_customer_value`` (a CLV at acquisition) less ``acquisition_cost``, and the
     cohort is discounted by (1 + d)^-k. Cohort 0 is the current base, worth ``current_value`` (for instance
-    :func:`crmlab.clv.customer_equity` of a fitted model, or customers x :func:`retention_clv`).
+    :func:`crmlab.clv.customer_base_value` of a fitted model, or customers x :func:`constant_retention_clv`).
 
     With unlimited cohorts and g < d the future cohorts sum to n (CLV - c) / (d - g), a growing perpetuity.
     Returns one row per cohort (customers, net value per customer, discounted value) and the cumulative equity.
@@ -249,7 +249,7 @@ def win_back_ranking(view: pd.DataFrame, *, as_of, lapsed_after_days: float = 18
     * the offer succeeds with probability ``win_back_rate`` and costs ``contact_cost`` per customer tried;
     * after returning, the customer stays each period with probability ``retention``; margins are
       discounted at ``discount_rate`` per period, the first period after the return being certain
-      (:func:`retention_clv` with ``timing="start"``, optionally over ``horizon`` periods).
+      (:func:`constant_retention_clv` with ``timing="start"``, optionally over ``horizon`` periods).
 
     Second lifetime value = win_back_rate x m_i x CLV(1) − contact_cost. Returns the lapsed customers sorted
     by it, with ``worth_contacting`` (value > 0) and the cumulative value of contacting down the list.
@@ -261,7 +261,7 @@ def win_back_ranking(view: pd.DataFrame, *, as_of, lapsed_after_days: float = 18
     p = _share("win_back_rate", win_back_rate)
     cost = _non_negative("contact_cost", contact_cost)
     margin = _share("margin_rate", margin_rate)
-    per_period = retention_clv(1.0, retention, discount_rate, horizon=horizon, timing="start")
+    per_period = constant_retention_clv(1.0, retention, discount_rate, horizon=horizon, timing="start")
     if _non_negative("period_days", period_days) == 0:
         raise ValueError("period_days must be positive")
     as_of = pd.Timestamp(as_of)

@@ -20,6 +20,8 @@ __all__ = [
     "ObservationPeriodError",
     "DatasetNotFoundError",
     "ConvergenceError",
+    "PredictionError",
+    "CrmlabWarning",
 ]
 
 
@@ -69,3 +71,12 @@ class DatasetNotFoundError(CrmlabError, FileNotFoundError):
 
 class ConvergenceError(CrmlabError, RuntimeError):
     """A model fit did not reach a maximum of the likelihood; the message says what to try."""
+
+
+class PredictionError(CrmlabError, ValueError):
+    """A fitted model cannot make the prediction asked of it (e.g. its expectation is infinite there)."""
+
+
+class CrmlabWarning(UserWarning):
+    """Something the caller should know, which does not stop the computation (e.g. a model file from another
+    crmlab version, an estimate on the boundary of the parameter space)."""

@@ -15,6 +15,8 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from .errors import MissingColumnError
+from .frames import unit_name
 from .quality import DROP_REASONS, DataQualityReport
 
 __all__ = ["plot_dropped_rows", "plot_monthly_activity", "plot_repeat_purchases", "plot_frequency_recency_matrix",
@@ -71,7 +73,7 @@ def plot_monthly_activity(transactions: pd.DataFrame, ax: Axes | None = None) ->
 def plot_repeat_purchases(summary: pd.DataFrame, max_frequency: int = 10, ax: Axes | None = None) -> Axes:
     """Share of customers by number of repeat purchases (``frequency``), the last bar pooling ``max_frequency``+."""
     if "frequency" not in summary:
-        raise KeyError("summary has no 'frequency' column; pass the output of crmlab.customer_summary")
+        raise MissingColumnError("summary has no 'frequency' column; pass the output of crmlab.customer_summary")
     clipped = summary["frequency"].clip(upper=max_frequency)
     shares = clipped.value_counts(normalize=True).reindex(range(max_frequency + 1), fill_value=0.0)
     labels = [str(k) for k in shares.index[:-1]] + [f"{max_frequency}+"]
@@ -92,25 +94,28 @@ def _grid_summary(max_frequency: int, max_recency: float, T: float) -> pd.DataFr
     return grid
 
 
-def _matrix(values: pd.Series, grid: pd.DataFrame, ax, title, label, cmap):
+def _matrix(values: pd.Series, grid: pd.DataFrame, ax, title, label, cmap, unit: str):
     table = pd.DataFrame({"frequency": grid["frequency"], "recency": grid["recency"], "v": values.to_numpy()})
     table = table[(table["frequency"] > 0) | (table["recency"] == 0)].drop_duplicates(["frequency", "recency"])
     matrix = table.pivot(index="recency", columns="frequency", values="v").sort_index(ascending=False)
     image = ax.imshow(matrix.to_numpy(), aspect="auto", cmap=cmap, interpolation="nearest",
                       extent=(-0.5, matrix.columns.max() + 0.5, 0, matrix.index.max()))
     ax.figure.colorbar(image, ax=ax, label=label)
-    ax.set(xlabel="repeat purchases x", ylabel="recency t_x (time of last purchase)", title=title)
+    ax.set(xlabel="repeat purchases x", ylabel=f"recency t_x (time of the last purchase, {unit})", title=title)
     return ax
 
 
 def plot_frequency_recency_matrix(model, t: float = 1.0, max_frequency: int = 20, T: float | None = None,
                                   ax: Axes | None = None) -> Axes:
-    """Expected purchases in the next ``t`` time units for every (frequency, recency) of a customer observed for T."""
+    """Expected purchases in the next ``t`` time units (the model's) for every (frequency, recency) of a customer
+    observed for T."""
     T = float(T if T is not None else 40.0)
     grid = _grid_summary(max_frequency, T, T)
     ax = _axes(ax)
+    unit = model.time_unit_label
     return _matrix(model.expected_purchases(t, grid), grid, ax,
-                   f"Expected purchases in the next {t:g} time units (T = {T:g})", "expected purchases", "viridis")
+                   f"Expected purchases in the next {t:g} {unit} (T = {T:g} {unit})", "expected purchases", "viridis",
+                   unit)
 
 
 def plot_p_alive_matrix(model, max_frequency: int = 20, T: float | None = None, ax: Axes | None = None) -> Axes:
@@ -118,8 +123,9 @@ def plot_p_alive_matrix(model, max_frequency: int = 20, T: float | None = None, 
     T = float(T if T is not None else 40.0)
     grid = _grid_summary(max_frequency, T, T)
     ax = _axes(ax)
-    return _matrix(model.p_alive(grid), grid, ax, f"Probability that the customer is alive (T = {T:g})",
-                   "P(alive)", "RdYlGn")
+    unit = model.time_unit_label
+    return _matrix(model.p_alive(grid), grid, ax, f"Probability that the customer is alive (T = {T:g} {unit})",
+                   "P(alive)", "RdYlGn", unit)
 
 
 def plot_calibration_vs_holdout(evaluation, split: pd.DataFrame, max_frequency: int = 7,
@@ -147,7 +153,9 @@ def plot_tracking(tracking: pd.DataFrame, cumulative: bool = True, ax: Axes | No
     holdout = tracking.index[tracking["holdout"].to_numpy()]
     if len(holdout):
         ax.axvline(holdout[0] - 0.5, color="grey", linestyle=":", label="end of calibration")
-    ax.set(xlabel="period", ylabel=("cumulative " if cumulative else "") + "repeat purchases",
+    unit = tracking.attrs.get("time_unit")
+    ax.set(xlabel=f"{unit_name(unit)} since the cohort's first purchase" if unit else "period",
+           ylabel=("cumulative " if cumulative else "") + "repeat purchases",
            title=("Cumulative" if cumulative else "Period-by-period") + " repeat purchases: actual vs model")
     ax.legend()
     return ax
@@ -161,7 +169,7 @@ def plot_repeat_purchase_histogram(model, summary: pd.DataFrame, max_frequency: 
     """
     lengths = summary["T"].value_counts()
     counts = np.arange(max_frequency)
-    probabilities = model.purchase_probability(counts[:, None], lengths.index.to_numpy()[None, :])
+    probabilities = model.probability_of_purchases_new_customer(counts[:, None], lengths.index.to_numpy()[None, :])
     expected = probabilities @ lengths.to_numpy()
     expected = np.append(expected, len(summary) - expected.sum())
     actual = summary["frequency"].clip(upper=max_frequency).value_counts().reindex(range(max_frequency + 1),
@@ -235,12 +243,12 @@ def plot_class_shares(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
 
 def plot_behaviour_matrix(rfm: pd.DataFrame, segments: pd.Series, ax: Axes | None = None) -> Axes:
-    """Purchase frequency against mean spend per purchase (log scales), coloured by quadrant."""
-    spend = rfm["monetary"] / rfm["frequency"].clip(lower=1)
+    """Purchases against mean spend per purchase (log scales) of an RFM table, coloured by quadrant."""
+    spend = rfm["revenue"] / rfm["purchases"].clip(lower=1)
     ax = _axes(ax, size=(7, 5))
-    sns.scatterplot(x=rfm["frequency"], y=spend.clip(lower=0.01), hue=segments.reindex(rfm.index), ax=ax, s=12,
+    sns.scatterplot(x=rfm["purchases"], y=spend.clip(lower=0.01), hue=segments.reindex(rfm.index), ax=ax, s=12,
                     alpha=0.6, linewidth=0)
-    ax.axvline(rfm["frequency"].median(), color="grey", linestyle=":")
+    ax.axvline(rfm["purchases"].median(), color="grey", linestyle=":")
     ax.axhline(spend.median(), color="grey", linestyle=":")
     ax.set(xscale="log", yscale="log", xlabel="purchase frequency", ylabel="mean spend per purchase",
            title="Customer behaviour matrix")

@@ -3,13 +3,16 @@ life-cycle stages, clustering and segment migration.
 
 Every segmentation returns one label per customer (a Series indexed by customer);
 :func:`segment_table` turns any of them into the table an analyst reads — size,
-revenue share, mean recency/frequency/monetary and a one-line suggested strategy.
+revenue share, mean R/F/M measures and a one-line suggested strategy.
 Labels come in English or Chinese (``lang="en"|"zh"``).
 
-RFM values (:func:`rfm_values`): recency R = days from the last purchase to the end
-of observation (lower is better), frequency F = purchase days (or orders), monetary M
-= revenue. Scores 1-5 (5 best) come from ranks, so ties never break them (most
-customers buy once; ``pandas.qcut`` fails on such columns).
+RFM values (:func:`rfm_values`): R is measured by ``days_since_last_purchase`` (to the end
+of observation; lower is better), F by ``purchases`` (purchase days, or orders), M by
+``revenue`` (total spend). These names differ on purpose from the customer summary's
+``recency``/``frequency``/``monetary`` (time from first to last purchase, repeat purchases,
+mean repeat spend), which the probabilistic models use: each function here refuses a customer
+summary, and the models refuse an RFM table. Scores 1-5 (5 best) come from ranks, so ties never
+break them (most customers buy once; ``pandas.qcut`` fails on such columns).
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, MissingColumnError
+from .frames import CUSTOMER_SUMMARY, RFM_VALUES, TableInfo, table_info, with_info
 
 __all__ = [
-    "rfm_values", "rfm_scores", "textbook_segments", "named_segments", "segment_table", "STRATEGIES",
+    "RFM_COLUMNS", "rfm_values", "rfm_scores", "textbook_segments", "named_segments", "segment_table", "STRATEGIES",
     "behaviour_matrix", "value_matrix", "potential_value_proxy", "lifecycle_stages", "lifecycle_mix",
     "ClusteringResult",
     "cluster_customers", "migration_matrix",
@@ -34,7 +38,13 @@ def _check_lang(lang: str) -> None:
         raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
 
 
+#: The columns of :func:`rfm_values`: R, F and M measures, and the time since the first purchase.
+RFM_COLUMNS = ("days_since_last_purchase", "purchases", "revenue", "days_since_first_purchase")
+
+
 def _require(frame: pd.DataFrame, columns, what: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{what} needs a DataFrame, not {type(frame).__name__}")
     missing = [c for c in columns if c not in frame]
     if missing:
         raise MissingColumnError(f"{what} needs columns {list(columns)}; missing {missing}")
@@ -42,24 +52,46 @@ def _require(frame: pd.DataFrame, columns, what: str) -> None:
         raise DataError(f"{what}: no customers")
 
 
+def _require_rfm(rfm: pd.DataFrame, columns, what: str) -> None:
+    """Check an RFM table, refusing a customer summary (whose recency and frequency mean something else)."""
+    info = table_info(rfm) if isinstance(rfm, pd.DataFrame) else None
+    if (info is not None and info.kind == CUSTOMER_SUMMARY) or (
+            isinstance(rfm, pd.DataFrame) and {"recency", "T"} <= set(rfm.columns)):
+        raise DataError(f"{what} takes RFM values (days since the last purchase, purchases, revenue) from "
+                        "crmlab.segmentation.rfm_values(log), not a customer summary: there 'recency' is the time "
+                        "from the first to the last purchase and 'frequency' counts repeat purchases only")
+    _require(rfm, columns, what)
+
+
 # --------------------------------------------------------------------------- RFM
 
 def rfm_values(transactions: pd.DataFrame, *, observation_end=None, frequency: str = "days") -> pd.DataFrame:
-    """Recency (days since the last purchase), frequency, monetary (revenue) and tenure (days since the first
-    purchase) per customer of a clean log.
+    """The RFM measures per customer of a clean log, up to ``observation_end`` (default: the last day).
 
-    ``frequency="days"`` counts purchase days, ``"orders"`` distinct invoices (needs ``invoice``).
+    Columns: ``days_since_last_purchase`` (R; 0 = bought on the last day), ``purchases`` (F:
+    purchase days with ``frequency="days"``, distinct invoices with ``"orders"``, which needs an
+    ``invoice`` column), ``revenue`` (M: total spend) and ``days_since_first_purchase``. The table
+    records its observation end and what a purchase is (:func:`crmlab.frames.table_info`).
     """
     _require(transactions, ("customer_id", "date", "amount"), "rfm_values")
     if frequency not in ("days", "orders"):
         raise ValueError(f"frequency must be 'days' or 'orders', got {frequency!r}")
+    if frequency == "orders" and "invoice" not in transactions:
+        raise MissingColumnError("rfm_values(frequency='orders') counts invoices, but the log has no 'invoice' "
+                                 "column; map one when cleaning, or use frequency='days'")
     log = transactions.assign(day=transactions["date"].dt.normalize())
     end = pd.Timestamp(observation_end).normalize() if observation_end is not None else log["day"].max()
     log = log[log["day"] <= end]
+    if len(log) == 0:
+        raise DataError(f"rfm_values: no purchase on or before the observation end {end.date()}")
     grouped = log.groupby("customer_id", sort=True)
     counts = grouped["day"].nunique() if frequency == "days" else grouped["invoice"].nunique()
-    return pd.DataFrame({"recency": (end - grouped["day"].max()).dt.days, "frequency": counts,
-                         "monetary": grouped["amount"].sum(), "tenure": (end - grouped["day"].min()).dt.days})
+    table = pd.DataFrame({"days_since_last_purchase": (end - grouped["day"].max()).dt.days, "purchases": counts,
+                          "revenue": grouped["amount"].sum(),
+                          "days_since_first_purchase": (end - grouped["day"].min()).dt.days})
+    info = TableInfo(RFM_VALUES, purchase_period="D" if frequency == "days" else "order",
+                     observation_end=str(end.date()))
+    return with_info(table, info)
 
 
 def _rank_score(values: pd.Series, bins: int, higher_is_better: bool) -> pd.Series:
@@ -68,31 +100,36 @@ def _rank_score(values: pd.Series, bins: int, higher_is_better: bool) -> pd.Seri
     return np.ceil(pct * bins).clip(1, bins).astype("int64")
 
 
+_MEASURES = {"R": "days_since_last_purchase", "F": "purchases", "M": "revenue"}
+
+
 def rfm_scores(rfm: pd.DataFrame, bins: int = 5, cuts: dict[str, list[float]] | None = None) -> pd.DataFrame:
     """R, F and M scores from 1 (worst) to ``bins`` (best), their string code and their sum.
 
-    By default a score is ceil(bins × average percentile rank), so tied customers share a
-    score and scores never fail on ties. ``cuts`` gives cut points per column instead, e.g.
-    ``{"recency": [30, 90, 180, 365]}`` (days; recent is better) or ``{"monetary": [100, 500,
-    1000, 5000]}``; a value equal to a cut point falls in the upper bin.
+    ``rfm`` is the output of :func:`rfm_values`. By default a score is ceil(bins × average
+    percentile rank), so tied customers share a score and scores never fail on ties. ``cuts``
+    gives cut points per score instead, e.g. ``{"R": [30, 90, 180, 365]}`` (days since the last
+    purchase; fewer is better) or ``{"M": [100, 500, 1000, 5000]}`` (revenue); a value equal to a
+    cut point falls in the upper bin.
     """
-    _require(rfm, ("recency", "frequency", "monetary"), "rfm_scores")
-    if not isinstance(bins, int) or bins < 2:
+    _require_rfm(rfm, tuple(_MEASURES.values()), "rfm_scores")
+    if isinstance(bins, bool) or not isinstance(bins, int | np.integer) or bins < 2:
         raise ValueError(f"bins must be a whole number >= 2, got {bins!r}")
     cuts = cuts or {}
-    unknown = set(cuts) - {"recency", "frequency", "monetary"}
+    unknown = set(cuts) - set(_MEASURES)
     if unknown:
-        raise ValueError(f"cuts can be given for recency, frequency and monetary, not {sorted(unknown)}")
+        raise ValueError(f"cuts are given per score, 'R', 'F' or 'M', not {sorted(unknown)}")
     scores = {}
-    for column, letter in (("recency", "R"), ("frequency", "F"), ("monetary", "M")):
+    for letter, column in _MEASURES.items():
         values = pd.to_numeric(rfm[column], errors="coerce")
-        if values.isna().any():
-            raise DataError(f"rfm_scores: {column} has missing or non-numeric values")
-        higher_is_better = column != "recency"
-        if column in cuts:
-            edges = np.asarray(cuts[column], dtype="float64")
+        if values.isna().any() or not np.all(np.isfinite(values.to_numpy(dtype="float64"))):
+            raise DataError(f"rfm_scores: {column} has missing, infinite or non-numeric values "
+                            f"(customers {list(rfm.index[~np.isfinite(values.fillna(np.inf))][:5])})")
+        higher_is_better = letter != "R"
+        if letter in cuts:
+            edges = np.asarray(cuts[letter], dtype="float64")
             if len(edges) != bins - 1 or np.any(np.diff(edges) <= 0):
-                raise ValueError(f"cuts[{column!r}] must be {bins - 1} increasing numbers, got {list(edges)}")
+                raise ValueError(f"cuts[{letter!r}] must be {bins - 1} increasing numbers, got {list(edges)}")
             position = np.searchsorted(edges, values.to_numpy(), side="right") + 1
             scores[letter] = pd.Series(position if higher_is_better else bins + 1 - position, index=rfm.index)
         else:
@@ -204,16 +241,16 @@ def named_segments(scores: pd.DataFrame, lang: str = "en") -> pd.Series:
 
 
 def segment_table(segments: pd.Series, rfm: pd.DataFrame) -> pd.DataFrame:
-    """Size, share of customers and revenue, mean recency/frequency/monetary and a suggested strategy per segment."""
-    _require(rfm, ("recency", "frequency", "monetary"), "segment_table")
+    """Size, share of customers and revenue, mean R/F/M measures and a suggested strategy per segment."""
+    _require_rfm(rfm, tuple(_MEASURES.values()), "segment_table")
     frame = rfm.assign(segment=segments.reindex(rfm.index))
     if frame["segment"].isna().any():
         raise DataError("some customers have no segment; compute segments for the same customers as rfm")
-    table = frame.groupby("segment").agg(customers=("monetary", "size"), revenue=("monetary", "sum"),
-                                         mean_recency=("recency", "mean"), mean_frequency=("frequency", "mean"),
-                                         mean_monetary=("monetary", "mean"))
+    table = frame.groupby("segment").agg(customers=("revenue", "size"), revenue=("revenue", "sum"),
+                                         mean_days_since_last_purchase=("days_since_last_purchase", "mean"),
+                                         mean_purchases=("purchases", "mean"), mean_revenue=("revenue", "mean"))
     table.insert(1, "customer_share", table["customers"] / len(frame))
-    table.insert(3, "revenue_share", table["revenue"] / frame["monetary"].sum())
+    table.insert(3, "revenue_share", table["revenue"] / frame["revenue"].sum())
     english = {**{zh: en for en, zh in _NAMED_ZH.items()}, **{zh: en for en, zh in _EIGHT.values()},
                **{zh: en for en, zh in _QUADRANT_ZH.items()}, **{zh: en for en, zh in _STAGES_ZH.items()}}
     table["strategy"] = [STRATEGIES.get(english.get(name, name), "") for name in table.index]
@@ -242,9 +279,9 @@ def behaviour_matrix(rfm: pd.DataFrame, threshold="median", lang: str = "en") ->
     low frequency, high spend: spenders (高消费型); low/low: uncertain customers (不确定型).
     High means above ``threshold`` ("median" by default, "mean" or a number) of the column.
     """
-    _require(rfm, ("frequency", "monetary"), "behaviour_matrix")
-    average = rfm["monetary"] / rfm["frequency"].where(rfm["frequency"] > 0)
-    return _quadrants(rfm["frequency"], average.fillna(0.0), threshold,
+    _require_rfm(rfm, ("purchases", "revenue"), "behaviour_matrix")
+    average = rfm["revenue"] / rfm["purchases"].where(rfm["purchases"] > 0)
+    return _quadrants(rfm["purchases"], average.fillna(0.0), threshold,
                       ["best customers", "frequent customers", "spenders", "uncertain customers"], lang)
 
 
@@ -271,9 +308,9 @@ def potential_value_proxy(rfm: pd.DataFrame, active_days: int = 180) -> pd.Serie
     ``active_days``, 0 for the others. It ignores that customers leave and regress to the mean;
     prefer a CLV forecast from :mod:`crmlab.clv` where one can be fitted.
     """
-    _require(rfm, ("recency", "monetary", "tenure"), "potential_value_proxy")
-    run_rate = rfm["monetary"] / np.maximum(rfm["tenure"], 30) * 365.0
-    return run_rate.where(rfm["recency"] <= active_days, 0.0).rename("potential_value")
+    _require_rfm(rfm, ("days_since_last_purchase", "revenue", "days_since_first_purchase"), "potential_value_proxy")
+    run_rate = rfm["revenue"] / np.maximum(rfm["days_since_first_purchase"], 30) * 365.0
+    return run_rate.where(rfm["days_since_last_purchase"] <= active_days, 0.0).rename("potential_value")
 
 
 # --------------------------------------------------------------------------- life cycle
@@ -342,12 +379,13 @@ class ClusteringResult:
 
 def cluster_customers(rfm: pd.DataFrame, *, k_range=range(2, 9), method: str = "kmeans", random_state: int = 0,
                       silhouette_sample: int = 5000) -> ClusteringResult:
-    """Cluster customers on log-transformed, standardised RFM values with scikit-learn.
+    """Cluster customers on log-transformed, standardised RFM values (:func:`rfm_values`) with scikit-learn.
 
     The pipeline is log1p → StandardScaler → KMeans (``method="kmeans"``, k chosen by the highest
     silhouette score) or GaussianMixture (``"gmm"``, k chosen by the lowest BIC). Each cluster is named
-    from its median recency, frequency and monetary against the overall medians (e.g. "recent ·
-    frequent · high spend") and given the strategy of the textbook class with the same pattern.
+    from its median days since the last purchase, purchases and revenue against the overall medians
+    (e.g. "recent · frequent · high spend") and given the strategy of the textbook class with the
+    same pattern.
     """
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
@@ -355,14 +393,15 @@ def cluster_customers(rfm: pd.DataFrame, *, k_range=range(2, 9), method: str = "
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-    _require(rfm, ("recency", "frequency", "monetary"), "cluster_customers")
+    measures = list(_MEASURES.values())
+    _require_rfm(rfm, measures, "cluster_customers")
     if method not in ("kmeans", "gmm"):
         raise ValueError(f"method must be 'kmeans' or 'gmm', got {method!r}")
-    features = rfm[["recency", "frequency", "monetary"]].astype("float64")
-    if (features < 0).any().any():
-        raise DataError("cluster_customers needs non-negative recency, frequency and monetary (log1p transform)")
+    features = pd.DataFrame(rfm[measures]).astype("float64")
+    if (features < 0).any().any() or not np.isfinite(features.to_numpy()).all():
+        raise DataError(f"cluster_customers needs finite, non-negative {measures} (log1p transform)")
     if features.nunique().min() < 2:
-        raise DataError("a column of recency, frequency or monetary is constant: there is nothing to cluster on")
+        raise DataError(f"a column of {measures} is constant: there is nothing to cluster on")
     k_values = [k for k in k_range if 2 <= k < len(features)]
     if not k_values:
         raise ValueError(f"k_range must contain numbers of clusters between 2 and {len(features) - 1}")
@@ -386,8 +425,9 @@ def cluster_customers(rfm: pd.DataFrame, *, k_range=range(2, 9), method: str = "
     labels = pd.Series(labels, index=features.index, name="cluster")
     profiles = features.groupby(labels).median().assign(customers=labels.value_counts())
     medians = features.median()
-    pattern = [(int(row.recency <= medians["recency"]), int(row.frequency > medians["frequency"]),
-                int(row.monetary > medians["monetary"])) for row in profiles.itertuples()]
+    pattern = [(int(row.days_since_last_purchase <= medians["days_since_last_purchase"]),
+                int(row.purchases > medians["purchases"]), int(row.revenue > medians["revenue"]))
+               for row in profiles.itertuples()]
     profiles["name"] = [" · ".join(["recent" if r else "lapsed", "frequent" if f else "rare",
                                     "high spend" if m else "low spend"]) for r, f, m in pattern]
     # the strategy of the textbook class with the same high/low recency, frequency and spend

@@ -3,13 +3,17 @@
 Each draws customers from the model's generative story with a
 :class:`numpy.random.Generator` seeded by ``seed`` and returns the summary the
 model is fitted on, plus the customer's latent values (columns starting with
-``true_``) so a student can compare estimates with the truth.
+``true_``) so a student can compare estimates with the truth. The continuous-time
+simulators return a customer summary that records its ``time_unit`` (the unit T is
+given in; weeks by default), as :func:`crmlab.customer_summary` does.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from .frames import CUSTOMER_SUMMARY, TableInfo, with_info
 
 __all__ = ["simulate_bgnbd", "simulate_mbgnbd", "simulate_paretonbd", "simulate_bgbb", "simulate_gammagamma",
            "make_satisfaction_survey", "make_kano_survey"]
@@ -28,6 +32,10 @@ def _observation_lengths(n_customers: int, T) -> np.ndarray:
     if T.shape != (n_customers,):
         raise ValueError("T must be a number or one value per customer")
     return T.copy()
+
+
+def _summary(frame: pd.DataFrame, time_unit: str) -> pd.DataFrame:
+    return with_info(frame, TableInfo(CUSTOMER_SUMMARY, time_unit=time_unit))
 
 
 def _beta_geometric(n_customers, T, r, alpha, a, b, seed, drop_at_first: bool) -> pd.DataFrame:
@@ -51,18 +59,20 @@ def _beta_geometric(n_customers, T, r, alpha, a, b, seed, drop_at_first: bool) -
     return _frame(frequency=frequency, recency=recency, T=T, true_rate=rate, true_dropout=p)
 
 
-def simulate_bgnbd(n_customers: int, T, *, r: float, alpha: float, a: float, b: float, seed=None) -> pd.DataFrame:
+def simulate_bgnbd(n_customers: int, T, *, r: float, alpha: float, a: float, b: float, seed=None,
+                   time_unit: str = "W") -> pd.DataFrame:
     """Customers from the BG/NBD story: λ ~ Gamma(r, α), p ~ Beta(a, b), dropout after a repeat purchase w.p. p."""
-    return _beta_geometric(n_customers, T, r, alpha, a, b, seed, drop_at_first=False)
+    return _summary(_beta_geometric(n_customers, T, r, alpha, a, b, seed, drop_at_first=False), time_unit)
 
 
-def simulate_mbgnbd(n_customers: int, T, *, r: float, alpha: float, a: float, b: float, seed=None) -> pd.DataFrame:
+def simulate_mbgnbd(n_customers: int, T, *, r: float, alpha: float, a: float, b: float, seed=None,
+                    time_unit: str = "W") -> pd.DataFrame:
     """As :func:`simulate_bgnbd`, but customers may also drop out right after their first purchase (MBG/NBD)."""
-    return _beta_geometric(n_customers, T, r, alpha, a, b, seed, drop_at_first=True)
+    return _summary(_beta_geometric(n_customers, T, r, alpha, a, b, seed, drop_at_first=True), time_unit)
 
 
 def simulate_paretonbd(n_customers: int, T, *, r: float, alpha: float, s: float, beta: float,
-                       seed=None) -> pd.DataFrame:
+                       seed=None, time_unit: str = "W") -> pd.DataFrame:
     """Customers from the Pareto/NBD story: λ ~ Gamma(r, α), lifetime ~ Exp(μ) with μ ~ Gamma(s, β)."""
     rng = np.random.default_rng(seed)
     T = _observation_lengths(n_customers, T)
@@ -73,7 +83,8 @@ def simulate_paretonbd(n_customers: int, T, *, r: float, alpha: float, s: float,
     frequency = rng.poisson(rate * observed)
     # the last of x uniform purchase times on (0, observed) is observed * U^(1/x)
     recency = np.where(frequency > 0, observed * rng.random(n_customers) ** (1.0 / np.maximum(frequency, 1)), 0.0)
-    return _frame(frequency=frequency, recency=recency, T=T, true_rate=rate, true_lifetime=lifetime)
+    return _summary(_frame(frequency=frequency, recency=recency, T=T, true_rate=rate, true_lifetime=lifetime),
+                    time_unit)
 
 
 def simulate_bgbb(n_customers: int, n_periods: int, *, alpha: float, beta: float, gamma: float, delta: float,

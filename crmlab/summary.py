@@ -41,7 +41,8 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from . import backends
-from .errors import MissingColumnError, ObservationPeriodError
+from .errors import ColumnTypeError, DataError, MissingColumnError, ObservationPeriodError
+from .frames import CALIBRATION_HOLDOUT, CUSTOMER_SUMMARY, TableInfo, table_info, with_info
 from .units import days_per
 
 __all__ = ["customer_summary", "calibration_holdout", "calibration_summary", "single_customer_view"]
@@ -75,12 +76,18 @@ def customer_summary(transactions, *, observation_end=None, time_unit: str = "D"
     -------
     DataFrame indexed by ``customer_id`` (sorted) with ``frequency`` (int64),
     ``recency``, ``T`` and ``monetary`` (float64). Every customer with a purchase
-    on or before ``observation_end`` appears once; 0 <= recency <= T.
+    on or before ``observation_end`` appears once; 0 <= recency <= T. The table
+    carries its ``time_unit``, ``purchase_period`` and ``observation_end``
+    (:func:`crmlab.frames.table_info`), which models, CLV and plots read.
 
     Raises
     ------
     ObservationPeriodError
         If ``observation_end`` is before the first purchase in the log.
+    DataError
+        If rows have no customer id, no date or a missing or infinite amount: the
+        summary needs a clean log (:func:`crmlab.transactions.clean` drops such rows
+        and counts them), so it refuses them rather than drop them uncounted.
 
     Notes
     -----
@@ -108,7 +115,9 @@ def customer_summary(transactions, *, observation_end=None, time_unit: str = "D"
             f"observation end {end.date()} is before the first purchase in the log ({first.date()}); "
             "choose an observation end on or after it."
         )
-    return _finish(result, amount_col is not None)
+    info = TableInfo(CUSTOMER_SUMMARY, time_unit=time_unit, purchase_period=purchase_period,
+                     observation_end=str(end.date()))
+    return with_info(_finish(result, amount_col is not None), info)
 
 
 def calibration_holdout(transactions, *, calibration_end, observation_end=None, time_unit: str = "D",
@@ -160,20 +169,29 @@ def calibration_holdout(transactions, *, calibration_end, observation_end=None, 
     result = _finish(result, amount_col is not None)
     if amount_col is None:
         result = result.drop(columns="monetary_holdout")
-    return result.astype({"frequency_holdout": "int64"})
+    info = TableInfo(CALIBRATION_HOLDOUT, time_unit=time_unit, purchase_period=purchase_period,
+                     calibration_end=str(cal_end.date()), observation_end=str(end.date()))
+    return with_info(result.astype({"frequency_holdout": "int64"}), info)
 
 
 def calibration_summary(split: pd.DataFrame) -> pd.DataFrame:
     """The calibration half of :func:`calibration_holdout` as a summary (frequency, recency, T[, monetary]).
 
-    This is what a model is fitted on before it is judged on the holdout half.
+    This is what a model is fitted on before it is judged on the holdout half: a customer summary
+    observed to the calibration end, in the split's time unit.
     """
     names = {"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T", "monetary_cal": "monetary"}
     missing = [c for c in list(names)[:3] if c not in split]
     if missing:
         raise MissingColumnError(f"not a calibration/holdout table: missing {missing}; "
                                  "build it with crmlab.calibration_holdout")
-    return split[[c for c in names if c in split]].rename(columns=names)
+    summary = split[[c for c in names if c in split]].rename(columns=names)
+    info = table_info(split)
+    if info is None:
+        return pd.DataFrame(summary)
+    return with_info(summary, TableInfo(CUSTOMER_SUMMARY, time_unit=info.time_unit,
+                                        purchase_period=info.purchase_period,
+                                        observation_end=info.calibration_end))
 
 
 def single_customer_view(transactions: pd.DataFrame, *, attributes: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -239,10 +257,35 @@ def _as_table(transactions, customer_col: str, date_col: str, amount_col: str | 
                 + ("or amount_col=None to summarise without monetary value" if role == "amount" else "")
             )
     if not table[date_col].type().is_temporal():
-        raise TypeError(f"column {date_col!r} of {label} is {table[date_col].type()}, not a date; "
-                        "clean the log with crmlab.transactions.clean, which parses dates")
+        raise ColumnTypeError(f"column {date_col!r} of {label} is {table[date_col].type()}, not a date; "
+                              "clean the log with crmlab.transactions.clean, which parses dates")
+    if amount_col is not None and not table[amount_col].type().is_numeric():
+        raise ColumnTypeError(f"column {amount_col!r} of {label} is {table[amount_col].type()}, not a number; "
+                              "clean the log with crmlab.transactions.clean, which parses amounts")
     amount = table[amount_col].cast("float64") if amount_col is not None else ibis.literal(0.0)
-    return table.select(customer_id=table[customer_col], ts=table[date_col].cast("timestamp"), amount=amount)
+    standard = table.select(customer_id=table[customer_col], ts=table[date_col].cast("timestamp"), amount=amount)
+    _refuse_incomplete_rows(standard, label, (customer_col, date_col, amount_col))
+    return standard
+
+
+def _refuse_incomplete_rows(table: ir.Table, label: str, names: tuple) -> None:
+    """Raise DataError for rows without a customer or a date, or with a missing or infinite amount.
+
+    Such rows cannot be summarised, and dropping them here would lose them uncounted; one aggregate
+    query counts them (a NaN customer id would otherwise become one "customer").
+    """
+    amount = table.amount
+    counts = table.aggregate(
+        customer=table.customer_id.isnull().sum(), date=table.ts.isnull().sum(),
+        amount=(amount.isnull() | amount.isnan() | amount.isinf()).sum(),
+    ).to_pandas().iloc[0]
+    problems = [f"{int(counts[role]):,} rows with {what} in column {name!r}"
+                for role, what, name in (("customer", "no customer id", names[0]), ("date", "no date", names[1]),
+                                         ("amount", "a missing or infinite amount", names[2]))
+                if name is not None and counts[role] > 0]
+    if problems:
+        raise DataError(f"{label} has {'; '.join(problems)}. A customer summary needs a clean log: clean it with "
+                        "crmlab.transactions.clean (or `crmlab data check`), which drops such rows and counts them.")
 
 
 def _end_day(table: ir.Table, observation_end) -> pd.Timestamp:

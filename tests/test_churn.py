@@ -92,8 +92,8 @@ def test_probability_of_no_purchases_is_the_gamma_laplace_transform(cdnow_master
     x, T = row["frequency"].iloc[0], row["T"].iloc[0]
     quiet = stats.gamma(r + x, scale=1 / (alpha + T)).expect(lambda lam: np.exp(-lam * 13))  # E[e^(-13λ)]
     alive = model.p_alive(row).iloc[0]
-    assert model.probability_no_purchases(row, 13).iloc[0] == pytest.approx(1 - alive + alive * quiet, rel=1e-8)
-    assert model.probability_no_purchases(row, 0).iloc[0] == pytest.approx(1.0)
+    assert model.probability_no_purchases(13, row).iloc[0] == pytest.approx(1 - alive + alive * quiet, rel=1e-8)
+    assert model.probability_no_purchases(0, row).iloc[0] == pytest.approx(1.0)
 
 
 def test_online_retail_study_is_time_respecting(online_retail_log):

@@ -47,13 +47,16 @@ def test_data_check_prints_the_quality_report(orders, capsys):
 
 def test_summary_writes_the_customer_summary(orders, tmp_path, capsys):
     out = tmp_path / "summary.parquet"
-    code = main(["summary", str(orders), "-o", str(out), "--customer-col", "client", "--date-col", "day",
-                 "--amount-col", "total", "--quiet"])
-    printed = capsys.readouterr().out
-    assert code == 0 and "2 customers written" in printed
-    assert "lines without a customer id were left out" in printed  # the blank customer is not a customer
+    arguments = ["-o", str(out), "--customer-col", "client", "--date-col", "day", "--amount-col", "total", "--quiet"]
+    assert main(["summary", str(orders), *arguments]) == 1  # the blank customer is not a customer: refused
+    assert "1 rows with no customer id in column 'client'" in capsys.readouterr().err
+    complete = tmp_path / "complete.csv"
+    pd.read_csv(orders).dropna().to_csv(complete, index=False)
+    code = main(["summary", str(complete), *arguments])
+    assert code == 0 and "2 customers written" in capsys.readouterr().out
     table = pd.read_parquet(out)
     assert table.loc["a", "frequency"] == 1 and table.loc["a", "recency"] == 31 and table.loc["b", "T"] == 17
+    assert cl.frames.table_info(table).time_unit == "D"  # the unit travels with the file
 
 
 def test_student_copy_command(tmp_path, capsys):

@@ -21,19 +21,20 @@ def test_textbook_leaking_bucket_30_percent_turnover_15_percent_growth():
 
 def test_retention_clv_by_hand():
     # margin 100, retention 0.8, discount 10 %: 100 * 0.8 / (1.1 - 0.8) and 100 * 1.1 / (1.1 - 0.8)
-    assert economics.retention_clv(100, 0.8, 0.1) == pytest.approx(800 / 3)
-    assert economics.retention_clv(100, 0.8, 0.1, timing="start") == pytest.approx(1100 / 3)
+    assert economics.constant_retention_clv(100, 0.8, 0.1) == pytest.approx(800 / 3)
+    assert economics.constant_retention_clv(100, 0.8, 0.1, timing="start") == pytest.approx(1100 / 3)
     # three periods: 100 (0.8/1.1 + 0.8^2/1.1^2 + 0.8^3/1.1^3)
-    assert economics.retention_clv(100, 0.8, 0.1, horizon=3) == pytest.approx(164.0872, abs=1e-4)
-    long = economics.retention_clv(100, 0.8, 0.1, horizon=500)
-    assert long == pytest.approx(economics.retention_clv(100, 0.8, 0.1))
+    assert economics.constant_retention_clv(100, 0.8, 0.1, horizon=3) == pytest.approx(164.0872, abs=1e-4)
+    long = economics.constant_retention_clv(100, 0.8, 0.1, horizon=500)
+    assert long == pytest.approx(economics.constant_retention_clv(100, 0.8, 0.1))
 
 
 def test_clv_moves_the_right_way_with_retention_and_discounting():
     rates = np.linspace(0.1, 0.95, 18)
-    values = [economics.retention_clv(50, r, 0.1) for r in rates]
+    values = [economics.constant_retention_clv(50, r, 0.1) for r in rates]
     assert np.all(np.diff(values) > 0)  # increases with retention
-    assert economics.retention_clv(50, 0.8, 0.05) > economics.retention_clv(50, 0.8, 0.15)  # falls with discount
+    clv = economics.constant_retention_clv
+    assert clv(50, 0.8, 0.05) > clv(50, 0.8, 0.15)  # falls with discount
 
 
 def test_five_points_of_retention():
@@ -46,11 +47,11 @@ def test_five_points_of_retention():
 
 def test_bad_input_is_rejected():
     with pytest.raises(ValueError, match="retention is a probability"):
-        economics.retention_clv(100, 1.2, 0.1)
+        economics.constant_retention_clv(100, 1.2, 0.1)
     with pytest.raises(ValueError, match="margin must be"):
-        economics.retention_clv(-5, 0.8, 0.1)
+        economics.constant_retention_clv(-5, 0.8, 0.1)
     with pytest.raises(ValueError, match="infinite"):
-        economics.retention_clv(100, 1.0, 0.0)
+        economics.constant_retention_clv(100, 1.0, 0.0)
     with pytest.raises(ValueError, match="turnover_rate"):
         economics.crm_quick_assessment(1e6, 100, -0.1, 0.05)
 
@@ -73,7 +74,7 @@ def test_clv_components_by_hand():
 def test_clv_components_reduce_to_retention_clv():
     table = economics.clv_components(initial_margin=0, repeat_margin=100, retention=0.8, discount_rate=0.1,
                                      horizon=7)
-    assert table["total"].sum() == pytest.approx(economics.retention_clv(100, 0.8, 0.1, horizon=7))
+    assert table["total"].sum() == pytest.approx(economics.constant_retention_clv(100, 0.8, 0.1, horizon=7))
 
 
 def test_clv_sensitivity_falls_with_discount_and_rises_with_horizon():
@@ -86,12 +87,12 @@ def test_clv_sensitivity_falls_with_discount_and_rises_with_horizon():
 
 
 def test_customer_equity_projection_by_hand_and_as_a_growing_perpetuity():
-    table = economics.customer_equity_projection(1_000_000, 1_000, 300, acquisition_cost=100, discount_rate=0.1,
+    table = economics.customer_equity(1_000_000, 1_000, 300, acquisition_cost=100, discount_rate=0.1,
                                                  cohorts=2, cohort_growth=0.05)
     # cohort 1: 1,000 x 200 / 1.1; cohort 2: 1,050 x 200 / 1.21
     assert table["discounted_value"].tolist() == pytest.approx([1_000_000, 200_000 / 1.1, 210_000 / 1.21])
     assert table["cumulative_equity"].iloc[-1] == pytest.approx(1_000_000 + 200_000 / 1.1 + 210_000 / 1.21)
-    long = economics.customer_equity_projection(0, 1_000, 300, acquisition_cost=100, discount_rate=0.1,
+    long = economics.customer_equity(0, 1_000, 300, acquisition_cost=100, discount_rate=0.1,
                                                 cohorts=2_000, cohort_growth=0.05)
     assert long["cumulative_equity"].iloc[-1] == pytest.approx(1_000 * 200 / (0.10 - 0.05))
 
@@ -111,9 +112,9 @@ def test_clv_components_reject_bad_input(kwargs, message):
 
 def test_customer_equity_projection_rejects_bad_input():
     with pytest.raises(ValueError, match="new_customers must be a finite number >= 0"):
-        economics.customer_equity_projection(0, -10, 100, discount_rate=0.1)
+        economics.customer_equity(0, -10, 100, discount_rate=0.1)
     with pytest.raises(ValueError, match="cohort_growth must be a rate above -1"):
-        economics.customer_equity_projection(0, 10, 100, discount_rate=0.1, cohort_growth=-2)
+        economics.customer_equity(0, 10, 100, discount_rate=0.1, cohort_growth=-2)
 
 
 def test_win_back_ranking_by_hand():

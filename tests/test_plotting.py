@@ -51,16 +51,16 @@ def test_value_and_segment_plots_use_the_given_axes(rng):
     from crmlab import segmentation as sg
     from crmlab import value
 
-    rfm = pd.DataFrame({"recency": rng.integers(0, 300, 200), "frequency": rng.integers(1, 20, 200),
-                        "monetary": rng.gamma(2.0, 300.0, 200)}, index=pd.RangeIndex(200, name="customer_id"))
+    rfm = pd.DataFrame({"days_since_last_purchase": rng.integers(0, 300, 200), "purchases": rng.integers(1, 20, 200),
+                        "revenue": rng.gamma(2.0, 300.0, 200)}, index=pd.RangeIndex(200, name="customer_id"))
     profit = pd.Series(rng.normal(100, 150, 200))
-    classes = value.class_table(rfm["monetary"], value.abc_by_customers(rfm["monetary"]))
+    classes = value.class_table(rfm["revenue"], value.abc_by_customers(rfm["revenue"]))
     clusters = sg.cluster_customers(rfm, k_range=range(2, 4))
     mix = pd.DataFrame({"exploration": [0.6, 0.4], "decline": [0.4, 0.6]},
                        index=pd.to_datetime(["2020-06-30", "2020-12-31"]))
     migration = sg.migration_matrix(pd.Series({"a": "X", "b": "Y"}), pd.Series({"a": "Y", "b": "Y"}))
     figure, axes = plt.subplots(2, 4)
-    drawn = [cl.plotting.plot_concentration(rfm["monetary"], ax=axes[0, 0]),
+    drawn = [cl.plotting.plot_concentration(rfm["revenue"], ax=axes[0, 0]),
              cl.plotting.plot_whale_curve(profit, ax=axes[0, 1]),
              cl.plotting.plot_class_shares(classes, ax=axes[0, 2]),
              cl.plotting.plot_behaviour_matrix(rfm, sg.behaviour_matrix(rfm), ax=axes[0, 3]),

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
+import crmlab as cl
 from crmlab import segmentation as sg
 from crmlab.errors import DataError, MissingColumnError
 
@@ -24,12 +25,12 @@ def test_rfm_values_by_hand():
 
 
 def test_scores_share_ties_and_follow_cut_points():
-    rfm = pd.DataFrame({"recency": [10, 20, 30, 40, 50], "frequency": [1, 1, 1, 1, 5],
-                        "monetary": [5.0, 15.0, 20.0, 35.0, 50.0]}, index=list("vwxyz"))
+    rfm = pd.DataFrame({"days_since_last_purchase": [10, 20, 30, 40, 50], "purchases": [1, 1, 1, 1, 5],
+                        "revenue": [5.0, 15.0, 20.0, 35.0, 50.0]}, index=list("vwxyz"))
     scores = sg.rfm_scores(rfm)
     assert scores["F"].tolist() == [3, 3, 3, 3, 5]  # four tied one-time buyers share the score of their mean rank
     assert scores["R"].tolist() == [5, 4, 3, 2, 1]  # recent is better
-    cut = sg.rfm_scores(rfm, cuts={"monetary": [10, 20, 30, 40], "recency": [15, 30, 45, 60]})
+    cut = sg.rfm_scores(rfm, cuts={"M": [10, 20, 30, 40], "R": [15, 30, 45, 60]})
     assert cut["M"].tolist() == [1, 2, 3, 4, 5]  # 20 sits on a cut point: upper bin
     assert cut["R"].tolist() == [5, 4, 3, 3, 2]
     assert scores.loc["z", "RFM"] == "155" and scores.loc["z", "score"] == 11
@@ -57,8 +58,8 @@ def test_named_segment_grid_covers_every_cell_once():
 
 
 def test_segment_tables_have_strategies_in_both_languages():
-    rfm = pd.DataFrame({"recency": [5, 200, 30, 90], "frequency": [9, 1, 3, 2], "monetary": [900.0, 20, 150, 60]},
-                       index=list("abcd"))
+    rfm = pd.DataFrame({"days_since_last_purchase": [5, 200, 30, 90], "purchases": [9, 1, 3, 2],
+                        "revenue": [900.0, 20, 150, 60]}, index=list("abcd"))
     scores = sg.rfm_scores(rfm)
     for segments in (sg.textbook_segments(scores), sg.named_segments(scores, lang="zh"), sg.behaviour_matrix(rfm)):
         table = sg.segment_table(segments, rfm)
@@ -67,8 +68,8 @@ def test_segment_tables_have_strategies_in_both_languages():
 
 
 def test_matrices_by_hand():
-    rfm = pd.DataFrame({"frequency": [5, 5, 1, 1], "monetary": [500.0, 50, 100, 10], "recency": [1, 1, 1, 1]},
-                       index=list("abcd"))  # mean spend 100, 10, 100, 10
+    rfm = pd.DataFrame({"purchases": [5, 5, 1, 1], "revenue": [500.0, 50, 100, 10],
+                        "days_since_last_purchase": [1, 1, 1, 1]}, index=list("abcd"))  # mean spend 100, 10, 100, 10
     assert sg.behaviour_matrix(rfm).tolist() == ["best customers", "frequent customers", "spenders",
                                                  "uncertain customers"]
     current = pd.Series([10.0, 10, 1, 1], index=list("abcd"))
@@ -77,8 +78,8 @@ def test_matrices_by_hand():
     assert sg.value_matrix(current, potential, lang="zh")["a"] == "核心客户"
     with pytest.raises(DataError, match="no potential value"):
         sg.value_matrix(current, potential.iloc[:2])
-    proxy = sg.potential_value_proxy(pd.DataFrame({"recency": [10, 400], "monetary": [100.0, 100.0],
-                                                   "tenure": [365, 365]}))
+    proxy = sg.potential_value_proxy(pd.DataFrame({"days_since_last_purchase": [10, 400], "revenue": [100.0, 100.0],
+                                                   "days_since_first_purchase": [365, 365]}))
     assert proxy.tolist() == pytest.approx([100.0, 0.0])
 
 
@@ -105,9 +106,9 @@ def test_lifecycle_stages_by_hand():
 
 def test_clustering_finds_two_obvious_groups(rng):
     n = 60
-    rfm = pd.DataFrame({"recency": np.r_[rng.integers(1, 10, n), rng.integers(250, 350, n)],
-                        "frequency": np.r_[rng.integers(15, 25, n), np.ones(n, int)],
-                        "monetary": np.r_[rng.uniform(3000, 6000, n), rng.uniform(10, 30, n)]})
+    rfm = pd.DataFrame({"days_since_last_purchase": np.r_[rng.integers(1, 10, n), rng.integers(250, 350, n)],
+                        "purchases": np.r_[rng.integers(15, 25, n), np.ones(n, int)],
+                        "revenue": np.r_[rng.uniform(3000, 6000, n), rng.uniform(10, 30, n)]})
     result = sg.cluster_customers(rfm, k_range=range(2, 6))
     assert result.n_clusters == 2 and set(result.diagnostics.index) == {2, 3, 4, 5}
     assert sorted(result.profiles["name"]) == ["lapsed · rare · low spend", "recent · frequent · high spend"]
@@ -116,7 +117,7 @@ def test_clustering_finds_two_obvious_groups(rng):
     gmm = sg.cluster_customers(rfm, k_range=range(2, 4), method="gmm")
     assert "bic" in gmm.diagnostics and gmm.labels.nunique() == gmm.n_clusters
     with pytest.raises(DataError, match="constant"):
-        sg.cluster_customers(rfm.assign(frequency=1))
+        sg.cluster_customers(rfm.assign(purchases=1))
 
 
 def test_migration_matrix_by_hand():
@@ -129,19 +130,38 @@ def test_migration_matrix_by_hand():
 
 
 def test_bad_input_gets_clear_errors():
-    with pytest.raises(MissingColumnError, match="monetary"):
-        sg.rfm_scores(pd.DataFrame({"recency": [1], "frequency": [1]}))
+    with pytest.raises(MissingColumnError, match="revenue"):
+        sg.rfm_scores(pd.DataFrame({"days_since_last_purchase": [1], "purchases": [1]}))
     with pytest.raises(DataError, match="no customers"):
-        sg.rfm_scores(pd.DataFrame({"recency": [], "frequency": [], "monetary": []}))
-    rfm = pd.DataFrame({"recency": [1, 2], "frequency": [1, 2], "monetary": [1.0, 2.0]})
+        sg.rfm_scores(pd.DataFrame({"days_since_last_purchase": [], "purchases": [], "revenue": []}))
+    rfm = pd.DataFrame({"days_since_last_purchase": [1, 2], "purchases": [1, 2], "revenue": [1.0, 2.0]})
     with pytest.raises(ValueError, match="bins"):
         sg.rfm_scores(rfm, bins=1)
     with pytest.raises(ValueError, match="4 increasing numbers"):
-        sg.rfm_scores(rfm, cuts={"monetary": [1, 2]})
+        sg.rfm_scores(rfm, cuts={"M": [1, 2]})
+    with pytest.raises(ValueError, match="cuts are given per score"):
+        sg.rfm_scores(rfm, cuts={"revenue": [1, 2, 3, 4]})
     with pytest.raises(ValueError, match="lang"):
         sg.textbook_segments(sg.rfm_scores(rfm), lang="de")
     with pytest.raises(ValueError, match="threshold"):
         sg.textbook_segments(sg.rfm_scores(rfm), threshold="mode")
+
+
+def test_rfm_functions_refuse_a_customer_summary_and_models_refuse_rfm_values(online_retail_log):
+    """'recency' and 'frequency' mean different things in the two tables: neither is accepted for the other."""
+    log = online_retail_log[online_retail_log["customer_id"].isin(online_retail_log["customer_id"].unique()[:300])]
+    summary = cl.customer_summary(log, time_unit="D")
+    rfm = sg.rfm_values(log)
+    assert list(rfm.columns) == list(sg.RFM_COLUMNS)
+    for function in (sg.rfm_scores, sg.behaviour_matrix, sg.potential_value_proxy, sg.cluster_customers):
+        with pytest.raises(DataError, match="not a customer summary"):
+            function(summary)
+    with pytest.raises(DataError, match="rfm_values"):
+        sg.segment_table(sg.named_segments(sg.rfm_scores(rfm)), summary)
+    with pytest.raises(DataError, match="not RFM values"):
+        cl.clv.BetaGeo().fit(rfm)
+    # what each table means travels with it, through slicing and Parquet
+    assert cl.frames.table_info(rfm.head(10)).kind == "rfm_values"
 
 
 rfm_data = st.lists(st.tuples(st.integers(0, 400), st.integers(1, 30), st.floats(0.01, 1e5, allow_nan=False)),
@@ -151,10 +171,10 @@ rfm_data = st.lists(st.tuples(st.integers(0, 400), st.integers(1, 30), st.floats
 @settings(max_examples=100, deadline=None)
 @given(rows=rfm_data)
 def test_scores_and_segments_invariants(rows):
-    rfm = pd.DataFrame(rows, columns=["recency", "frequency", "monetary"])
+    rfm = pd.DataFrame(rows, columns=["days_since_last_purchase", "purchases", "revenue"])
     scores = sg.rfm_scores(rfm)
     assert scores[["R", "F", "M"]].isin(range(1, 6)).all().all()
-    for column, letter, better in (("recency", "R", -1), ("frequency", "F", 1), ("monetary", "M", 1)):
+    for column, letter, better in (("days_since_last_purchase", "R", -1), ("purchases", "F", 1), ("revenue", "M", 1)):
         order = np.argsort(better * rfm[column].to_numpy(), kind="stable")
         assert np.all(np.diff(scores[letter].to_numpy()[order]) >= 0)  # a better value never scores lower
     for segments in (sg.textbook_segments(scores), sg.named_segments(scores)):

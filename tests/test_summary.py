@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hypothesis.strategies as st
 import ibis
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -183,3 +184,24 @@ def test_portable_join_path_equals_the_argmin_path(cdnow_master, monkeypatch):
     monkeypatch.setattr(cl.summary, "_supports", lambda table, operation: False)
     portable = cl.customer_summary(cdnow_master, observation_end="1998-06-30", time_unit="W")
     pd.testing.assert_frame_equal(portable, fast, check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.parametrize("column, value, problem", [
+    ("customer_id", None, "no customer id"), ("date", pd.NaT, "no date"), ("amount", np.nan, "a missing or infinite"),
+    ("amount", np.inf, "a missing or infinite")])
+def test_rows_the_summary_cannot_use_are_refused_not_dropped(column, value, problem):
+    """A missing id used to become one NaN "customer", a missing date vanished uncounted: both are refused now."""
+    log = pd.DataFrame({"customer_id": pd.array(["a", "a", "b"], dtype="object"),
+                        "date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-15"]),
+                        "amount": [10.0, 5.0, 7.0]})
+    log.loc[1, column] = value
+    with pytest.raises(cl.errors.DataError, match=f"1 rows with {problem}.*crmlab.transactions.clean"):
+        cl.customer_summary(log)
+
+
+def test_a_summary_records_what_it_means():
+    log = cl.datasets.load_cdnow("sample")
+    info = cl.frames.table_info(cl.customer_summary(log, observation_end="1997-09-30", time_unit="W",
+                                                    purchase_period="W"))
+    assert (info.kind, info.time_unit, info.purchase_period, info.observation_end) == \
+        ("customer_summary", "W", "W", "1997-09-30")

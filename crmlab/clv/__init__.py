@@ -11,24 +11,27 @@ class                   model                                        reference
 ``ShiftedBetaGeometric``  contractual retention (sBG)                Fader & Hardie (2007)
 ======================  ===========================================  ===================================
 
-All are fitted by maximum likelihood (:mod:`crmlab.clv.base`), report standard
-errors from the observed information, and save to JSON (:func:`load_model`).
+All are fitted by maximum likelihood (:mod:`crmlab.clv.base`, with a fitting strategy
+from :mod:`crmlab.clv.fitting`), report standard errors from the observed information,
+remember the time unit of the data they were fitted on, share one prediction interface
+(:mod:`crmlab.clv._customer_base`) and save to JSON (:func:`load_model`).
 """
 
+from . import fitting
 from .base import MaximumLikelihoodModel, load_model
 from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeo
 from .evaluation import HoldoutEvaluation, evaluate_holdout, tracking_table
 from .gammagamma import GammaGamma
+from .lifetime_value import customer_base_value, customer_lifetime_value, write_customer_values
 from .mbgnbd import ModifiedBetaGeo
 from .paretonbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric, snapshot_rows, survivor_rows
-from .value import customer_equity, customer_lifetime_value, write_customer_values
 
 MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, BetaGeoBetaBinom, GammaGamma,
                                         ShiftedBetaGeometric)}
 
 __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "MaximumLikelihoodModel",
-           "load_model", "MODELS", "customer_lifetime_value", "customer_equity", "evaluate_holdout",
+           "load_model", "MODELS", "customer_lifetime_value", "customer_base_value", "evaluate_holdout", "fitting",
            "tracking_table", "HoldoutEvaluation", "ShiftedBetaGeometric", "survivor_rows",
            "snapshot_rows", "write_customer_values"]

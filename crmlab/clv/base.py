@@ -8,11 +8,11 @@ class does the rest, identically for every model:
 * checks the input and collapses identical rows to unique rows with counts
   (so a million customers with a few thousand distinct histories cost a few
   thousand likelihood evaluations);
-* maximises Σ_i w_i ℓ_i(θ) − penalty over θ = log(parameters) with L-BFGS-B and
-  the analytic gradient; the optional L2 penalty (``penalizer``, default 0 so
-  the result is the MLE) is ``penalizer * N * Σ exp(θ)²``, as in lifetimes;
-  with many distinct rows it starts from an estimate on rounded rows or a
-  subsample and finishes with warm-started BFGS on all rows (see ``_maximise``);
+* maximises Σ_i w_i ℓ_i(θ) − penalty over θ = log(parameters) with the analytic
+  gradient, by the fitting strategy the caller chooses (``strategy=``, see
+  :mod:`crmlab.clv.fitting`: L-BFGS-B on all rows, or a first stage on smaller
+  stand-in data for large data); the optional L2 penalty (``penalizer``, default
+  0 so the result is the MLE) is ``penalizer * N * Σ exp(θ)²``, as in lifetimes;
 * derives standard errors from the observed information: the Hessian of the
   negative log-likelihood in θ (forward differences of the analytic gradient),
   inverted, mapped to the natural scale by the delta method
@@ -21,45 +21,41 @@ class does the rest, identically for every model:
 * reports a fit that did not converge, or whose information matrix is not
   positive definite, by raising :class:`~crmlab.errors.ConvergenceError` —
   never by returning quietly;
-* saves parameters, fit statistics and versions as JSON (no pickle).
+* saves parameters, settings, what the model was fitted on, fit statistics and
+  versions as JSON (no pickle), and refuses or flags a file from another version.
 """
 
 from __future__ import annotations
 
 import json
 import platform
-from dataclasses import dataclass
+import warnings
+from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 from threadpoolctl import ThreadpoolController
 
-from ..errors import ConvergenceError, DataError, MissingColumnError
+from ..errors import ConvergenceError, CrmlabWarning, DataError, MissingColumnError
+from ..frames import CALIBRATION_HOLDOUT, RFM_VALUES, TableInfo, table_info
+from .fitting import LOG_BOUND, fit_strategy
 
-__all__ = ["MaximumLikelihoodModel", "load_model"]
+__all__ = ["MaximumLikelihoodModel", "load_model", "FORMAT_VERSION"]
 
-_LOG_BOUND = 25.0  # parameters live in [e^-25, e^25]; a fit that ends on the bound has not converged
+#: Version of the JSON layout written by ``to_json``; ``load_model`` refuses a newer one.
+FORMAT_VERSION = 2
 _GRADIENT_TOLERANCE = 1e-6  # on the mean log-likelihood per customer, in log-parameters
-_PILOT_MIN_ROWS = 100_000  # fits on more unique rows than this start from a subsample's estimate
-_PILOT_CUSTOMERS = 20_000
-_WARM_ITERATIONS = 50  # BFGS iterations on all rows after the first stage
+_STAND_IN_MIN_ROWS = 100_000  # data with more unique rows than this get a subsample as stand-in (see fitting)
+_STAND_IN_CUSTOMERS = 20_000
 _BLOCK_ROWS = 65_536  # rows per block of a likelihood evaluation
 #: The BLAS libraries loaded (NumPy's and SciPy's OpenBLAS), found once at import. Fits run with one BLAS
 #: thread: their linear algebra is on a handful of parameters, yet L-BFGS-B's calls wake SciPy's OpenBLAS
 #: workers, which then spin beside the fit (on CDNOW with two cores, a quarter of the fit's time).
 _BLAS = ThreadpoolController()
-
-
-class _Stationary(Exception):  # noqa: N818 - a signal, not an error
-    """Raised by an objective at a point that meets the gradient tolerance, to stop the optimiser there."""
-
-    def __init__(self, theta: np.ndarray):
-        super().__init__()
-        self.theta = theta
 
 
 @dataclass(frozen=True)
@@ -90,11 +86,12 @@ class MaximumLikelihoodModel:
     convergence_hint: ClassVar[str] = "check that the data fit the model's assumptions"
 
     def __init__(self, penalizer: float = 0.0, initial_params: dict | None = None, tol: float = 1e-10,
-                 max_iter: int = 2000):
+                 max_iter: int = 2000, strategy="auto"):
         self.penalizer = penalizer
         self.initial_params = initial_params
         self.tol = tol
         self.max_iter = max_iter
+        self.strategy = strategy
 
     # ------------------------------------------------------------------ to implement
     def _log_likelihood(self, log_params: np.ndarray, data: dict[str, np.ndarray]):
@@ -130,40 +127,29 @@ class MaximumLikelihoodModel:
         self
         """
         self._check_settings()
+        self._refuse_other_tables(data)
         prepared = self._prepare(data, weights)
+        strategy = fit_strategy(self.strategy)
         try:
             with _BLAS.limit(limits=1, user_api="blas"):
-                theta = self._maximise(prepared, self._start(prepared))
+                theta = strategy.maximise(self, prepared, self._start(prepared))
                 self._store(theta, prepared)
         finally:
             self._last_evaluation = None  # the memo of _weighted_log_likelihood lives for one fit only
+        self.data_info_ = table_info(data)
         return self
 
-    def _maximise(self, prepared: _Data, theta0: np.ndarray) -> np.ndarray:
-        """Maximise the (penalised) log-likelihood from theta0; return the log-parameters or raise.
-
-        Data with many unique rows are fitted in two stages. A quasi-Newton fit on smaller data that
-        stand in for them (``_pilot``: purchase models round recency and T to a coarse grid, other
-        models take a seeded subsample of about ``_PILOT_CUSTOMERS`` customers — smaller samples
-        identify the Pareto/NBD dropout parameters too poorly to serve), then BFGS on all the data,
-        started with the first stage's information matrix per customer as its curvature, so that it
-        converges in a few evaluations. The result is the full-data maximum, checked by its gradient;
-        should the first stage fail or BFGS not get there, L-BFGS-B runs on all the data (from the
-        first stage's estimate if there is one).
-        """
-        pilot = self._pilot(prepared)
-        if pilot is not None:
-            try:
-                theta_pilot = self._quasi_newton(pilot, theta0)
-                curvature = self._hessian(theta_pilot, pilot) / pilot.n_customers
-            except ConvergenceError:
-                return self._quasi_newton(prepared, theta0)
-            theta = self._warm_quasi_newton(prepared, theta_pilot,
-                                            curvature + self._penalty_curvature(theta_pilot))
-            if theta is not None:
-                return theta
-            theta0 = theta_pilot
-        return self._quasi_newton(prepared, theta0)
+    def _refuse_other_tables(self, data) -> None:
+        """A calibration/holdout split or an RFM table is not what a model is fitted on: say what is."""
+        info = table_info(data)
+        if info is not None and info.kind == CALIBRATION_HOLDOUT:
+            raise DataError(f"{self.model_name} is fitted on the calibration half of a calibration/holdout table: "
+                            "fit on crmlab.calibration_summary(split), then judge it with "
+                            "crmlab.clv.evaluate_holdout(model, split)")
+        if info is not None and info.kind == RFM_VALUES:
+            raise DataError(f"{self.model_name} needs a customer summary (repeat purchases, time from first to "
+                            "last purchase, ...), not RFM values (days since the last purchase, ...); build it with "
+                            "crmlab.customer_summary(log, time_unit=...)")
 
     def _data(self, columns: dict[str, np.ndarray], counts: np.ndarray) -> _Data:
         """Unique rows and counts with their blocks (see :class:`_Data`)."""
@@ -209,52 +195,15 @@ class MaximumLikelihoodModel:
     def _penalty_curvature(self, theta: np.ndarray) -> np.ndarray:
         return np.diag(4 * self.penalizer * np.exp(2 * theta))
 
-    def _quasi_newton(self, prepared: _Data, theta0: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-            result = optimize.minimize(self._objective(prepared), theta0, jac=True, method="L-BFGS-B",
-                                       bounds=[(-_LOG_BOUND, _LOG_BOUND)] * len(theta0),
-                                       options={"maxiter": self.max_iter, "ftol": self.tol * 1e-3,
-                                                "gtol": self.tol * 1e2})
-        self._raise_unless_converged(result)
-        return result.x
+    def _stand_in(self, prepared: _Data) -> _Data | None:
+        """Smaller data standing in for ``prepared`` in the first stage of a two-stage fit (:mod:`.fitting`).
 
-    def _warm_quasi_newton(self, prepared: _Data, theta: np.ndarray, curvature: np.ndarray) -> np.ndarray | None:
-        """BFGS on all rows from the first stage's estimate, started with the inverse of its curvature.
-
-        Stops at the first point it evaluates whose gradient is within the tolerance: there the
-        log-likelihood is flat to the rounding of its sum, so BFGS's line search, which compares
-        values, would only spend evaluations on rounding noise. Returns None when the curvature is not
-        positive definite or no such point is reached within ``_WARM_ITERATIONS`` iterations (the
-        caller then falls back to L-BFGS-B).
+        A seeded subsample of about ``_STAND_IN_CUSTOMERS`` customers when there are more than
+        ``_STAND_IN_MIN_ROWS`` unique rows (smaller samples identify the Pareto/NBD dropout parameters
+        too poorly to serve), else None: fit all rows at once.
         """
-        try:
-            inverse = np.linalg.inv(curvature)
-            np.linalg.cholesky((inverse + inverse.T) / 2)
-        except np.linalg.LinAlgError:
-            return None
-        tolerance = self.tol * 1e2
-        objective = self._objective(prepared)
-
-        def objective_until_stationary(theta):
-            value, gradient = objective(theta)
-            if np.all(np.isfinite(theta)) and np.max(np.abs(gradient)) < tolerance:
-                raise _Stationary(theta.copy())
-            return value, gradient
-
-        try:
-            with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-                optimize.minimize(objective_until_stationary, theta, jac=True, method="BFGS",
-                                  options={"gtol": tolerance, "maxiter": _WARM_ITERATIONS,
-                                           "hess_inv0": (inverse + inverse.T) / 2})
-        except _Stationary as stationary:
-            if np.all(np.abs(stationary.theta) < _LOG_BOUND):
-                return stationary.theta
-        return None
-
-    def _pilot(self, prepared: _Data) -> _Data | None:
-        """Data for the first stage of a two-stage fit (see ``_maximise``), or None to fit all rows at once."""
-        if len(prepared.counts) > _PILOT_MIN_ROWS:
-            return self._subsample(prepared, _PILOT_CUSTOMERS)
+        if len(prepared.counts) > _STAND_IN_MIN_ROWS:
+            return self._subsample(prepared, _STAND_IN_CUSTOMERS)
         return None
 
     def _subsample(self, prepared: _Data, customers: int) -> _Data:
@@ -279,15 +228,16 @@ class MaximumLikelihoodModel:
         guess.update(self.initial_params)
         return np.log([guess[name] for name in self.param_names])
 
-    def _raise_unless_converged(self, result) -> None:
-        on_bound = np.abs(result.x) >= _LOG_BOUND - 1e-6
+    def _check_optimum(self, result) -> None:
+        """Raise ConvergenceError unless the optimiser's ``result`` is an interior maximum (used by the strategies)."""
+        on_bound = np.abs(result.x) >= LOG_BOUND - 1e-6
         hint = f"Try other initial_params=, a small penalizer= (e.g. 0.001), or {self.convergence_hint}."
         if not np.all(np.isfinite(result.x)) or not np.isfinite(result.fun):
             raise ConvergenceError(f"{self.model_name} fit produced non-finite values ({result.message}). {hint}")
         if on_bound.any():
             names = [n for n, b in zip(self.param_names, on_bound, strict=True) if b]
             raise ConvergenceError(f"{self.model_name} fit drove {names} to the edge of the parameter space "
-                                   f"(exp(±{_LOG_BOUND:.0f})): the likelihood has no interior maximum. {hint}")
+                                   f"(exp(±{LOG_BOUND:.0f})): the likelihood has no interior maximum. {hint}")
         # L-BFGS-B may stop in its line search at an optimum it cannot improve further; what counts is
         # the first-order condition on the per-customer objective
         if not result.success and np.max(np.abs(result.jac)) > _GRADIENT_TOLERANCE:
@@ -401,17 +351,40 @@ class MaximumLikelihoodModel:
         return f"{type(self).__name__}({values}; log-likelihood {self.log_likelihood_:,.2f})"
 
     # ------------------------------------------------------------------ persistence
+    def _settings(self) -> dict:
+        strategy = self.strategy if isinstance(self.strategy, str) else getattr(self.strategy, "name", "custom")
+        return {"penalizer": self.penalizer, "initial_params": self.initial_params, "tol": self.tol,
+                "max_iter": self.max_iter, "strategy": strategy}
+
+    def _fitted_state(self) -> dict:
+        """What a fitted model knows beyond its parameters (subclasses add theirs)."""
+        info = getattr(self, "data_info_", None)
+        state = {"fitted_on": asdict(info) if info is not None else None}
+        if hasattr(self, "n_excluded_"):
+            state["n_excluded"] = self.n_excluded_
+        return state
+
+    def _restore_state(self, state: dict) -> None:
+        self.data_info_ = TableInfo(**state["fitted_on"]) if state.get("fitted_on") else None
+        if "n_excluded" in state:
+            self.n_excluded_ = state["n_excluded"]
+
     def to_json(self, path: str | Path | None = None) -> str:
-        """Parameters, their covariance, fit statistics and versions as JSON (written to ``path`` if given)."""
+        """Everything the fitted model holds as JSON (written to ``path`` if given): settings, parameters and
+        their covariance, fit statistics, what it was fitted on (time unit, observation end, excluded rows)
+        and the versions that produced it. :func:`load_model` reads it back."""
         self._require_fit()
         document = {
+            "format": "crmlab-model",
+            "format_version": FORMAT_VERSION,
             "model": type(self).__name__,
+            "settings": self._settings(),
             "params": self.params_.to_dict(),
             "log_covariance": self._log_covariance.tolist(),
             "log_likelihood": self.log_likelihood_,
             "n_customers": self.n_customers_,
             "n_unique_rows": self.n_unique_rows_,
-            "settings": {"penalizer": self.penalizer, "tol": self.tol, "max_iter": self.max_iter},
+            "state": self._fitted_state(),
             "versions": {"crmlab": _version("crmlab"), "numpy": np.__version__, "scipy": _version("scipy"),
                          "python": platform.python_version()},
         }
@@ -428,6 +401,7 @@ class MaximumLikelihoodModel:
         model.log_likelihood_ = document["log_likelihood"]
         model.n_customers_ = document["n_customers"]
         model.n_unique_rows_ = document["n_unique_rows"]
+        model._restore_state(document.get("state", {}))
         phi = model.params_.to_numpy()
         model.standard_errors_ = pd.Series(phi * np.sqrt(np.diag(model._log_covariance)), index=model.params_.index,
                                            name="standard_error")
@@ -467,11 +441,35 @@ def _version(package: str) -> str:
 
 
 def load_model(path: str | Path) -> MaximumLikelihoodModel:
-    """Load a model saved with ``to_json``."""
+    """Load a model saved with ``to_json``.
+
+    A file of a newer layout than this crmlab reads is refused; a file written by another crmlab
+    version loads with a :class:`~crmlab.errors.CrmlabWarning` that names both versions (the
+    estimates are the file's; predictions use this version's code).
+    """
     from . import MODELS  # the registry of model classes by name
 
-    document = json.loads(Path(path).read_text())
-    name = document.get("model")
+    try:
+        document = json.loads(Path(path).read_text())
+    except json.JSONDecodeError as error:
+        raise DataError(f"{path} is not a crmlab model file (not JSON: {error})") from error
+    name = document.get("model") if isinstance(document, dict) else None
     if name not in MODELS:
-        raise ValueError(f"{path} holds a {name!r} model; crmlab knows {sorted(MODELS)}")
+        raise DataError(f"{path} holds a {name!r} model; crmlab knows {sorted(MODELS)}")
+    layout = document.get("format_version", 1)
+    if layout > FORMAT_VERSION:
+        raise DataError(f"{path} was written by crmlab {document.get('versions', {}).get('crmlab', '?')} in model "
+                        f"file format {layout}; this crmlab ({_version('crmlab')}) reads formats up to "
+                        f"{FORMAT_VERSION}. Upgrade crmlab to load it.")
+    written_by = document.get("versions", {}).get("crmlab", "unknown")
+    if layout < FORMAT_VERSION:
+        warnings.warn(f"{path} was written by crmlab {written_by} in model file format {layout}, which does not "
+                      "record what the model was fitted on (its time unit): pass time_unit= where a call needs it, "
+                      "or refit and save the model again.", CrmlabWarning, stacklevel=2)
+        document = {**document, "settings": {k: v for k, v in document["settings"].items()
+                                             if k in ("penalizer", "tol", "max_iter")}}
+    elif written_by != _version("crmlab"):
+        warnings.warn(f"{path} was written by crmlab {written_by}; this is crmlab {_version('crmlab')}. The "
+                      "estimates are the file's; predictions use this version's formulas.", CrmlabWarning,
+                      stacklevel=2)
     return MODELS[name]._from_document(document)

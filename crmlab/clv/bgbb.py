@@ -14,13 +14,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-import pandas as pd
 from scipy import special
 
 from ..errors import DataError
-from .base import MaximumLikelihoodModel, _Data
+from ._customer_base import CustomerBaseModel
+from .base import _Data
 
-__all__ = ["BetaGeoBetaBinom"]
+__all__ = ["BetaGeoBetaBinom", "BetaBinomProcess"]
 
 
 def _log_beta_ratio_terms(params, x, m, g, d):
@@ -40,7 +40,51 @@ def _log_beta_ratio_terms(params, x, m, g, d):
     return value, grad
 
 
-class BetaGeoBetaBinom(MaximumLikelihoodModel):
+class BetaBinomProcess:
+    """Transactions of a customer alive at opportunity 0 under BG/BB dynamics, θ = (α, β, γ, δ) (numbers or arrays).
+
+    Before each opportunity the customer dies with probability θ ~ Beta(γ, δ); alive, transacts with
+    probability p ~ Beta(α, β). ``t`` counts opportunities (whole numbers).
+    """
+
+    @staticmethod
+    def expected(theta, t):
+        """E[X(t)] = α/(α+β) · δ/(γ-1) · [1 - Γ(γ+δ)Γ(1+δ+t) / (Γ(γ+δ+t)Γ(1+δ))]  (FHS 2010, eq. 7).
+
+        At γ = 1 the bracket and γ - 1 vanish together; the limit is δ [ψ(1+δ+t) - ψ(1+δ)].
+        """
+        alpha, beta, gamma, delta = theta
+        gl = special.gammaln
+        near_one = np.abs(gamma - 1) < 1e-8
+        bracket = -np.expm1(gl(gamma + delta) + gl(1 + delta + t) - gl(gamma + delta + t) - gl(1 + delta))
+        alive_opportunities = np.where(near_one, delta * (special.digamma(1 + delta + t) - special.digamma(1 + delta)),
+                                       delta * bracket / np.where(near_one, 1.0, gamma - 1))
+        return alpha / (alpha + beta) * alive_opportunities
+
+    @staticmethod
+    def survival(theta, t):
+        """P(alive at opportunity t) = B(γ, δ+t)/B(γ, δ)."""
+        _, _, gamma, delta = theta
+        return np.exp(special.betaln(gamma, delta + t) - special.betaln(gamma, delta))
+
+    @staticmethod
+    def count_probability(theta, n, t):
+        """P(X(t) = n) (FHS 2010, eq. 8): alive through all t opportunities, or dead after opportunity i < t."""
+        alpha, beta, gamma, delta = (np.asarray(v, dtype="float64") for v in theta)
+        n, t = np.broadcast_arrays(np.asarray(n, dtype="float64"), np.asarray(t, dtype="float64"))
+        params = (alpha, beta, gamma, delta)
+        log_choose = special.gammaln(t + 1) - special.gammaln(n + 1) - special.gammaln(np.maximum(t - n, 0) + 1)
+        value, _ = _log_beta_ratio_terms(params, n, np.maximum(t - n, 0), 0.0, t)
+        total = np.where(n <= t, np.exp(log_choose + value), 0.0)
+        for i in range(int(np.max(t)) if t.size else 0):
+            present = (i >= n) & (i <= t - 1)
+            log_c = special.gammaln(i + 1) - special.gammaln(n + 1) - special.gammaln(np.maximum(i - n, 0) + 1)
+            v, _ = _log_beta_ratio_terms(params, n, np.maximum(i - n, 0), 1.0, float(i))
+            total = total + np.where(present, np.exp(log_c + v), 0.0)
+        return total
+
+
+class BetaGeoBetaBinom(CustomerBaseModel):
     """BG/BB model, fitted on (frequency, recency, periods) — usually weighted pattern counts.
 
     ``frequency`` x is the number of transactions in the ``periods`` n repeat
@@ -61,7 +105,10 @@ class BetaGeoBetaBinom(MaximumLikelihoodModel):
 
     param_names = ("alpha", "beta", "gamma", "delta")
     data_columns: ClassVar[tuple[str, ...]] = ("frequency", "recency", "periods")
+    posterior_columns: ClassVar[tuple[str, ...]] = ("frequency", "periods")
+    discrete_unit = "opportunity"
     model_name = "BG/BB"
+    _process = BetaBinomProcess
 
     def _check_values(self, columns):
         x, t_x, n = columns["frequency"], columns["recency"], columns["periods"]
@@ -97,56 +144,23 @@ class BetaGeoBetaBinom(MaximumLikelihoodModel):
         return ll, grad * params
 
     # ------------------------------------------------------------------ predictions
-    def _patterns(self, data: pd.DataFrame):
-        missing = [c for c in self.data_columns if c not in data]
-        if missing:
-            raise DataError(f"BG/BB predictions need columns {list(self.data_columns)}; missing {missing}")
-        return (data["frequency"].to_numpy(dtype="float64"), data["recency"].to_numpy(dtype="float64"),
-                data["periods"].to_numpy(dtype="float64"), data.index)
-
     def _log_likelihood_at_fit(self, x, t_x, n):
         values, _ = self._terms(np.array(self._param_values()), x, t_x, n)
         return special.logsumexp(values, axis=0)
 
-    def p_alive(self, data: pd.DataFrame) -> pd.Series:
-        """P(alive at opportunity n+1 | x, t_x, n) (eq. 11)."""
+    def _p_alive_now(self, history):
+        """P(alive at opportunity n | x, t_x, n) = B(α+x, β+n-x)/B(α,β) · B(γ, δ+n)/B(γ,δ) / L.
+
+        Fader, Hardie & Shang's eq. 11 is one opportunity later: ``p_alive(data, t=1)``.
+        """
         alpha, beta, gamma, delta = self._param_values()
-        x, t_x, n, index = self._patterns(data)
+        x, t_x, n = history["frequency"], history["recency"], history["periods"]
         log_alive = (special.betaln(alpha + x, beta + n - x) - special.betaln(alpha, beta)
-                     + special.betaln(gamma, delta + n + 1) - special.betaln(gamma, delta))
-        return pd.Series(np.exp(log_alive - self._log_likelihood_at_fit(x, t_x, n)), index=index, name="p_alive")
+                     + special.betaln(gamma, delta + n) - special.betaln(gamma, delta))
+        return np.exp(log_alive - self._log_likelihood_at_fit(x, t_x, n))
 
-    def expected_purchases(self, t, data: pd.DataFrame) -> pd.Series:
-        """E[transactions in the next t opportunities | x, t_x, n] (eq. 13)."""
+    def _alive_parameters(self, keys):
+        """An alive customer's future: p ~ Beta(α + x, β + n - x) and θ ~ Beta(γ, δ + n) (survived n opportunities)."""
         alpha, beta, gamma, delta = self._param_values()
-        x, t_x, n, index = self._patterns(data)
-        t = np.asarray(t, dtype="float64")
-        gl = special.gammaln
-        log_front = (special.betaln(alpha + x + 1, beta + n - x) - special.betaln(alpha, beta)
-                     + gl(gamma + delta) - gl(1 + delta) - self._log_likelihood_at_fit(x, t_x, n))
-        bracket = (np.exp(gl(1 + delta + n) - gl(gamma + delta + n))
-                   - np.exp(gl(1 + delta + n + t) - gl(gamma + delta + n + t)))
-        value = np.exp(log_front) * delta / (gamma - 1) * bracket
-        return pd.Series(value, index=index, name="expected_purchases")
-
-    def expected_purchases_new_customer(self, t) -> np.ndarray:
-        """E[X(n)] in the first n opportunities after acquisition (eq. 7)."""
-        alpha, beta, gamma, delta = self._param_values()
-        n = np.asarray(t, dtype="float64")
-        gl = special.gammaln
-        ratio = np.exp(gl(gamma + delta) + gl(1 + delta + n) - gl(gamma + delta + n) - gl(1 + delta))
-        return alpha / (alpha + beta) * delta / (gamma - 1) * (1 - ratio)
-
-    def purchase_probability(self, x, t) -> np.ndarray:
-        """P(X(n) = x): probability of x transactions in the first n opportunities (eq. 8)."""
-        params = np.array(self._param_values())
-        x, n = np.broadcast_arrays(np.asarray(x, dtype="float64"), np.asarray(t, dtype="float64"))
-        log_choose = special.gammaln(n + 1) - special.gammaln(x + 1) - special.gammaln(n - x + 1)
-        value, _ = _log_beta_ratio_terms(params, x, n - x, 0.0, n)
-        total = np.where(x <= n, np.exp(log_choose + value), 0.0)
-        for i in range(int(np.max(n)) if n.size else 0):
-            present = (i >= x) & (i <= n - 1)
-            log_c = special.gammaln(i + 1) - special.gammaln(x + 1) - special.gammaln(np.maximum(i - x, 0) + 1)
-            v, _ = _log_beta_ratio_terms(params, x, i - x, 1.0, float(i))
-            total = total + np.where(present, np.exp(log_c + v), 0.0)
-        return total
+        x, n = keys["frequency"], keys["periods"]
+        return alpha + x, beta + n - x, np.full_like(x, gamma), delta + n

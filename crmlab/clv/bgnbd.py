@@ -12,13 +12,49 @@ with probability p; p ~ Beta(a, b) across customers, independent of λ.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy import special, stats
 
 from ._purchase import PurchaseModel
 from ._special import log_hyp2f1
 
-__all__ = ["BetaGeo"]
+__all__ = ["BetaGeo", "BetaGeoProcess"]
+
+
+class BetaGeoProcess:
+    """Purchases of a customer alive at time 0 under BG/NBD dynamics, θ = (r, α, a, b) (numbers or arrays).
+
+    While alive the customer buys as a Poisson process with rate λ ~ Gamma(r, α) and drops out
+    right after each purchase with probability p ~ Beta(a, b) (FHL 2005).
+    """
+
+    @staticmethod
+    def expected(theta, t):
+        """E[X(t)] = (a+b-1)/(a-1) [1 - (α/(α+t))^r 2F1(r, b; a+b-1; t/(α+t))]  (FHL 2005, eq. 7)."""
+        r, alpha, a, b = theta
+        log_tail = r * (np.log(alpha) - np.log(alpha + t)) + log_hyp2f1(r, b, a + b - 1, t / (alpha + t))
+        return (a + b - 1) / (a - 1) * -np.expm1(log_tail)
+
+    @staticmethod
+    def survival(theta, t):
+        """P(alive at t) = E[e^(-λpt)] = (α/(α+t))^r 2F1(r, b; a+b; t/(α+t)).
+
+        Between purchases nobody drops out, so the customer is alive at t unless one of the N(t)
+        purchases was followed by dropout: E[(1-p)^N(t)] = E[e^(-λpt)]; the expectation over
+        p ~ Beta(a, b) is Euler's integral of 2F1(r, a; a+b; -t/α), Pfaff-transformed to z in [0, 1).
+        """
+        r, alpha, a, b = theta
+        return np.exp(r * (np.log(alpha) - np.log(alpha + t)) + log_hyp2f1(r, b, a + b, t / (alpha + t)))
+
+    @staticmethod
+    def count_probability(theta, n, t):
+        """P(X(t) = n) = B(a, b+n)/B(a,b) NB(n; r, α/(α+t)) + δ_{n>0} B(a+1, b+n-1)/B(a,b) P(NB >= n)  (eq. 8)."""
+        r, alpha, a, b = theta
+        p = alpha / (alpha + t)
+        log_b_ab = special.betaln(a, b)
+        first = np.exp(special.betaln(a, b + n) - log_b_ab) * stats.nbinom.pmf(n, r, p)
+        second = np.where(n > 0, np.exp(special.betaln(a + 1, np.maximum(b + n - 1, 1e-300)) - log_b_ab)
+                          * stats.nbinom.sf(n - 1, r, p), 0.0)
+        return first + second
 
 
 class BetaGeo(PurchaseModel):
@@ -48,6 +84,7 @@ class BetaGeo(PurchaseModel):
 
     param_names = ("r", "alpha", "a", "b")
     model_name = "BG/NBD"
+    _process = BetaGeoProcess
 
     def _log_likelihood(self, log_params, data):
         r, alpha, a, b = np.exp(log_params)
@@ -79,48 +116,18 @@ class BetaGeo(PurchaseModel):
         return ll, grad
 
     # ------------------------------------------------------------------ predictions
-    def p_alive(self, data: pd.DataFrame) -> pd.Series:
+    def _p_alive_now(self, history):
         """P(alive at T | x, t_x, T) = 1 / (1 + δ_{x>0} a/(b+x-1) ((α+T)/(α+t_x))^{r+x})  (FHL 2005, eq. 11)."""
         r, alpha, a, b = self._param_values()
-        x, t_x, T, index = self._rft(data)
+        x, t_x, T = history["frequency"], history["recency"], history["T"]
         with np.errstate(divide="ignore"):
             log_odds = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-300))
                                 + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x)), -np.inf)
-        return pd.Series(special.expit(-log_odds), index=index, name="p_alive")
+        return special.expit(-log_odds)
 
-    def probability_no_purchases(self, data: pd.DataFrame, t: float) -> pd.Series:
-        """P(no purchase in (T, T+t] | x, t_x, T) = 1 − P(alive) + P(alive) ((α+T)/(α+T+t))^(r+x).
-
-        A dead customer buys nothing; an alive one drops out only at a purchase, so buys nothing with
-        probability E[e^(−λt)], where λ given the history is Gamma(r+x, α+T) (the posterior in FHL 2005).
-        """
+    def _alive_parameters(self, keys):
+        """An alive customer's future: λ ~ Gamma(r + x, α + T) and p ~ Beta(a, b + x), the prior updated by x
+        purchases (each survived) in T time units; from T on, a new BG/NBD customer with these parameters."""
         r, alpha, a, b = self._param_values()
-        x, _, T, index = self._rft(data)
-        alive = self.p_alive(data).to_numpy()
-        quiet_if_alive = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + self._horizon(t))))
-        return pd.Series(1.0 - alive + alive * quiet_if_alive, index=index, name="p_no_purchases")
-
-    def _purchases_if_alive(self, t, x, T):
-        """The numerator of FHL (2005) eq. 10: (a+b+x-1)/(a-1) [1 - ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)]."""
-        r, alpha, a, b = self._param_values()
-        log_tail = ((r + x) * (np.log(alpha + T) - np.log(alpha + T + t))
-                    + log_hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t)))
-        return (a + b + x - 1) / (a - 1) * -np.expm1(log_tail)
-
-    def expected_purchases_new_customer(self, t) -> np.ndarray:
-        """E[X(t)] for a customer just acquired (FHL 2005, eq. 7)."""
-        r, alpha, a, b = self._param_values()
-        t = self._horizon(t)
-        log_tail = r * (np.log(alpha) - np.log(alpha + t)) + log_hyp2f1(r, b, a + b - 1, t / (alpha + t))
-        return (a + b - 1) / (a - 1) * -np.expm1(log_tail)
-
-    def purchase_probability(self, n, t) -> np.ndarray:
-        """P(X(t) = n): probability that a new customer makes n repeat purchases in a period of length t (eq. 8)."""
-        r, alpha, a, b = self._param_values()
-        n, t = np.broadcast_arrays(np.asarray(n, dtype="float64"), self._horizon(t))
-        p = alpha / (alpha + t)
-        log_b_ab = special.betaln(a, b)
-        first = np.exp(special.betaln(a, b + n) - log_b_ab) * stats.nbinom.pmf(n, r, p)
-        second = np.where(n > 0, np.exp(special.betaln(a + 1, np.maximum(b + n - 1, 1e-300)) - log_b_ab)
-                          * stats.nbinom.sf(n - 1, r, p), 0.0)
-        return first + second
+        x, T = keys["frequency"], keys["T"]
+        return r + x, alpha + T, np.full_like(x, a), b + x

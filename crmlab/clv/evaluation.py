@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, MissingColumnError
+from ..frames import CALIBRATION_HOLDOUT, table_info
 from ..summary import calibration_summary
 from ..units import days_per
 
@@ -54,25 +55,49 @@ class HoldoutEvaluation:
         return "<p><b>Holdout evaluation</b></p>" + self.metrics.to_html(float_format="{:.4f}".format)
 
 
-def evaluate_holdout(model, split: pd.DataFrame, *, transactions: pd.DataFrame | None = None,
-                     calibration_end=None, observation_end=None, time_unit: str = "W",
-                     n_bins: int = 10) -> HoldoutEvaluation:
+def _agreed(name: str, given, recorded, normalise=str):
+    """The recorded value of a setting, checked against an explicit one; the explicit one when none is recorded."""
+    if given is not None and recorded is not None and normalise(given) != normalise(recorded):
+        raise DataError(f"{name}={given!r} contradicts the calibration/holdout table, which has {name}={recorded!r}; "
+                        "drop the argument (the table's value is used)")
+    return recorded if recorded is not None else given
+
+
+def _day(value) -> str:
+    return str(pd.Timestamp(value).date())
+
+
+def evaluate_holdout(model, split: pd.DataFrame, *, transactions: pd.DataFrame | None = None, n_bins: int = 10,
+                     calibration_end=None, observation_end=None, time_unit: str | None = None) -> HoldoutEvaluation:
     """Evaluate a fitted purchase model on a calibration/holdout table.
 
     Parameters
     ----------
     model
-        A purchase model fitted on the calibration columns (``BetaGeo``, ``ParetoNBD``, ``ModifiedBetaGeo``).
+        A purchase model fitted on the calibration half (``calibration_summary(split)``).
     split : DataFrame
-        Output of :func:`crmlab.calibration_holdout`.
-    transactions, calibration_end, observation_end, time_unit
-        When a clean log is given, the period-by-period tracking table is added (see :func:`tracking_table`).
+        Output of :func:`crmlab.calibration_holdout`, which records its calibration end,
+        observation end and time unit; they must agree with the model's time unit.
+    transactions : DataFrame, optional
+        The clean log: adds the period-by-period tracking table (see :func:`tracking_table`).
     n_bins : int
         Number of equal-width P(alive) bins in the reliability table.
+    calibration_end, observation_end, time_unit
+        Needed only for a split built by hand; given for a crmlab split, they must agree with it.
     """
     missing = [c for c in _SPLIT_COLUMNS if c not in split]
     if missing:
         raise DataError(f"the calibration/holdout table lacks {missing}; build it with crmlab.calibration_holdout")
+    info = table_info(split)
+    if info is not None and info.kind != CALIBRATION_HOLDOUT:
+        raise DataError(f"evaluate_holdout needs a calibration/holdout table, got {info.describe()}")
+    calibration_end = _agreed("calibration_end", calibration_end, info and info.calibration_end, _day)
+    observation_end = _agreed("observation_end", observation_end, info and info.observation_end, _day)
+    time_unit = _agreed("time_unit", time_unit, info and info.time_unit)
+    fitted = getattr(model, "time_unit_", None)
+    if time_unit is not None and fitted is not None and time_unit != fitted:
+        raise DataError(f"the {model.model_name} model was fitted in {fitted!r} but the calibration/holdout table is "
+                        f"in {time_unit!r}; build both in one unit")
     calibration = calibration_summary(split)
     duration = split["duration_holdout"].to_numpy(dtype="float64")
     actual = split["frequency_holdout"].to_numpy(dtype="float64")
@@ -98,27 +123,43 @@ def evaluate_holdout(model, split: pd.DataFrame, *, transactions: pd.DataFrame |
     tracking = None
     if transactions is not None:
         if calibration_end is None or observation_end is None:
-            raise ValueError("a tracking table needs calibration_end and observation_end with the transactions")
+            raise ValueError("a tracking table needs calibration_end and observation_end with the transactions "
+                             "(a split from crmlab.calibration_holdout carries them)")
         tracking = tracking_table(model, transactions, calibration_end=calibration_end,
-                                  observation_end=observation_end, time_unit=time_unit)
+                                  observation_end=observation_end)
     return HoldoutEvaluation(per_customer, metrics, reliability, tracking)
 
 
 def tracking_table(model, transactions: pd.DataFrame, *, calibration_end, observation_end,
-                   time_unit: str = "W") -> pd.DataFrame:
+                   time_unit: str | None = None) -> pd.DataFrame:
     """Expected and actual repeat purchases of the calibration cohort, period by period.
 
-    A purchase is one customer-day; customers are those whose first purchase is on
-    or before ``calibration_end``. Period k covers [k-1, k) time units from the
+    A purchase is one customer-day (or customer-week/-month when the model was fitted on
+    such purchases); customers are those whose first purchase is on or before
+    ``calibration_end``. Period k covers [k-1, k) time units — the model's unit — from the
     cohort's first purchase day. Expected repeat purchases up to time t are
     Σ_i E[X(t - s_i)], with s_i customer i's first purchase time and E[X(·)] the
     model's new-customer expectation.
 
     Returns a DataFrame indexed by period end (time units) with ``actual``,
-    ``expected``, their cumulative sums and ``holdout`` (True after calibration).
+    ``expected``, their cumulative sums and ``holdout`` (True after calibration); its
+    ``attrs["time_unit"]`` names the unit.
     """
-    days = pd.DataFrame({"customer_id": transactions["customer_id"],
-                         "day": pd.to_datetime(transactions["date"]).dt.normalize()}).drop_duplicates()
+    missing = [c for c in ("customer_id", "date") if c not in transactions]
+    if missing:
+        raise MissingColumnError(f"the tracking table needs a clean log with customer_id and date; missing {missing} "
+                                 "(clean it with crmlab.transactions.clean)")
+    fitted = getattr(model, "time_unit_", None)
+    if fitted is None and time_unit is None:
+        raise DataError(f"the {model.model_name} model does not record its time unit; pass time_unit=")
+    if fitted is not None and time_unit is not None and time_unit != fitted:
+        raise DataError(f"time_unit={time_unit!r} contradicts the {model.model_name} model, fitted in {fitted!r}")
+    time_unit = fitted or time_unit
+    info = getattr(model, "data_info_", None)
+    purchase_period = info.purchase_period if info is not None and info.purchase_period else "D"
+    dates = pd.to_datetime(transactions["date"])
+    days = dates.dt.normalize() if purchase_period == "D" else dates.dt.to_period(purchase_period).dt.start_time
+    days = pd.DataFrame({"customer_id": transactions["customer_id"], "day": days}).drop_duplicates()
     days = days[days["day"] <= pd.Timestamp(observation_end)]
     first = days.groupby("customer_id")["day"].transform("min")
     cohort = first <= pd.Timestamp(calibration_end)
@@ -138,4 +179,5 @@ def tracking_table(model, transactions: pd.DataFrame, *, calibration_end, observ
     table = pd.DataFrame({"actual": actual, "expected": np.diff(expected_cumulative, prepend=0.0),
                           "actual_cumulative": np.cumsum(actual), "expected_cumulative": expected_cumulative,
                           "holdout": ends > calibration_periods + 1e-9}, index=pd.Index(ends, name="period_end"))
+    table.attrs["time_unit"] = time_unit
     return table

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ..errors import DataError
+from ..errors import DataError, PredictionError
 from .base import MaximumLikelihoodModel, _Data
 
 __all__ = ["GammaGamma"]
@@ -87,8 +87,11 @@ class GammaGamma(MaximumLikelihoodModel):
     def expected_spend(self, data: pd.DataFrame) -> pd.Series:
         """E[spend per transaction | x, z̄] = (γ + x z̄) p / (px + q - 1) (Fader, Hardie & Lee 2005, eq. 5).
 
-        A weighted average of the population mean and the customer's own mean;
-        customers with x = 0 get the population mean.
+        A weighted average of the population mean and the customer's own mean; customers with x = 0
+        get the population mean. The expectation is finite only where px + q > 1: with q <= 1 (a
+        spend distribution so heavy-tailed that its mean is infinite) customers without repeat
+        purchases, and any with px + q <= 1, have no finite expected spend, and this raises
+        :class:`~crmlab.errors.PredictionError` rather than return a negative or infinite value.
         """
         p, q, gamma = self._param_values()
         missing = [c for c in ("frequency", "monetary") if c not in data]
@@ -96,4 +99,12 @@ class GammaGamma(MaximumLikelihoodModel):
             raise DataError(f"expected_spend needs columns frequency and monetary; missing {missing}")
         x = data["frequency"].to_numpy(dtype="float64")
         z = np.where(x > 0, data["monetary"].to_numpy(dtype="float64"), 0.0)
+        infinite = p * x + q <= 1
+        if infinite.any():
+            raise PredictionError(
+                f"Gamma-Gamma fit has q = {q:.4g} (p = {p:.4g}): the expected spend of {int(infinite.sum()):,} "
+                f"customers with p·frequency + q <= 1 (e.g. {list(data.index[infinite][:5])}"
+                f"{', every one-time buyer' if q <= 1 else ''}) is infinite. Value them with a spend you choose "
+                "(pass a Series or number as the spend model to customer_lifetime_value), or fit on more repeat "
+                "buyers.")
         return pd.Series((gamma + x * z) * p / (p * x + q - 1), index=data.index, name="expected_spend")

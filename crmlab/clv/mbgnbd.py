@@ -10,11 +10,10 @@ purchase, so customers without repeat purchases are not certainly alive.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from ._purchase import PurchaseModel
-from ._special import log_hyp2f1
+from .bgnbd import BetaGeoProcess
 
 __all__ = ["ModifiedBetaGeo"]
 
@@ -34,6 +33,7 @@ class ModifiedBetaGeo(PurchaseModel):
 
     param_names = ("r", "alpha", "a", "b")
     model_name = "MBG/NBD"
+    _process = BetaGeoProcess
 
     def _log_likelihood(self, log_params, data):
         r, alpha, a, b = np.exp(log_params)
@@ -52,33 +52,23 @@ class ModifiedBetaGeo(PurchaseModel):
         d_b = common - dig(b) + w1 * dig(b + x + 1) + w2 * dig(b + x)
         return ll, np.stack([d_r * r, d_alpha * alpha, d_a * a, d_b * b]).T
 
-    def p_alive(self, data: pd.DataFrame) -> pd.Series:
-        """P(alive at T | x, t_x, T) = 1 / (1 + a/(b+x) ((α+T)/(α+t_x))^(r+x))."""
+    # ------------------------------------------------------------------ predictions
+    def _p_alive_now(self, history):
+        """P(alive at T | x, t_x, T) = 1 / (1 + a/(b+x) ((α+T)/(α+t_x))^(r+x))  (Batislam et al. 2007)."""
         r, alpha, a, b = self._param_values()
-        x, t_x, T, index = self._rft(data)
+        x, t_x, T = history["frequency"], history["recency"], history["T"]
         log_odds = np.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
-        return pd.Series(special.expit(-log_odds), index=index, name="p_alive")
+        return special.expit(-log_odds)
 
-    def _purchases_if_alive(self, t, x, T):
-        """(a+b+x)/(a-1) [1 - ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x+1; a+b+x; t/(α+T+t))] (Batislam et al. 2007)."""
+    def _alive_parameters(self, keys):
+        """An alive customer survived the dropout chances after all x + 1 purchases: p ~ Beta(a, b + x + 1),
+        λ ~ Gamma(r + x, α + T); from T on, BG/NBD dynamics with these parameters."""
         r, alpha, a, b = self._param_values()
-        log_tail = ((r + x) * (np.log(alpha + T) - np.log(alpha + T + t))
-                    + log_hyp2f1(r + x, b + x + 1, a + b + x, t / (alpha + T + t)))
-        return (a + b + x) / (a - 1) * -np.expm1(log_tail)
+        x, T = keys["frequency"], keys["T"]
+        return r + x, alpha + T, np.full_like(x, a), b + x + 1
 
-    def expected_purchases_new_customer(self, t) -> np.ndarray:
-        """E[X(t)] = b/(a-1) [1 - (α/(α+t))^r 2F1(r, b+1; a+b; t/(α+t))] for a customer just acquired."""
+    def _new_customer(self):
+        """A new customer drops out right after the first purchase with probability p: alive with probability
+        b/(a+b), then with p ~ Beta(a, b+1). E[X(t)] = b/(a-1) [1 - (α/(α+t))^r 2F1(r, b+1; a+b; t/(α+t))]."""
         r, alpha, a, b = self._param_values()
-        t = self._horizon(t)
-        log_tail = r * (np.log(alpha) - np.log(alpha + t)) + log_hyp2f1(r, b + 1, a + b, t / (alpha + t))
-        return b / (a - 1) * -np.expm1(log_tail)
-
-    def purchase_probability(self, n, t) -> np.ndarray:
-        """P(X(t) = n) for a new customer."""
-        r, alpha, a, b = self._param_values()
-        n, t = np.broadcast_arrays(np.asarray(n, dtype="float64"), self._horizon(t))
-        p = alpha / (alpha + t)
-        log_b_ab = special.betaln(a, b)
-        first = np.exp(special.betaln(a, b + n + 1) - log_b_ab) * stats.nbinom.pmf(n, r, p)
-        second = np.exp(special.betaln(a + 1, b + n) - log_b_ab) * np.where(n > 0, stats.nbinom.sf(n - 1, r, p), 1.0)
-        return first + second
+        return b / (a + b), (r, alpha, a, b + 1)

@@ -12,16 +12,53 @@ the customer's lifetime is exponential with rate μ ~ Gamma(s, β), independent 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy import special, stats
 
 from ..errors import ConvergenceError
 from ._purchase import PurchaseModel
 from ._special import distinct_pairs, pareto_nbd_integral
 
-__all__ = ["ParetoNBD"]
+__all__ = ["ParetoNBD", "ParetoProcess"]
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(64)
+
+
+class ParetoProcess:
+    """Purchases of a customer alive at time 0 under Pareto/NBD dynamics, θ = (r, α, s, β) (numbers or arrays).
+
+    While alive the customer buys as a Poisson process with rate λ ~ Gamma(r, α); the lifetime is
+    exponential with rate μ ~ Gamma(s, β), independent of λ.
+    """
+
+    @staticmethod
+    def expected(theta, t):
+        """E[X(t)] = rβ/(α(s-1)) [1 - (β/(β+t))^(s-1)], its limit rβ/α log(1 + t/β) at s = 1 (eq. 17 of the note)."""
+        r, alpha, s, beta = theta
+        growth = np.log1p(t / beta)
+        near_one = np.abs(s - 1) < 1e-10
+        lifetime = beta * np.where(near_one, growth, -np.expm1(-(s - 1) * growth) / np.where(near_one, 1.0, s - 1))
+        return r / alpha * lifetime
+
+    @staticmethod
+    def survival(theta, t):
+        """P(alive at t) = E[e^(-μt)] = (β/(β+t))^s."""
+        _, _, s, beta = theta
+        return np.exp(-s * np.log1p(t / beta))
+
+    @staticmethod
+    def count_probability(theta, n, t):
+        """P(X(t) = n): alive throughout, or dying at τ < t having bought n times by then.
+
+        P = (β/(β+t))^s NB(n; r, α/(α+t)) + ∫_0^t sβ^s(β+τ)^-(s+1) NB(n; r, α/(α+τ)) dτ, the
+        integral by 64-point Gauss-Legendre quadrature (the integrand is smooth and bounded).
+        """
+        r, alpha, s, beta = np.broadcast_arrays(*(np.asarray(v, dtype="float64") for v in theta))
+        r, alpha, s, beta, n, t = np.broadcast_arrays(r, alpha, s, beta, n, t)
+        alive = np.exp(-s * np.log1p(t / beta)) * stats.nbinom.pmf(n, r, alpha / (alpha + t))
+        tau = (t[..., None] / 2) * (_NODES + 1)
+        density = s[..., None] / beta[..., None] * np.exp(-(s[..., None] + 1) * np.log1p(tau / beta[..., None]))
+        at_death = stats.nbinom.pmf(n[..., None], r[..., None], alpha[..., None] / (alpha[..., None] + tau))
+        return alive + (t / 2) * np.sum(_WEIGHTS * density * at_death, axis=-1)
 
 
 class ParetoNBD(PurchaseModel):
@@ -46,6 +83,7 @@ class ParetoNBD(PurchaseModel):
 
     param_names = ("r", "alpha", "s", "beta")
     model_name = "Pareto/NBD"
+    _process = ParetoProcess
 
     def _derived(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         x = columns["frequency"]
@@ -86,39 +124,16 @@ class ParetoNBD(PurchaseModel):
         super()._store(theta, prepared)
 
     # ------------------------------------------------------------------ predictions
-    def p_alive(self, data: pd.DataFrame) -> pd.Series:
+    def _p_alive_now(self, history):
         """P(alive at T | x, t_x, T) (eq. 18 of the note), computed on the log scale."""
-        x, t_x, T, index = self._rft(data)
-        *_, log_a, _, mix = self._terms(np.log(self._param_values()), {"frequency": x, "recency": t_x, "T": T})
-        return pd.Series(np.exp(log_a - mix), index=index, name="p_alive")
+        *_, log_a, _, mix = self._terms(np.log(self._param_values()), history)
+        return np.exp(log_a - mix)
 
-    def _purchases_if_alive(self, t, x, T):
-        """(r+x)/(α+T) · (β+T)/(s-1) [1 - ((β+T)/(β+T+t))^(s-1)] (eq. 20 of the note; its limit at s = 1)."""
+    def _alive_parameters(self, keys):
+        """An alive customer's future: λ ~ Gamma(r + x, α + T), μ ~ Gamma(s, β + T) (eqs. 19-20 of the note)."""
         r, alpha, s, beta = self._param_values()
-        growth = np.log1p(t / (beta + T))
-        lifetime = (beta + T) * (growth if abs(s - 1) < 1e-10 else -np.expm1(-(s - 1) * growth) / (s - 1))
-        return (r + x) / (alpha + T) * lifetime
-
-    def expected_purchases_new_customer(self, t) -> np.ndarray:
-        """E[X(t)] = rβ/(α(s-1)) [1 - (β/(β+t))^(s-1)] for a customer just acquired (eq. 17 of the note)."""
-        r, alpha, s, beta = self._param_values()
-        growth = np.log1p(self._horizon(t) / beta)
-        lifetime = beta * (growth if abs(s - 1) < 1e-10 else -np.expm1(-(s - 1) * growth) / (s - 1))
-        return r / alpha * lifetime
-
-    def purchase_probability(self, n, t) -> np.ndarray:
-        """P(X(t) = n) for a new customer: alive throughout, or dying at τ < t having bought n times by then.
-
-        P = (β/(β+t))^s NB(n; r, α/(α+t)) + ∫_0^t sβ^s(β+τ)^-(s+1) NB(n; r, α/(α+τ)) dτ, the
-        integral by 64-point Gauss-Legendre quadrature (the integrand is smooth and bounded).
-        """
-        r, alpha, s, beta = self._param_values()
-        n, t = np.broadcast_arrays(np.asarray(n, dtype="float64"), self._horizon(t))
-        alive = (beta / (beta + t)) ** s * stats.nbinom.pmf(n, r, alpha / (alpha + t))
-        tau = (t[..., None] / 2) * (_NODES + 1)
-        density = s * beta**s * (beta + tau) ** -(s + 1)
-        dead = (t / 2) * np.sum(_WEIGHTS * density * stats.nbinom.pmf(n[..., None], r, alpha / (alpha + tau)), axis=-1)
-        return alive + dead
+        x, T = keys["frequency"], keys["T"]
+        return r + x, alpha + T, np.full_like(x, s), beta + T
 
 
 def _log_add_exp(a: np.ndarray, b: np.ndarray) -> np.ndarray:

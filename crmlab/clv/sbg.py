@@ -22,10 +22,10 @@ import pandas as pd
 from scipy import special
 
 from ..errors import ConvergenceError, DataError
+from ._customer_base import CustomerBaseModel
 from ._special import log_hyp2f1
-from .base import MaximumLikelihoodModel
 
-__all__ = ["ShiftedBetaGeometric", "survivor_rows", "snapshot_rows"]
+__all__ = ["ShiftedBetaGeometric", "ShiftedBetaProcess", "survivor_rows", "snapshot_rows"]
 
 _BOUNDARY_GAIN = 1e-6  # log-likelihood an interior estimate must gain over constant churn (LR statistic 2e-6)
 
@@ -69,7 +69,36 @@ def snapshot_rows(tenure: pd.Series, churned: pd.Series) -> tuple[pd.DataFrame, 
     return rows.sort_values(["period", "churned"], ignore_index=True), too_new
 
 
-class ShiftedBetaGeometric(MaximumLikelihoodModel):
+class ShiftedBetaProcess:
+    """Renewals of a customer under contract at period 0, θ = (γ, δ): churn probability θ ~ Beta(γ, δ) per period.
+
+    ``t`` counts renewal periods (whole numbers); a "purchase" is a renewal (one more period paid for).
+    """
+
+    @staticmethod
+    def survival(theta, t):
+        """S(t) = B(γ, δ+t) / B(γ, δ): still a customer after t periods."""
+        gamma, delta = theta
+        return np.exp(special.betaln(gamma, delta + t) - special.betaln(gamma, delta))
+
+    @staticmethod
+    def expected(theta, t):
+        """Expected renewals in the next t periods, Σ_{k=1}^{t} S(k)."""
+        gamma, delta = (np.asarray(v, dtype="float64") for v in theta)
+        t = np.asarray(t, dtype="float64")
+        total = np.zeros(np.broadcast_shapes(gamma.shape, delta.shape, t.shape))
+        for k in range(1, int(np.max(t)) + 1 if t.size else 1):
+            total = total + np.where(k <= t, ShiftedBetaProcess.survival((gamma, delta), float(k)), 0.0)
+        return total
+
+    @staticmethod
+    def count_probability(theta, n, t):
+        """P(n renewals in t periods): S(n) - S(n+1) for n < t (renews n times, then cancels), S(t) for n = t."""
+        survival = ShiftedBetaProcess.survival
+        return np.where(n < t, survival(theta, n) - survival(theta, n + 1), np.where(n == t, survival(theta, t), 0.0))
+
+
+class ShiftedBetaGeometric(CustomerBaseModel):
     """sBG model of contractual retention; fit with :meth:`fit_survivors` (or ``fit`` on weighted rows).
 
     Checked against Fader & Hardie (2007): γ = 0.668, δ = 3.806 for the "high end" customers and
@@ -78,7 +107,10 @@ class ShiftedBetaGeometric(MaximumLikelihoodModel):
 
     param_names = ("gamma", "delta")
     data_columns: ClassVar[tuple[str, ...]] = ("period", "churned")
+    posterior_columns: ClassVar[tuple[str, ...]] = ("period",)
+    discrete_unit = "period"
     model_name = "sBG"
+    _process = ShiftedBetaProcess
     convergence_hint = ("measure tenure in renewal periods (months for monthly contracts, years for yearly ones); "
                         "a flat likelihood with delta growing without bound means no heterogeneity is visible, and "
                         "a constant retention rate describes the cohort as well")
@@ -93,26 +125,45 @@ class ShiftedBetaGeometric(MaximumLikelihoodModel):
         rows, self.n_excluded_ = snapshot_rows(tenure, churned)
         return self.fit(rows, weights="weight")
 
-    def _store(self, theta, prepared):
-        """Refuse an estimate that does not beat the model's own boundary, constant churn.
+    def _prepare(self, data, weights):
+        """The data, and the log-likelihood of the model's boundary, constant churn, to judge every estimate by.
 
         As γ + δ → ∞ with γ/(γ + δ) = θ fixed, Beta(γ, δ) collapses on θ and the sBG likelihood tends
         to the geometric one, Σ w [c log θ + (t − c) log(1 − θ)] (c = 1 for a cancellation), maximised
-        at θ = Σ w c / Σ w t. An interior maximum lies above that limit; an estimate that does not (by
-        ``_BOUNDARY_GAIN``) is only where the optimiser stopped on a likelihood still rising towards it.
+        at θ = Σ w c / Σ w t.
         """
-        log_likelihood, _ = self._weighted_log_likelihood(theta, prepared)
+        prepared = super()._prepare(data, weights)
         t, churned, weight = prepared.columns["period"], prepared.columns["churned"], prepared.counts
-        theta_constant = (weight @ churned) / (weight @ t)
-        constant = weight @ (special.xlogy(churned, theta_constant) + special.xlog1py(t - churned, -theta_constant))
-        if log_likelihood < constant + _BOUNDARY_GAIN:
-            gamma, delta = np.exp(theta)
+        rate = (weight @ churned) / (weight @ t)
+        constant = weight @ (special.xlogy(churned, rate) + special.xlog1py(t - churned, -rate))
+        self._constant_churn = (float(rate), float(constant), prepared.n_customers)
+        return prepared
+
+    def _check_optimum(self, result):
+        """An estimate that does not beat constant churn is the boundary, however the optimiser stopped."""
+        penalty = self.penalizer * np.sum(np.exp(result.x) ** 2) if np.all(np.isfinite(result.x)) else 0.0
+        self._refuse_boundary(-(result.fun - penalty) * self._constant_churn[2], np.exp(result.x))
+        super()._check_optimum(result)
+
+    def _store(self, theta, prepared):
+        self._refuse_boundary(self._weighted_log_likelihood(theta, prepared)[0], np.exp(theta))
+        super()._store(theta, prepared)
+
+    def _refuse_boundary(self, log_likelihood: float, params: np.ndarray) -> None:
+        """Raise ConvergenceError unless ``log_likelihood`` exceeds constant churn's by ``_BOUNDARY_GAIN``.
+
+        An interior maximum lies above that limit; an estimate that does not is only where the
+        optimiser stopped on a likelihood still rising towards the boundary (whether it reported
+        success, stopped in its line search, or drifted to the edge of the parameter space).
+        """
+        rate, constant, _ = self._constant_churn
+        if not np.isfinite(log_likelihood) or log_likelihood < constant + _BOUNDARY_GAIN:
+            gamma, delta = params
             raise ConvergenceError(
                 f"sBG fit found no heterogeneity in churn: its log-likelihood ({log_likelihood:.6f}) does not "
-                f"exceed that of a constant churn rate of {theta_constant:.4g} ({constant:.6f}), the limit "
+                f"exceed that of a constant churn rate of {rate:.4g} ({constant:.6f}), the limit "
                 f"gamma + delta -> infinity (the fit stopped at gamma + delta = {gamma + delta:.3g}). "
                 f"Use the constant rate, or {self.convergence_hint}.")
-        super()._store(theta, prepared)
 
     def _check_values(self, columns):
         t, churned = columns["period"], columns["churned"]
@@ -129,6 +180,17 @@ class ShiftedBetaGeometric(MaximumLikelihoodModel):
         d_gamma = np.where(churned, dig(gamma + 1) - dig(gamma), 0.0) + common
         d_delta = np.where(churned, dig(delta + t - 1), dig(delta + t)) - dig(delta) + common
         return ll, np.stack([d_gamma * gamma, d_delta * delta]).T
+
+    # ------------------------------------------------------------------ predictions
+    def _p_alive_now(self, history):
+        """An active customer (churned = 0) is alive; one who cancelled is not — contracts make churn observed."""
+        return 1.0 - history["churned"]
+
+    def _alive_parameters(self, keys):
+        """An active customer has renewed ``period`` times: θ ~ Beta(γ, δ + period)."""
+        gamma, delta = self._param_values()
+        period = keys["period"]
+        return np.full_like(period, gamma), delta + period
 
     # ------------------------------------------------------------------ projections
     def survival(self, t) -> np.ndarray:

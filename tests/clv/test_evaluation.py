@@ -14,8 +14,7 @@ def cdnow_evaluation():
     log = cl.datasets.load_cdnow("sample")
     split = cl.calibration_holdout(log, calibration_end="1997-09-30", observation_end="1998-06-30", time_unit="W")
     model = cl.clv.BetaGeo().fit(cl.calibration_summary(split))
-    evaluation = cl.clv.evaluate_holdout(model, split, transactions=log, calibration_end="1997-09-30",
-                                         observation_end="1998-06-30")
+    evaluation = cl.clv.evaluate_holdout(model, split, transactions=log)  # the split carries its dates and unit
     return model, split, evaluation
 
 
@@ -48,8 +47,13 @@ def test_evaluation_needs_a_split_table(cdnow_evaluation):
     model, split, _ = cdnow_evaluation
     with pytest.raises(cl.errors.DataError, match="calibration_holdout"):
         cl.clv.evaluate_holdout(model, split.drop(columns="frequency_holdout"))
+    by_hand = pd.DataFrame(split)  # a plain copy: no dates, no unit
     with pytest.raises(ValueError, match="calibration_end and observation_end"):
-        cl.clv.evaluate_holdout(model, split, transactions=pd.DataFrame())
+        cl.clv.evaluate_holdout(model, by_hand, transactions=cl.datasets.load_cdnow("sample"))
+    with pytest.raises(cl.errors.DataError, match="contradicts"):
+        cl.clv.evaluate_holdout(model, split, calibration_end="1997-10-31")
+    with pytest.raises(cl.errors.MissingColumnError, match="date"):
+        cl.clv.evaluate_holdout(model, split, transactions=pd.DataFrame({"customer_id": [1]}))
 
 
 def test_model_plots_draw_on_given_axes(cdnow_evaluation):

@@ -18,7 +18,7 @@ PURCHASE_MODELS = [cl.clv.BetaGeo, cl.clv.ModifiedBetaGeo, cl.clv.ParetoNBD]
 @pytest.mark.parametrize("model_class", PURCHASE_MODELS)
 def test_weights_are_the_same_as_repeated_rows(model_class, cdnow_published):
     patterns = cdnow_published.value_counts(["frequency", "recency", "T"]).rename("n").reset_index()
-    by_weight = model_class().fit(patterns, weights="n")
+    by_weight = model_class().fit(patterns, weights="n", time_unit="W")  # value_counts keeps no crmlab information
     by_row = model_class().fit(cdnow_published)
     np.testing.assert_allclose(by_weight.params_, by_row.params_, rtol=1e-6)
     assert by_weight.log_likelihood_ == pytest.approx(by_row.log_likelihood_, rel=1e-10)
@@ -75,8 +75,34 @@ def test_json_round_trip_keeps_parameters_and_predictions(model_class, cdnow_wee
     loaded = cl.clv.load_model(path)
     pd.testing.assert_series_equal(loaded.params_, model.params_)
     pd.testing.assert_series_equal(loaded.standard_errors_, model.standard_errors_)
+    for attribute in ("time_unit_", "data_info_", "n_excluded_", "log_likelihood_", "n_customers_", "aic_"):
+        assert getattr(loaded, attribute, None) == getattr(model, attribute, None), attribute
+    assert (loaded.penalizer, loaded.strategy, loaded.tol) == (model.penalizer, model.strategy, model.tol)
     if hasattr(model, "p_alive"):
         pd.testing.assert_series_equal(loaded.p_alive(data), model.p_alive(data))
+
+
+def test_model_files_from_other_versions_say_so(cdnow_weeks, tmp_path):
+    model = cl.clv.BetaGeo(penalizer=0.001).fit(cdnow_weeks)
+    document = json.loads(model.to_json())
+    older = {**document, "versions": {**document["versions"], "crmlab": "0.0.1"}}
+    (tmp_path / "older.json").write_text(json.dumps(older))
+    with pytest.warns(cl.errors.CrmlabWarning, match="written by crmlab 0.0.1"):
+        loaded = cl.clv.load_model(tmp_path / "older.json")
+    assert loaded.time_unit_ == "W" and loaded.penalizer == 0.001
+    (tmp_path / "newer.json").write_text(json.dumps({**document, "format_version": 99}))
+    with pytest.raises(DataError, match="format 99.*Upgrade crmlab"):
+        cl.clv.load_model(tmp_path / "newer.json")
+    first_layout = {k: v for k, v in document.items() if k not in ("format_version", "state")}
+    first_layout["settings"] = {"penalizer": 0.001, "tol": 1e-10, "max_iter": 2000}
+    (tmp_path / "first.json").write_text(json.dumps(first_layout))
+    with pytest.warns(cl.errors.CrmlabWarning, match="does not record what the model was fitted on"):
+        old = cl.clv.load_model(tmp_path / "first.json")
+    with pytest.raises(DataError, match="pass time_unit="):
+        cl.clv.customer_lifetime_value(old, 10.0, cdnow_weeks)
+    (tmp_path / "garbage.json").write_text("{not json")
+    with pytest.raises(DataError, match="not a crmlab model file"):
+        cl.clv.load_model(tmp_path / "garbage.json")
 
 
 def test_penalizer_shrinks_parameters(cdnow_published):
@@ -109,7 +135,7 @@ def test_a_likelihood_without_interior_maximum_raises_convergence_error():
     # nobody ever comes back: the purchase rate is driven to zero
     never = pd.DataFrame({"frequency": np.zeros(200), "recency": np.zeros(200), "T": np.linspace(5, 40, 200)})
     with pytest.raises(ConvergenceError, match="penalizer"):
-        cl.clv.BetaGeo().fit(never)
+        cl.clv.BetaGeo().fit(never, time_unit="W")
 
 
 @pytest.mark.parametrize("model_class", PURCHASE_MODELS)
@@ -120,11 +146,11 @@ def test_predictions_are_probabilities_and_counts(model_class, cdnow_published):
     expected = model.expected_purchases(39, cdnow_published)
     assert (expected >= 0).all() and np.isfinite(expected).all()
     assert (model.expected_purchases(78, cdnow_published) >= expected).all()
-    assert model.purchase_probability(np.arange(400), 39).sum() == pytest.approx(1.0, abs=1e-8)
+    assert model.probability_of_purchases_new_customer(np.arange(400), 39).sum() == pytest.approx(1.0, abs=1e-8)
     # the new-customer expectation is the mean of the distribution of X(t)
     n = np.arange(400)
-    assert (n * model.purchase_probability(n, 39)).sum() == pytest.approx(model.expected_purchases_new_customer(39),
-                                                                        rel=1e-6)
+    assert (n * model.probability_of_purchases_new_customer(n, 39)).sum() == pytest.approx(
+        model.expected_purchases_new_customer(39), rel=1e-6)
 
 
 def test_paretonbd_stays_finite_where_lifetimes_overflowed():
@@ -151,49 +177,56 @@ def test_customers_acquired_on_the_last_day_carry_no_information(model_class, cd
 
 
 @pytest.mark.parametrize("model_class", PURCHASE_MODELS)
-@pytest.mark.parametrize("pilot", ["rounded rows", "subsample"])
+@pytest.mark.parametrize("stand_in", ["rounded rows", "subsample"])
 @pytest.mark.parametrize("warm_iterations", [50, 0])
-def test_two_stage_fits_reach_the_full_data_maximum(model_class, pilot, warm_iterations, monkeypatch):
+def test_two_stage_fits_reach_the_full_data_maximum(model_class, stand_in, warm_iterations, monkeypatch):
     """A first stage on rounded rows or on a subsample, then warm-started BFGS (or, when that stops short,
-    L-BFGS-B) on all rows: the same MLE as fitting all rows at once."""
+    L-BFGS-B) on all rows: the same MLE as the direct fit of all rows at once."""
     truth = {"r": 0.55, "alpha": 10.6, "s": 0.6, "beta": 11.7} if model_class is cl.clv.ParetoNBD else \
         {"r": 0.25, "alpha": 4.4, "a": 0.8, "b": 2.4}
     simulate = cl.datasets.simulate_paretonbd if model_class is cl.clv.ParetoNBD else cl.datasets.simulate_bgnbd
     data = simulate(6_000, 39, seed=3, **truth)
-    one_stage = model_class().fit(data)
-    monkeypatch.setattr(cl.clv._purchase, "_ROUNDED_PILOT_MIN_ROWS", 1_000)
-    if pilot == "subsample":
-        monkeypatch.setattr(cl.clv._purchase, "_ROUNDED_PILOT_GRID", 10**9)  # nothing merges: subsample
-        monkeypatch.setattr(cl.clv.base, "_PILOT_MIN_ROWS", 1_000)
-        monkeypatch.setattr(cl.clv.base, "_PILOT_CUSTOMERS", 1_500)
-    monkeypatch.setattr(cl.clv.base, "_WARM_ITERATIONS", warm_iterations)
-    model = model_class()
-    first_stage = model._pilot(model._prepare(data, None))
+    direct = model_class(strategy="direct").fit(data)
+    monkeypatch.setattr(cl.clv._purchase, "_ROUNDED_STAND_IN_MIN_ROWS", 1_000)
+    if stand_in == "subsample":
+        monkeypatch.setattr(cl.clv._purchase, "_ROUNDED_STAND_IN_GRID", 10**9)  # nothing merges: subsample
+        monkeypatch.setattr(cl.clv.base, "_STAND_IN_MIN_ROWS", 1_000)
+        monkeypatch.setattr(cl.clv.base, "_STAND_IN_CUSTOMERS", 1_500)
+    model = model_class(strategy=cl.clv.fitting.TwoStage(warm_iterations=warm_iterations))
+    first_stage = model._stand_in(model._prepare(data, None))
     assert first_stage is not None and len(first_stage.counts) < 0.5 * len(data)
     two_stage = model.fit(data)
-    np.testing.assert_allclose(two_stage.params_, one_stage.params_, rtol=1e-5)
-    assert two_stage.log_likelihood_ == pytest.approx(one_stage.log_likelihood_, rel=1e-10)
-    np.testing.assert_allclose(two_stage.standard_errors_, one_stage.standard_errors_, rtol=1e-4)
+    np.testing.assert_allclose(two_stage.params_, direct.params_, rtol=1e-5)
+    assert two_stage.log_likelihood_ == pytest.approx(direct.log_likelihood_, rel=1e-10)
+    np.testing.assert_allclose(two_stage.standard_errors_, direct.standard_errors_, rtol=1e-4)
 
 
 def test_a_failed_first_stage_falls_back_to_the_full_data(monkeypatch):
     data = cl.datasets.simulate_bgnbd(6_000, 39, seed=3, r=0.25, alpha=4.4, a=0.8, b=2.4)
-    direct = cl.clv.BetaGeo().fit(data)
-    monkeypatch.setattr(cl.clv._purchase, "_ROUNDED_PILOT_MIN_ROWS", 1_000)
-    model = cl.clv.BetaGeo()
+    direct = cl.clv.BetaGeo(strategy="direct").fit(data)
+    monkeypatch.setattr(cl.clv._purchase, "_ROUNDED_STAND_IN_MIN_ROWS", 1_000)
     calls = []
-    full_fit = model._quasi_newton
+    maximise = cl.clv.fitting.Direct.maximise
 
-    def failing_pilot(prepared, theta0):
+    def failing_first_stage(self, model, prepared, theta0):
         calls.append(len(prepared.counts))
         if len(calls) == 1:
             raise ConvergenceError("the first stage's likelihood has no interior maximum")
-        return full_fit(prepared, theta0)
+        return maximise(self, model, prepared, theta0)
 
-    monkeypatch.setattr(model, "_quasi_newton", failing_pilot)
-    model.fit(data)
+    monkeypatch.setattr(cl.clv.fitting.Direct, "maximise", failing_first_stage)
+    model = cl.clv.BetaGeo().fit(data)
     assert len(calls) == 2 and calls[0] < calls[1]  # the rounded rows first, then all rows
     np.testing.assert_allclose(model.params_, direct.params_, rtol=1e-6)
+
+
+def test_the_strategy_is_a_setting_with_a_clear_error():
+    data = cl.datasets.load_cdnow_summary()
+    with pytest.raises(ValueError, match="strategy must be one of"):
+        cl.clv.BetaGeo(strategy="newton").fit(data)
+    with pytest.raises(TypeError, match="maximise"):
+        cl.clv.BetaGeo(strategy=object()).fit(data)
+    assert isinstance(cl.clv.fitting.fit_strategy("auto"), cl.clv.fitting.TwoStage)
 
 
 def test_fits_run_with_one_blas_thread_and_leave_the_setting_as_they_found_it(monkeypatch, cdnow_published):

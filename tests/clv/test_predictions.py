@@ -1,0 +1,164 @@
+"""One prediction interface for every customer-base model, checked against independent implementations.
+
+Independent references: lifetimes 0.11.3 (P(alive) at a future opportunity for BG/BB, Fader & Hardie 2010 eq. A10;
+the conditional distribution of Pareto/NBD purchases, Fader, Hardie & Lee 2005 note; BG/NBD and MBG/NBD
+new-customer distributions), Monte Carlo draws from the posterior, and numerical integration (scipy).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import integrate, stats
+
+import crmlab as cl
+
+lifetimes = pytest.importorskip("lifetimes")
+
+CONTINUOUS = [cl.clv.BetaGeo, cl.clv.ModifiedBetaGeo, cl.clv.ParetoNBD]
+SIGNATURES = {
+    "expected_purchases": ["t", "data"],
+    "p_alive": ["data", "t"],
+    "probability_of_purchases": ["n", "t", "data"],
+    "probability_no_purchases": ["t", "data"],
+    "expected_purchases_new_customer": ["t"],
+    "probability_of_purchases_new_customer": ["n", "t"],
+    "cumulative_expected_purchases": ["horizons", "data", "combine"],
+}
+
+
+@pytest.fixture(scope="module")
+def fitted(cdnow_published):
+    models = {cls: cls().fit(cdnow_published) for cls in CONTINUOUS}
+    donations = cl.datasets.load_donations()
+    models[cl.clv.BetaGeoBetaBinom] = cl.clv.BetaGeoBetaBinom().fit(donations, weights="weights")
+    high_end = [1000, 869, 743, 653, 593, 551, 517, 491]  # Fader & Hardie (2007), table 1
+    models[cl.clv.ShiftedBetaGeometric] = cl.clv.ShiftedBetaGeometric().fit_survivors(high_end)
+    return models
+
+
+def _history(model_class, cdnow_published):
+    if model_class is cl.clv.BetaGeoBetaBinom:
+        return cl.datasets.load_donations(), 3
+    if model_class is cl.clv.ShiftedBetaGeometric:
+        return pd.DataFrame({"period": [1, 3, 7, 7, 2], "churned": [0, 0, 0, 1, 1]}), 4
+    return cdnow_published.iloc[:300], 26.0
+
+
+@pytest.mark.parametrize("model_class", [*CONTINUOUS, cl.clv.BetaGeoBetaBinom, cl.clv.ShiftedBetaGeometric])
+def test_every_model_has_the_same_verbs_and_argument_order(model_class):
+    for name, arguments in SIGNATURES.items():
+        parameters = list(inspect.signature(getattr(model_class, name)).parameters)[1:]
+        assert parameters == arguments, f"{model_class.__name__}.{name}"
+
+
+@pytest.mark.parametrize("model_class", [*CONTINUOUS, cl.clv.BetaGeoBetaBinom, cl.clv.ShiftedBetaGeometric])
+def test_predictions_are_one_coherent_distribution(model_class, fitted, cdnow_published):
+    model = fitted[model_class]
+    data, t = _history(model_class, cdnow_published)
+    n = np.arange(0, 200)
+    distribution = np.column_stack([model.probability_of_purchases(k, t, data) for k in n])
+    np.testing.assert_allclose(distribution.sum(axis=1), 1.0, atol=1e-7)
+    np.testing.assert_allclose(distribution @ n, model.expected_purchases(t, data), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(model.probability_no_purchases(t, data), distribution[:, 0])
+    alive_now, alive_later = model.p_alive(data), model.p_alive(data, t=t)
+    assert ((0 <= alive_later) & (alive_later <= alive_now + 1e-12) & (alive_now <= 1)).all()
+    np.testing.assert_allclose(model.p_alive(data, t=0), alive_now)
+    assert (model.expected_purchases(2 * t, data) >= model.expected_purchases(t, data) - 1e-12).all()
+    new = model.probability_of_purchases_new_customer(n, t)
+    assert new.sum() == pytest.approx(1.0, abs=1e-7)
+    assert new @ n == pytest.approx(float(model.expected_purchases_new_customer(t)), rel=1e-6)
+    np.testing.assert_allclose(model.cumulative_expected_purchases([t, 2 * t], data),
+                               np.column_stack([model.expected_purchases(h, data) for h in (t, 2 * t)]), rtol=1e-12)
+
+
+@pytest.mark.parametrize("model_class", [*CONTINUOUS, cl.clv.BetaGeoBetaBinom, cl.clv.ShiftedBetaGeometric])
+@pytest.mark.parametrize("horizon", [-2, np.inf, np.nan, "soon"])
+def test_a_negative_or_non_finite_horizon_is_an_error(model_class, horizon, fitted, cdnow_published):
+    model = fitted[model_class]
+    data, _ = _history(model_class, cdnow_published)
+    calls = [lambda: model.expected_purchases(horizon, data), lambda: model.p_alive(data, t=horizon),
+             lambda: model.probability_of_purchases(1, horizon, data),
+             lambda: model.expected_purchases_new_customer(horizon)]
+    for call in calls:
+        with pytest.raises((ValueError, TypeError), match="horizon"):
+            call()
+    with pytest.raises(ValueError, match="whole number"):
+        model.probability_of_purchases(1.5, 3, data)
+
+
+def test_discrete_models_forecast_whole_periods(fitted):
+    with pytest.raises(ValueError, match="whole numbers of opportunities"):
+        fitted[cl.clv.BetaGeoBetaBinom].expected_purchases(2.5, cl.datasets.load_donations())
+
+
+def test_bgbb_matches_lifetimes_now_and_in_the_future(fitted):
+    model = fitted[cl.clv.BetaGeoBetaBinom]
+    donations = cl.datasets.load_donations()
+    peer = lifetimes.BetaGeoBetaBinomFitter()
+    peer.params_ = pd.Series(dict(zip(["alpha", "beta", "gamma", "delta"], model.params_.to_numpy(), strict=True)))
+    x, t_x, n = donations["frequency"], donations["recency"], donations["periods"]
+    for m in (0, 1, 5):  # m = 1 is Fader, Hardie & Shang's (2010) eq. 11
+        np.testing.assert_allclose(model.p_alive(donations, t=m), peer.conditional_probability_alive(m, x, t_x, n),
+                                   rtol=1e-10)
+    np.testing.assert_allclose(model.expected_purchases(5, donations),
+                               peer.conditional_expected_number_of_purchases_up_to_time(5, x, t_x, n), rtol=1e-10)
+
+
+def test_paretonbd_conditional_distribution_matches_lifetimes(fitted, cdnow_published):
+    model = fitted[cl.clv.ParetoNBD]
+    peer = lifetimes.ParetoNBDFitter()
+    peer.params_ = pd.Series(dict(model.params_))
+    rows = cdnow_published.iloc[[0, 1, 5, 40]]
+    for k in (0, 1, 3):
+        theirs = [peer.conditional_probability_of_n_purchases_up_to_time(k, 39, *row) for row in
+                  rows[["frequency", "recency", "T"]].itertuples(index=False)]
+        np.testing.assert_allclose(model.probability_of_purchases(k, 39, rows), theirs, rtol=1e-5)
+
+
+@pytest.mark.parametrize("model_class", [cl.clv.BetaGeo, cl.clv.ModifiedBetaGeo])
+def test_new_customer_distribution_matches_lifetimes(model_class, fitted):
+    model = fitted[model_class]
+    peer = (lifetimes.BetaGeoFitter if model_class is cl.clv.BetaGeo else lifetimes.ModifiedBetaGeoFitter)()
+    peer.params_ = pd.Series(dict(model.params_))
+    n = np.arange(8)
+    np.testing.assert_allclose(model.probability_of_purchases_new_customer(n, 39),
+                               [peer.probability_of_n_purchases_up_to_time(39, k) for k in n], rtol=1e-8)
+
+
+def test_bgnbd_future_p_alive_and_counts_by_integration_and_simulation(fitted, cdnow_published):
+    model = fitted[cl.clv.BetaGeo]
+    r, alpha, a, b = model.params_
+    row = cdnow_published.iloc[0]  # x = 2, t_x = 30.43, T = 38.86: FHL (2005)'s worked customer
+    x, T, t = row["frequency"], row["T"], 20.0
+    # P(alive at T + t) = P(alive at T) E[exp(-λ p t)], λ ~ Gamma(r + x, α + T), p ~ Beta(a, b + x)
+    lam, p = stats.gamma(r + x, scale=1 / (alpha + T)), stats.beta(a, b + x)
+    inner, _ = integrate.dblquad(lambda q, l_: np.exp(-l_ * q * t) * lam.pdf(l_) * p.pdf(q), 0, 40, 0, 1)
+    alive_now = model.p_alive(cdnow_published.iloc[[0]]).iloc[0]
+    assert model.p_alive(cdnow_published.iloc[[0]], t=t).iloc[0] == pytest.approx(alive_now * inner, rel=1e-6)
+    # purchases in (T, T+t]: min(Poisson(λt), purchases until the dropout one), zero when dead
+    rng = np.random.default_rng(7)
+    size = 400_000
+    alive = rng.random(size) < alive_now
+    counts = np.minimum(rng.poisson(lam.rvs(size, random_state=rng) * t), rng.geometric(p.rvs(size, random_state=rng)))
+    counts = np.where(alive, counts, 0)
+    simulated = np.bincount(counts, minlength=4)[:4] / size
+    predicted = [model.probability_of_purchases(k, t, cdnow_published.iloc[[0]]).iloc[0] for k in range(4)]
+    np.testing.assert_allclose(predicted, simulated, atol=4e-3)
+    assert model.expected_purchases(39, cdnow_published.iloc[[0]]).iloc[0] == pytest.approx(1.226, abs=5e-4)  # FHL
+
+
+def test_mbgnbd_new_customer_may_leave_at_once(fitted):
+    model = fitted[cl.clv.ModifiedBetaGeo]
+    r, alpha, a, b = model.params_
+    # with probability a/(a+b) (mean p) the customer drops out right after the first purchase and buys nothing more
+    rng = np.random.default_rng(3)
+    size = 400_000
+    p = rng.beta(a, b, size)
+    stays = rng.random(size) >= p
+    counts = np.minimum(rng.poisson(rng.gamma(r, 1 / alpha, size) * 39), rng.geometric(p))
+    simulated = np.bincount(np.where(stays, counts, 0), minlength=3)[:3] / size
+    np.testing.assert_allclose(model.probability_of_purchases_new_customer(np.arange(3), 39), simulated, atol=4e-3)
