@@ -4,10 +4,20 @@ Each function draws on the Axes it is given (a new one when ``ax`` is None),
 returns that Axes, and touches no global pyplot state, so figures compose into
 subplots and notebooks stay in control of layout. Colours follow seaborn's
 default palette.
+
+Chinese text renders on any machine: the lab ships a CJK font (``crmlab/fonts``, a subset
+of Noto Sans CJK SC under the SIL Open Font License), which every plot function uses as
+the fallback after DejaVu Sans, inside its own ``matplotlib.rc_context`` (:func:`lab_fonts`);
+:func:`use_lab_fonts` makes it the default for a whole session, for one's own plots.
 """
 
 from __future__ import annotations
 
+import functools
+from contextlib import contextmanager
+from importlib import resources
+
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -19,12 +29,50 @@ from .errors import MissingColumnError
 from .frames import unit_name
 from .quality import DROP_REASONS, DataQualityReport
 
-__all__ = ["plot_dropped_rows", "plot_monthly_activity", "plot_repeat_purchases", "plot_frequency_recency_matrix",
+__all__ = ["LAB_FONT_FAMILY", "lab_fonts", "use_lab_fonts",
+           "plot_dropped_rows", "plot_monthly_activity", "plot_repeat_purchases", "plot_frequency_recency_matrix",
            "plot_p_alive_matrix", "plot_calibration_vs_holdout", "plot_tracking", "plot_repeat_purchase_histogram",
            "plot_concentration", "plot_whale_curve", "plot_class_shares", "plot_behaviour_matrix", "plot_lifecycle_mix",
            "plot_cluster_diagnostics", "plot_migration", "plot_ipma", "plot_kano", "plot_importance_performance",
            "plot_value_map", "plot_path_coefficients", "plot_satisfaction_loyalty", "plot_gain",
            "plot_clv_components", "plot_retention_projection", "plot_retention_uplift"]
+
+
+#: Fonts of every figure, in order of preference for each character: Latin from DejaVu Sans (matplotlib's own),
+#: Chinese from the lab's CJK font.
+LAB_FONT_FAMILY = ["DejaVu Sans", "Crmlab Sans SC"]
+
+
+@functools.cache
+def _register_lab_font() -> None:
+    """Add the bundled CJK font to matplotlib's font manager (once per process)."""
+    from matplotlib import font_manager
+
+    with resources.as_file(resources.files("crmlab").joinpath("fonts", "CrmlabSansSC-Regular.otf")) as path:
+        font_manager.fontManager.addfont(str(path))
+
+
+@contextmanager
+def lab_fonts():
+    """A context in which new figure text uses :data:`LAB_FONT_FAMILY` (Chinese labels render, no glyph warnings)."""
+    _register_lab_font()
+    with mpl.rc_context({"font.family": LAB_FONT_FAMILY}):
+        yield
+
+
+def use_lab_fonts() -> None:
+    """Make :data:`LAB_FONT_FAMILY` the session's default font (for figures drawn outside crmlab)."""
+    _register_lab_font()
+    mpl.rcParams["font.family"] = LAB_FONT_FAMILY
+
+
+def _figure(function):
+    """Run a plot function inside :func:`lab_fonts`, so every text it creates can show Chinese."""
+    @functools.wraps(function)
+    def draw(*args, **kwargs):
+        with lab_fonts():
+            return function(*args, **kwargs)
+    return draw
 
 
 def _axes(ax: Axes | None, size=(7, 4)) -> Axes:
@@ -34,6 +82,7 @@ def _axes(ax: Axes | None, size=(7, 4)) -> Axes:
     return ax
 
 
+@_figure
 def plot_dropped_rows(report: DataQualityReport, ax: Axes | None = None) -> Axes:
     """Horizontal bars of the rows :func:`crmlab.transactions.clean` dropped, per reason, with shares of the input."""
     counts = report.dropped_by_reason()
@@ -51,6 +100,7 @@ def plot_dropped_rows(report: DataQualityReport, ax: Axes | None = None) -> Axes
     return ax
 
 
+@_figure
 def plot_monthly_activity(transactions: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Revenue (bars, left axis) and active customers (line, right axis) per calendar month of a clean log."""
     months = transactions["date"].dt.to_period("M")
@@ -70,6 +120,7 @@ def plot_monthly_activity(transactions: pd.DataFrame, ax: Axes | None = None) ->
     return ax
 
 
+@_figure
 def plot_repeat_purchases(summary: pd.DataFrame, max_frequency: int = 10, ax: Axes | None = None) -> Axes:
     """Share of customers by number of repeat purchases (``frequency``), the last bar pooling ``max_frequency``+."""
     if "frequency" not in summary:
@@ -105,6 +156,7 @@ def _matrix(values: pd.Series, grid: pd.DataFrame, ax, title, label, cmap, unit:
     return ax
 
 
+@_figure
 def plot_frequency_recency_matrix(model, t: float = 1.0, max_frequency: int = 20, T: float | None = None,
                                   ax: Axes | None = None) -> Axes:
     """Expected purchases in the next ``t`` time units (the model's) for every (frequency, recency) of a customer
@@ -118,6 +170,7 @@ def plot_frequency_recency_matrix(model, t: float = 1.0, max_frequency: int = 20
                    unit)
 
 
+@_figure
 def plot_p_alive_matrix(model, max_frequency: int = 20, T: float | None = None, ax: Axes | None = None) -> Axes:
     """P(alive) for every (frequency, recency) of a customer observed for T time units."""
     T = float(T if T is not None else 40.0)
@@ -128,6 +181,7 @@ def plot_p_alive_matrix(model, max_frequency: int = 20, T: float | None = None, 
                    "P(alive)", "RdYlGn", unit)
 
 
+@_figure
 def plot_calibration_vs_holdout(evaluation, split: pd.DataFrame, max_frequency: int = 7,
                                 ax: Axes | None = None) -> Axes:
     """Mean holdout purchases by calibration frequency: actual, model and naive baseline."""
@@ -144,6 +198,7 @@ def plot_calibration_vs_holdout(evaluation, split: pd.DataFrame, max_frequency: 
     return ax
 
 
+@_figure
 def plot_tracking(tracking: pd.DataFrame, cumulative: bool = True, ax: Axes | None = None) -> Axes:
     """Actual vs expected repeat purchases per period (or cumulative), calibration end marked."""
     actual, expected = ("actual_cumulative", "expected_cumulative") if cumulative else ("actual", "expected")
@@ -161,6 +216,7 @@ def plot_tracking(tracking: pd.DataFrame, cumulative: bool = True, ax: Axes | No
     return ax
 
 
+@_figure
 def plot_repeat_purchase_histogram(model, summary: pd.DataFrame, max_frequency: int = 7,
                                    ax: Axes | None = None) -> Axes:
     """Number of customers by repeat purchases in their observation period: actual vs the model's expectation.
@@ -187,6 +243,7 @@ def plot_repeat_purchase_histogram(model, summary: pd.DataFrame, max_frequency: 
 
 # --------------------------------------------------------------------------- customer value and segments
 
+@_figure
 def plot_concentration(values: pd.Series, top: float = 0.2, ax: Axes | None = None) -> Axes:
     """Pareto curve (share of value of the best customers) with the "top x % bring y %" point and the diagonal."""
     from .value import gini, pareto_curve, top_share
@@ -207,6 +264,7 @@ def plot_concentration(values: pd.Series, top: float = 0.2, ax: Axes | None = No
     return ax
 
 
+@_figure
 def plot_whale_curve(profit: pd.Series, ax: Axes | None = None) -> Axes:
     """Whale curve: cumulative profit (share of total) as customers are added from most to least profitable."""
     from .value import whale_curve
@@ -227,6 +285,7 @@ def plot_whale_curve(profit: pd.Series, ax: Axes | None = None) -> Axes:
     return ax
 
 
+@_figure
 def plot_class_shares(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Share of customers against share of value per class (an ABC or segment table)."""
     value_column = "value_share" if "value_share" in table else "revenue_share"
@@ -242,6 +301,7 @@ def plot_class_shares(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
+@_figure
 def plot_behaviour_matrix(rfm: pd.DataFrame, segments: pd.Series, ax: Axes | None = None) -> Axes:
     """Purchases against mean spend per purchase (log scales) of an RFM table, coloured by quadrant."""
     spend = rfm["revenue"] / rfm["purchases"].clip(lower=1)
@@ -255,6 +315,7 @@ def plot_behaviour_matrix(rfm: pd.DataFrame, segments: pd.Series, ax: Axes | Non
     return ax
 
 
+@_figure
 def plot_lifecycle_mix(mix: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Stacked shares of customers in each life-cycle stage at each snapshot."""
     ax = _axes(ax)
@@ -265,6 +326,7 @@ def plot_lifecycle_mix(mix: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
+@_figure
 def plot_cluster_diagnostics(result, ax: Axes | None = None) -> Axes:
     """Silhouette score by number of clusters (and inertia or BIC on the right axis), the chosen k marked."""
     diagnostics = result.diagnostics
@@ -281,6 +343,7 @@ def plot_cluster_diagnostics(result, ax: Axes | None = None) -> Axes:
     return ax
 
 
+@_figure
 def plot_migration(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Heat map of a segment migration matrix (rows: before, columns: after)."""
     ax = _axes(ax, size=(8, 6))
@@ -290,6 +353,7 @@ def plot_migration(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
+@_figure
 def plot_ipma(table: pd.DataFrame, target: str = "", ax: Axes | None = None) -> Axes:
     """Importance-performance map: importance (total effect) against performance (0-100), with mean cross-hairs."""
     ax = _axes(ax)
@@ -303,6 +367,7 @@ def plot_ipma(table: pd.DataFrame, target: str = "", ax: Axes | None = None) -> 
     return ax
 
 
+@_figure
 def plot_kano(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Better-Worse diagram of a Kano table: |Worse| along x, Better along y, quadrants at 0.5."""
     ax = _axes(ax, size=(6, 6))
@@ -317,6 +382,7 @@ def plot_kano(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
+@_figure
 def plot_importance_performance(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Importance-performance grid with its cross-hairs, attributes coloured by zone."""
     ax = _axes(ax, size=(7, 6))
@@ -330,6 +396,7 @@ def plot_importance_performance(table: pd.DataFrame, ax: Axes | None = None) -> 
     return ax
 
 
+@_figure
 def plot_value_map(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Gale's customer value map: quality ratio against price ratio, with the fair-value line."""
     ax = _axes(ax, size=(6, 6))
@@ -345,6 +412,7 @@ def plot_value_map(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
+@_figure
 def plot_path_coefficients(result, boot=None, ax: Axes | None = None) -> Axes:
     """Path coefficients of a PLS model as horizontal bars, with bootstrap percentile intervals when given."""
     paths = result.paths()
@@ -365,6 +433,7 @@ def plot_path_coefficients(result, boot=None, ax: Axes | None = None) -> Axes:
     return ax
 
 
+@_figure
 def plot_satisfaction_loyalty(fit, satisfaction: pd.Series, loyalty: pd.Series, ax: Axes | None = None) -> Axes:
     """Respondents, the fitted satisfaction-loyalty curve and, for a piecewise fit, the zone of indifference."""
     ax = _axes(ax)
@@ -379,6 +448,7 @@ def plot_satisfaction_loyalty(fit, satisfaction: pd.Series, loyalty: pd.Series, 
     return ax
 
 
+@_figure
 def plot_gain(gains: dict[str, pd.DataFrame], ax: Axes | None = None) -> Axes:
     """Cumulative gain chart: share of churners caught against share of customers contacted, per score."""
     ax = _axes(ax, size=(6, 5))
@@ -393,6 +463,7 @@ def plot_gain(gains: dict[str, pd.DataFrame], ax: Axes | None = None) -> Axes:
     return ax
 
 
+@_figure
 def plot_clv_components(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Stacked bars of expected discounted margin per period by source (:func:`crmlab.economics.clv_components`)."""
     ax = _axes(ax)
@@ -408,6 +479,7 @@ def plot_clv_components(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
+@_figure
 def plot_retention_projection(model, survivors, horizon: int, ax: Axes | None = None) -> Axes:
     """Observed survivor shares and the sBG projection beyond the fitted periods (Fader & Hardie 2007, fig. 3)."""
     observed = np.asarray(survivors, dtype="float64")
@@ -423,6 +495,7 @@ def plot_retention_projection(model, survivors, horizon: int, ax: Axes | None = 
     return ax
 
 
+@_figure
 def plot_retention_uplift(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Heat map of the CLV gain from +x points of retention (:func:`crmlab.economics.retention_uplift`)."""
     ax = _axes(ax, size=(6, 4))
