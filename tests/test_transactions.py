@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 import crmlab as cl
 from crmlab.errors import (
     AllRowsDroppedError,
+    AmbiguousDateError,
     ColumnTypeError,
     DateParseError,
     EmptyDataError,
@@ -184,16 +185,20 @@ def test_unparseable_dates_raise_with_rows_or_are_dropped_on_request():
 
 
 def test_non_iso_dates_are_read_and_noted():
-    out, report = clean(small_log(date=["2020-01-01", "01/05/2020", "Jan 3 2020"]))
+    log = small_log(date=["2020-01-01", "01/05/2020", "Jan 3 2020"])
+    with pytest.raises(AmbiguousDateError, match=r"1 dates of column 'date'.*'01/05/2020'.*date_format='%d/%m/%Y'"):
+        clean(log)  # 1 May or January 5: nothing in the column says which
+    out, report = clean(log, date_format="%m/%d/%Y")
     assert out["date"].tolist() == [pd.Timestamp("2020-01-01"), pd.Timestamp("2020-01-05"), pd.Timestamp("2020-01-03")]
-    assert any("date_format" in note for note in report.notes)
+    assert any("did not match date_format '%m/%d/%Y'" in note and "1 ISO 8601" in note for note in report.notes)
 
 
-def test_numeric_dates_need_a_format():
-    log = small_log(date=[20200101, 20200105, 20200103])
+def test_numeric_dates_are_read_as_yyyymmdd_or_need_a_format():
+    out, report = clean(small_log(date=[20200101, 20200105, 20200103]))
+    assert out["date"].iloc[1] == pd.Timestamp("2020-01-05") and "YYYYMMDD" in report.notes[0]
     with pytest.raises(ColumnTypeError, match="date_format='%Y%m%d'"):
-        clean(log)
-    out, _ = clean(log, date_format="%Y%m%d")
+        clean(small_log(date=[1, 5, 3]))
+    out, _ = clean(small_log(date=[200101, 200105, 200103]), date_format="%y%m%d")
     assert out["date"].iloc[1] == pd.Timestamp("2020-01-05")
 
 
@@ -203,8 +208,8 @@ def test_amount_column_of_text_is_a_type_error():
 
 
 def test_some_non_numeric_amounts_raise_or_are_dropped():
-    log = small_log(amount=["10", "£20", ""])
-    with pytest.raises(ColumnTypeError, match=r"1 values of column 'amount'.*rows \[1\]"):
+    log = small_log(amount=["10", "12.5%", ""])
+    with pytest.raises(ColumnTypeError, match=r"1 values of column 'amount'.*rows \[1\].*percentage"):
         clean(log)
     out, report = clean(log, invalid_amounts="drop")
     assert out["amount"].tolist() == [10.0]
