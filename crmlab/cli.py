@@ -7,6 +7,7 @@ exit code (2 for a wrong command line, 1 for bad data or a failed run).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -63,6 +64,7 @@ def _reading_arguments(parser: argparse.ArgumentParser) -> None:
                        help="drop and count lines after this day (default: lines after today)")
     group.add_argument("--drop-invalid", action="store_true",
                        help="drop and count unparseable dates and amounts instead of stopping at them")
+    group.add_argument("--utc", action="store_true", help="convert timestamps with different UTC offsets to UTC")
 
 
 def _column_map(args):
@@ -81,7 +83,32 @@ def _clean(args):
     sheet = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
     return clean(args.file, _column_map(args), observation_end=args.observation_end, date_format=args.date_format,
                  decimal=args.decimal, encoding=args.encoding, sheet_name=sheet, invalid_dates=invalid,
-                 invalid_amounts=invalid)
+                 invalid_amounts=invalid, mixed_time_zones="utc" if args.utc else "raise")
+
+
+# the Python keywords that crmlab's messages suggest, and how the command line spells them
+_FLAGS = [
+    (r"invalid_(?:dates|amounts)='drop'", "--drop-invalid"),
+    (r"mixed_time_zones='utc'", "--utc"),
+    (r"\bdate_format=('[^']*')", r"--date-format \1"),
+    (r"\bdate_format=", "--date-format"),
+    (r"\bdecimal=('[.,]')", r"--decimal \1"),
+    (r"\bdecimal=", "--decimal"),
+    (r"\bencoding='([^']*)'", r"--encoding \1"),
+    (r"\bencoding=", "--encoding"),
+    (r"\bsheet_name=", "--sheet"),
+    (r"columns=ColumnMap\(customer=\.\.\., date=\.\.\., amount=\.\.\.\)",
+     "--customer-col, --date-col and --amount-col"),
+    (r"quantity=\.\.\. and price=\.\.\.", "--quantity-col and --price-col"),
+    (r"ColumnMap\((customer|date)=\.\.\.\)", r"--\1-col"),
+]
+
+
+def _as_command_line(message: str) -> str:
+    """A crmlab message with its Python keyword hints (``date_format='%d/%m/%Y'``) as command-line flags."""
+    for pattern, flag in _FLAGS:
+        message = re.sub(pattern, flag, message)
+    return message
 
 
 def _study_list(args) -> int:
@@ -114,28 +141,28 @@ def _summary(args) -> int:
     from .summary import customer_summary
 
     output = Path(args.output)
-    steps = tqdm(total=3, desc="summary", unit="step", disable=args.quiet)
     start = time.perf_counter()
-    if args.stream:
-        from .streaming import check_large_log
+    # no bar when stderr is not a terminal; a bar that clears itself, so an error stays one line
+    with tqdm(total=3, desc="summary", unit="step", disable=True if args.quiet else None, leave=False) as steps:
+        if args.stream:
+            from .streaming import check_large_log
 
-        steps.set_postfix_str("checking with DuckDB")
-        log, report = check_large_log(args.file, _column_map(args), observation_end=args.observation_end,
-                                      invalid_amounts="drop" if args.drop_invalid else "raise")
-    else:
-        steps.set_postfix_str("cleaning")
-        log, report = _clean(args)
-    steps.update()
-    steps.set_postfix_str("summarising")
-    table = customer_summary(log, observation_end=args.observation_end, time_unit=args.time_unit)
-    steps.update()
-    steps.set_postfix_str(f"writing {output.name}")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    table.to_parquet(output)
-    quality = output.with_name(output.stem + ".quality.txt")
-    quality.write_text(str(report) + "\n", encoding="utf-8")
-    steps.update()
-    steps.close()
+            steps.set_postfix_str("checking with DuckDB")
+            log, report = check_large_log(args.file, _column_map(args), observation_end=args.observation_end,
+                                          invalid_amounts="drop" if args.drop_invalid else "raise")
+        else:
+            steps.set_postfix_str("cleaning")
+            log, report = _clean(args)
+        steps.update()
+        steps.set_postfix_str("summarising")
+        table = customer_summary(log, observation_end=args.observation_end, time_unit=args.time_unit)
+        steps.update()
+        steps.set_postfix_str(f"writing {output.name}")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        table.to_parquet(output)
+        quality = output.with_name(output.stem + ".quality.txt")
+        quality.write_text(str(report) + "\n", encoding="utf-8")
+        steps.update()
     dropped = ", ".join(f"{reason} {n:,}" for reason, n in report.dropped_by_reason().items()) or "none"
     print(f"{len(table):,} customers written to {output} in {time.perf_counter() - start:.1f} s, from "
           f"{report.rows_kept:,} of {report.rows_in:,} lines (dropped: {dropped}); data-quality report: {quality}")
@@ -232,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except (_Error, CrmlabError, ValueError, OSError) as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if args.command in ("data", "summary"):
+            message = _as_command_line(message)
         print(f"crmlab: error: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -207,7 +207,8 @@ def _read_text(path: Path, suffix: str, wanted: set[str], encoding: str | None) 
             frame = pd.read_csv(path, sep=delimiter, encoding=encoding, header=0, names=names, dtype=dtype,
                                 index_col=False)
     except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
-        raise FileFormatError(f"{path} is not a regular table with delimiter {delimiter!r}: {error}. A field that "
+        problem = " ".join(str(error).replace("Error tokenizing data. C error: ", "").split())
+        raise FileFormatError(f"{path} is not a regular table with delimiter {delimiter!r}: {problem}. A field that "
                               "contains the delimiter must be quoted (\"1,234.50\").") from error
     except pd.errors.EmptyDataError as error:
         raise EmptyDataError(f"{path} is empty: it has no header and no rows.") from error

@@ -25,6 +25,8 @@ from crmlab.errors import (
     ColumnTypeError,
     DateParseError,
     EmptyDataError,
+    FileFormatError,
+    InputNotFoundError,
     MissingColumnError,
     MixedTimeZoneError,
 )
@@ -256,11 +258,37 @@ def test_every_source_kind_reads_the_same_log(tmp_path):
 def test_unknown_sources_are_rejected(tmp_path):
     with pytest.raises(TypeError, match="file path, a pandas DataFrame or an Ibis table"):
         read_transactions([1, 2, 3])
-    with pytest.raises(FileNotFoundError, match="does not exist"):
+    with pytest.raises(InputNotFoundError, match="does not exist"):
         read_transactions(tmp_path / "nope.csv")
     (tmp_path / "log.json").write_text("{}")
-    with pytest.raises(ValueError, match="unknown file type"):
+    with pytest.raises(FileFormatError, match="unknown file type"):
         read_transactions(tmp_path / "log.json")
+
+
+@pytest.mark.parametrize("sample, delimiter", [
+    ("a,b,c\n1,2,3\n", ","), ("a;b;c\n1;2,5;3\n", ";"), ("a\tb\tc\n1\t2,5\t3\n", "\t"), ("a|b\n1|2\n", "|"),
+    ('a,b\n"1;2",3\n', ","), ("single\n1\n", ","), ("a;b;c\n1;2;3\n4;5;6\n7;8", ";"),
+])
+def test_the_delimiter_is_the_one_that_splits_every_line_alike(sample, delimiter):
+    assert cl.reading.sniff_delimiter(sample) == delimiter
+
+
+@pytest.mark.parametrize("data, encoding", [
+    ("客户,金额\n".encode(), "utf-8"), (b"\xef\xbb\xbfa,b\n", "utf-8-sig"), ("a,b\n".encode("utf-16"), "utf-16"),
+    ("a,b\n".encode("utf-16-le"), "utf-16-le"), ("a,b\n".encode("utf-16-be"), "utf-16-be"),
+    ("客户编号,金额\n张三,1\n".encode("gb18030"), "gb18030"),
+])
+def test_encodings_are_detected(tmp_path, data, encoding):
+    path = tmp_path / "log.csv"
+    path.write_bytes(data)
+    assert cl.reading.detect_encoding(path)[0] == encoding
+
+
+def test_reading_options_never_touch_the_callers_dataframe():
+    log = small_log(date=["02/10/2023", "03/04/2023", "04/05/2023"])
+    read = read_transactions(log, date_format="%d/%m/%Y")
+    assert log.attrs == {} and read.attrs["crmlab.read"]["date_format"] == "%d/%m/%Y"
+    assert clean(read)[0]["date"].iloc[0] == pd.Timestamp("2023-10-02")
 
 
 def test_inputs_and_raw_files_are_never_modified(online_retail_raw):
