@@ -163,9 +163,9 @@ def _summary(args) -> int:
         quality = output.with_name(output.stem + ".quality.txt")
         quality.write_text(str(report) + "\n", encoding="utf-8")
         steps.update()
-    dropped = ", ".join(f"{reason} {n:,}" for reason, n in report.dropped_by_reason().items()) or "none"
     print(f"{len(table):,} customers written to {output} in {time.perf_counter() - start:.1f} s, from "
-          f"{report.rows_kept:,} of {report.rows_in:,} lines (dropped: {dropped}); data-quality report: {quality}")
+          f"{report.rows_kept:,} of {report.rows_in:,} lines (dropped: {report.reasons()}); data-quality report: "
+          f"{quality}")
     if args.stream:
         print(f"crmlab: warning: NOT CLEANED — {report.notes[0]}", file=sys.stderr)
     return 0

@@ -132,7 +132,7 @@ def parse_customer_ids(values: pd.Series, name: str, label: str) -> tuple[pd.Ser
 
 @dataclass(frozen=True)
 class _Money:
-    """One text amount taken apart: sign, digits with separators, currency; ``None`` fields when unreadable."""
+    """One text amount taken apart: its sign, its digits with their separators, its currency."""
 
     negative: bool
     number: str
@@ -224,24 +224,24 @@ def parse_amounts(values: pd.Series, name: str, label: str, decimal: str | None 
     money = _take_apart_all(text[written])
     dotted = plain.notna() & text.str.contains(".", regex=False).fillna(False).astype(bool)
     three_decimals = text.str.fullmatch(r"[+-]?[1-9]\d{0,2}\.\d{3}").fillna(False).astype(bool)
-    proves_dot = (dotted & ~three_decimals) | _flag(money, text.index, lambda m: m.proves == ".")
-    proves_comma = _flag(money, text.index, lambda m: m.proves == ",")
-    ambiguous = (dotted & three_decimals) | _flag(money, text.index, lambda m: m.ambiguous)
-    notes: list[str] = []
-    if decimal is None:
+    proves_dot = (dotted & ~three_decimals) | _money_flag(money, text.index, lambda m: m.proves == ".")
+    proves_comma = _money_flag(money, text.index, lambda m: m.proves == ",")
+    ambiguous = (dotted & three_decimals) | _money_flag(money, text.index, lambda m: m.ambiguous)
+    settled = decimal is None
+    if settled:
         decimal = _settle_decimal(proves_dot, proves_comma, ambiguous, text, name, label)
-        proof = proves_comma if decimal == "," else proves_dot
-        if ambiguous.any() or decimal == ",":
-            shown = text[ambiguous | proof].iloc[0]
-            notes.append(f"{name!r} uses {decimal!r} as the decimal mark, as rows such as these prove: "
-                         f"{example_rows(proof, text)}; so {shown!r} was read as "
-                         f"{_number_value(_take_apart(shown), decimal):.12g}")
     if decimal == ",":
         money = _take_apart_all(text[text.notna()])  # every text row: '.' now groups thousands
         numbers = stored.copy()
     else:
         numbers = plain
     numbers[money.index] = [np.nan if m is None else _number_value(m, decimal) for m in money]
+    notes: list[str] = []
+    proof = proves_comma if decimal == "," else proves_dot
+    if settled and (ambiguous.any() or decimal == ","):
+        shown = (ambiguous if ambiguous.any() else proof).idxmax()
+        notes.append(f"{name!r} uses {decimal!r} as the decimal mark, as rows such as these prove: "
+                     f"{example_rows(proof, text)}; so {text[shown]!r} was read as {numbers[shown]:.12g}")
     _check_currencies(money, name, label, notes)
     bad = (numbers.isna() & ~missing).astype(bool)
     if bad.any() and bad.sum() == (~missing).sum():
@@ -266,7 +266,8 @@ def _take_apart_all(text: pd.Series) -> pd.Series:
     return pd.Series(parts[codes], index=text.index, dtype="object")
 
 
-def _flag(money: pd.Series, index: pd.Index, test) -> pd.Series:
+def _money_flag(money: pd.Series, index: pd.Index, test) -> pd.Series:
+    """``test`` of each taken-apart amount (False where there is none), on ``index``."""
     flags = pd.Series([m is not None and bool(test(m)) for m in money], index=money.index, dtype=bool)
     return flags.reindex(index, fill_value=False)
 

@@ -110,6 +110,10 @@ class DataQualityReport:
         counts = pd.Series(self.dropped, name="rows", dtype="int64")
         return counts[counts > 0].sort_values(ascending=False)
 
+    def reasons(self) -> str:
+        """The drop reasons in one line, largest first: ``"missing_date 120, duplicate 3"``."""
+        return ", ".join(f"{reason} {n:,}" for reason, n in self.dropped_by_reason().items()) or "none"
+
     def _headline(self) -> str:
         head = f"Data quality report: {self.source} — {self.rows_in:,} rows, {self.customers_in:,} customers"
         if self.cleaned:

@@ -91,7 +91,8 @@ def read_table(path: str | Path, *, text_columns: Collection[str] = (), encoding
     suffix = path.suffix.lower()
     if path.stat().st_size == 0:
         raise EmptyDataError(f"{path} is empty (0 bytes): it has no header and no rows.")
-    head = path.open("rb").read(8)
+    with path.open("rb") as handle:
+        head = handle.read(8)
     if suffix in TEXT_SUFFIXES:
         _refuse_binary(path, head)
         return _read_text(path, suffix, wanted, encoding)

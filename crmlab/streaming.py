@@ -150,7 +150,7 @@ def check_large_log(path: str | Path, columns, *, observation_end=None, invalid_
         rows_kept=rows_in - sum(dropped.values()), customers_kept=int(counts["customers_kept"]), dropped=dropped,
         policy={"streamed": True}, notes=(NOT_CHECKED,))
     if report.rows_kept == 0:
-        raise AllRowsDroppedError(f"every row of {path} was dropped:\n{report}", report)
+        raise AllRowsDroppedError(f"every row of {path} was dropped ({report.reasons()}):\n{report}", report)
     return clean, report
 
 

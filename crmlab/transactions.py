@@ -287,11 +287,14 @@ def _parse(source, columns: ColumnMap, *, observation_end, date_format, decimal,
     roles = columns.roles()
     index = raw.index
 
-    customer, id_notes = parse_customer_ids(raw[columns.customer], columns.customer, label)
-    dates = parse_dates(raw[columns.date], columns.date, label, date_format=date_format,
-                        mixed_time_zones=mixed_time_zones)
-    numbers = {role: parse_amounts(raw[roles[role]], roles[role], label, decimal)
+    # the readers align by row label: a repeated label is read by position, then given back
+    cells = raw if index.is_unique else raw.reset_index(drop=True)
+    customer, id_notes = parse_customer_ids(cells[columns.customer], columns.customer, label)
+    dates = _relabel(parse_dates(cells[columns.date], columns.date, label, date_format=date_format,
+                                 mixed_time_zones=mixed_time_zones), index)
+    numbers = {role: _relabel(parse_amounts(cells[roles[role]], roles[role], label, decimal), index)
                for role in ("amount", "quantity", "price") if role in roles}
+    customer = customer.set_axis(index)
     notes += id_notes + list(dates.notes) + [note for n in numbers.values() for note in n.notes]
     missing_amount = np.logical_or.reduce([n.missing for n in numbers.values()])
     non_numeric = np.logical_or.reduce([n.non_numeric for n in numbers.values()]) & ~missing_amount
@@ -330,6 +333,12 @@ def _parse(source, columns: ColumnMap, *, observation_end, date_format, decimal,
     value = quantity if quantity is not None else amount
     flags["negative_value"] = (value < 0).fillna(False).astype(bool) & ~flags["cancellation"]
     return _Parsed(raw, label, columns, customer, dates.dates, quantity, price, amount, flags, notes)
+
+
+def _relabel(parsed, index: pd.Index):
+    """A DateParse or NumberParse with every Series on ``index``."""
+    return replace(parsed, **{f.name: getattr(parsed, f.name).set_axis(index) for f in fields(parsed)
+                              if isinstance(getattr(parsed, f.name), pd.Series)})
 
 
 def _day_after(day) -> pd.Timestamp:
@@ -517,7 +526,8 @@ def clean(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, dat
         modified=modified, policy=policy, notes=tuple(notes), dropped_rows=dropped_rows,
     )
     if report.rows_kept == 0:
-        raise AllRowsDroppedError(f"cleaning dropped every row of {parsed.label}:\n{report}", report)
+        raise AllRowsDroppedError(f"cleaning dropped every row of {parsed.label} ({report.reasons()}); the error's "
+                                  f"report has the details:\n{report}", report)
     return frame, report
 
 
@@ -526,9 +536,9 @@ def _raise_on_invalid(parsed: _Parsed, key: str, choice: str, error: type[Except
     """Raise ``error`` naming the first offending rows and values when rows fail ``key`` and the policy is raise."""
     mask = parsed.flags[key]
     if choice == "raise" and mask.any():
-        rows = mask[mask].index[:5].tolist()
-        examples = parsed.raw.loc[rows, columns].to_dict("records") if len(columns) > 1 \
-            else parsed.raw.loc[rows, columns[0]].tolist()
+        offending = parsed.raw.loc[mask.to_numpy(), columns].iloc[:5]
+        rows = offending.index.tolist()
+        examples = offending.to_dict("records") if len(columns) > 1 else offending[columns[0]].tolist()
         named = columns[0] if len(columns) == 1 else "/".join(columns)
         raise error(f"{int(mask.sum()):,} values of column {named!r} of {parsed.label} {problem} "
                     f"(rows {rows}, values {examples}); {fix}.")

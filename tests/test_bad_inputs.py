@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 
 from crmlab.cli import _as_command_line, main
 from crmlab.errors import (
+    AllRowsDroppedError,
     AmbiguousColumnError,
     AmbiguousDateError,
     AmbiguousNumberError,
@@ -151,6 +152,10 @@ CATALOGUE = [
          Refused(FileFormatError, r"not a text file but a zip archive.*rename it to log.xlsx")),
     case("corrupt-parquet", text(b"PAR1 this is not parquet PAR1", name="log.parquet"),
          Refused(FileFormatError, "not a readable Parquet file")),
+    case("text-named-xlsx", text(HEADER + "a,2024-01-02,5\n", name="log.xlsx"),
+         Refused(FileFormatError, "log.xlsx is not a readable Excel workbook")),
+    case("xls-workbook", text(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), name="log.xls"),
+         Refused(FileFormatError, r"(xls workbooks needs an extra package|not a readable Excel workbook)")),
     case("txt-file", rows("a,2024-01-02,5", name="log.txt"), Reads({"amount": [5.0]})),
     case("ragged-rows", rows("a,2024-01-02,5", "b,2024-01-03,5,extra"),
          Refused(FileFormatError, r"not a regular table.*Expected 3 fields in line 3, saw 4.*quoted")),
@@ -279,6 +284,11 @@ CATALOGUE = [
     case("customer-ids-in-excel-with-text-and-numbers",
          excel(Sheet1=pd.DataFrame({"customer_id": [123, "00123"], "date": pd.to_datetime(["2024-01-02"] * 2),
                                     "amount": [1.0, 2.0]})), Reads({"customer_id": ["123", "00123"]})),
+    case("customer-column-of-dates", parquet(customer_id=pd.to_datetime(["2024-01-02"] * 2),
+                                             date=pd.to_datetime(["2024-01-02"] * 2), amount=[1.0, 2.0]),
+         Refused(ColumnTypeError, "column 'customer_id' .* holds dates, not customer ids")),
+    case("every-date-missing", rows("a,,5", "b,,6"),
+         Refused(AllRowsDroppedError, r"dropped every row of .*log.csv \(missing_date 2\)")),
     case("customer-booleans", parquet(customer_id=[True, False], date=pd.to_datetime(["2024-01-02"] * 2),
                                       amount=[1.0, 2.0]),
          Refused(ColumnTypeError, "column 'customer_id' .* holds True/False values, not customer ids")),
@@ -366,6 +376,16 @@ def test_a_dataframe_with_a_repeated_column_label_is_refused():
     frame = pd.concat([log_frame(), log_frame()[["amount"]]], axis=1)
     with pytest.raises(AmbiguousColumnError, match="2 columns named 'amount'"):
         clean(frame)
+
+
+def test_a_dataframe_whose_row_labels_repeat_is_read_by_position_and_keeps_its_labels():
+    frame = pd.DataFrame({"customer_id": ["a", "b", "c"], "date": ["2024-01-02", "02/10/2023", "31/12/2023"],
+                          "amount": ["1,5", "2", "3,25"]}, index=[7, 7, 8])
+    log, report = clean(frame)
+    assert log.index.tolist() == [7, 7, 8] and log["amount"].tolist() == [1.5, 2.0, 3.25]
+    assert log["date"].tolist() == [T("2024-01-02"), T("2023-10-02"), T("2023-12-31")]
+    with pytest.raises(DateParseError, match=r"2 values .* \(rows \[7, 7\], values \['soon', 'x'\]\)"):
+        clean(frame.assign(date=["soon", "x", "2024-01-02"]))
 
 
 def test_reading_options_travel_with_the_log_to_clean(tmp_path):
