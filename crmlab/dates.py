@@ -48,7 +48,7 @@ _FOUR_DIGIT_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _CHINESE_TIME = [(re.compile(r"(\d{1,2})[时時](\d{1,2})分(\d{1,2})秒"), r"\1:\2:\3"),
                  (re.compile(r"(\d{1,2})[时時](\d{1,2})分"), r"\1:\2")]
 _ISO = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:\s*(?:Z|[+-]\d{2}(?::?\d{2})?))?"
-_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$")
+_OFFSET = r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$"  # a string: pyarrow runs it
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _SERIAL_RANGE = (3654, 73050)             # 1910-01-01 .. 2099-12-31
 _KINDS = {"iso": "ISO 8601", "format": "date_format", "year_first": "year-first (2024/3/5, 2024年3月5日)",
@@ -99,8 +99,6 @@ def parse_dates(values: pd.Series, name: str, label: str, *, date_format: str | 
         return parse_dates(pd.to_datetime(values), name, label)  # datetimes as objects (Excel cells)
     text = as_text(values)
     missing = text.isna()
-    for pattern, replacement in _CHINESE_TIME:
-        text = text.str.replace(pattern, replacement, regex=True)
     text, utc, mixed, notes = _offsets(text, missing, name, label, mixed_time_zones)
     dates = pd.Series(pd.NaT, index=index, dtype="datetime64[us]")
     kinds = pd.Series("", index=index, dtype="object")
@@ -155,9 +153,9 @@ def _offsets(text: pd.Series, missing: pd.Series, name: str, label: str, policy:
     """Text without a single shared UTC offset, whether to convert to UTC, the mixed-offset mask, notes."""
     index = text.index
     mixed = pd.Series(False, index=index)
-    offsets = text.str.extract(_OFFSET, expand=False)
-    if not offsets.notna().any():
+    if not text.str.contains(_OFFSET.replace("(Z|", "(?:Z|"), regex=True).fillna(False).any():  # fast; extract is not
         return text, False, mixed, []
+    offsets = text.str.extract(_OFFSET, expand=False)
     labels = offsets.str.replace("Z", "+00:00").str.replace(r"^([+-]\d{2})(\d{2})$", r"\1:\2", regex=True)
     labels = labels.fillna("none")[~missing]
     counts = labels.value_counts()
@@ -235,6 +233,8 @@ def _read_other(text: pd.Series, order: str | None, name: str, label: str):
 
 def _fields(value: str) -> tuple:
     """(kind, year, first field, second field, hour, minute, second, microsecond, pm) of one text date."""
+    for pattern, replacement in _CHINESE_TIME:
+        value = pattern.sub(replacement, value)
     for pattern, kind in ((_YEAR_FIRST, "year_first"), (_DAY_MONTH, "day_month"), (_COMPACT, "compact")):
         match = pattern.fullmatch(value)
         if match is None:

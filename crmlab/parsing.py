@@ -218,37 +218,37 @@ def parse_amounts(values: pd.Series, name: str, label: str, decimal: str | None 
         return NumberParse(numbers, numbers.isna(), pd.Series(False, index=values.index))
     stored = _stored_numbers(values)  # numbers kept as numbers in an object column (Excel cells, DataFrames)
     text = as_text(values.mask(stored.notna()))
-    missing = text.isna() & stored.isna()
+    missing = (text.isna() & stored.isna()).astype(bool)
     plain = pd.to_numeric(text, errors="coerce").astype("float64").fillna(stored)  # '.' decimal, no signs
-    written = text.notna() & plain.isna()
-    money = _take_apart_all(text[written])
+    money = _Written(text, text.notna() & plain.isna())
     dotted = plain.notna() & text.str.contains(".", regex=False).fillna(False).astype(bool)
     three_decimals = text.str.fullmatch(r"[+-]?[1-9]\d{0,2}\.\d{3}").fillna(False).astype(bool)
-    proves_dot = (dotted & ~three_decimals) | _money_flag(money, text.index, lambda m: m.proves == ".")
-    proves_comma = _money_flag(money, text.index, lambda m: m.proves == ",")
-    ambiguous = (dotted & three_decimals) | _money_flag(money, text.index, lambda m: m.ambiguous)
+    proves_dot = (dotted & ~three_decimals) | money.flag(lambda m: m.proves == ".")
+    proves_comma = money.flag(lambda m: m.proves == ",")
+    ambiguous = (dotted & three_decimals) | money.flag(lambda m: m.ambiguous)
     settled = decimal is None
     if settled:
         decimal = _settle_decimal(proves_dot, proves_comma, ambiguous, text, name, label)
     if decimal == ",":
-        money = _take_apart_all(text[text.notna()])  # every text row: '.' now groups thousands
-        numbers = stored.copy()
+        money = _Written(text, text.notna())  # every text row: '.' now groups thousands
+        numbers = stored.to_numpy(copy=True)
     else:
-        numbers = plain
-    numbers[money.index] = [np.nan if m is None else _number_value(m, decimal) for m in money]
+        numbers = plain.to_numpy(copy=True)
+    numbers[money.positions] = money.values(decimal)
+    numbers = pd.Series(numbers, index=text.index)
     notes: list[str] = []
     proof = proves_comma if decimal == "," else proves_dot
     if settled and (ambiguous.any() or decimal == ","):
-        shown = (ambiguous if ambiguous.any() else proof).idxmax()
+        shown = int(np.argmax((ambiguous if ambiguous.any() else proof).to_numpy()))
         notes.append(f"{name!r} uses {decimal!r} as the decimal mark, as rows such as these prove: "
-                     f"{example_rows(proof, text)}; so {text[shown]!r} was read as {numbers[shown]:.12g}")
+                     f"{example_rows(proof, text)}; so {text.iloc[shown]!r} was read as {numbers.iloc[shown]:.12g}")
     _check_currencies(money, name, label, notes)
     bad = (numbers.isna() & ~missing).astype(bool)
     if bad.any() and bad.sum() == (~missing).sum():
         raise ColumnTypeError(
             f"column {name!r} of {label} should hold numbers but holds text such as {text[bad].iloc[0]!r}; "
             "check that the column map points at the right column, or convert the column first.")
-    return NumberParse(numbers.astype("float64"), missing.astype(bool), bad, tuple(notes))
+    return NumberParse(numbers, missing, bad, tuple(notes))
 
 
 def _stored_numbers(values: pd.Series) -> pd.Series:
@@ -259,17 +259,31 @@ def _stored_numbers(values: pd.Series) -> pd.Series:
     return values.where(numeric.astype(bool)).astype("float64")
 
 
-def _take_apart_all(text: pd.Series) -> pd.Series:
-    """:func:`_take_apart` of each value (once per distinct value), as an object Series like ``text``."""
-    codes, uniques = pd.factorize(text)
-    parts = np.array([_take_apart(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(parts[codes], index=text.index, dtype="object")
+class _Written:
+    """The text amounts of the rows in ``mask``, taken apart once per distinct value."""
 
+    def __init__(self, text: pd.Series, mask: pd.Series):
+        self.index = text.index
+        self.positions = np.flatnonzero(mask.to_numpy())
+        self.codes, uniques = pd.factorize(text.iloc[self.positions])
+        self.parts = [_take_apart(u) for u in uniques]
 
-def _money_flag(money: pd.Series, index: pd.Index, test) -> pd.Series:
-    """``test`` of each taken-apart amount (False where there is none), on ``index``."""
-    flags = pd.Series([m is not None and bool(test(m)) for m in money], index=money.index, dtype=bool)
-    return flags.reindex(index, fill_value=False)
+    def flag(self, test) -> pd.Series:
+        """``test`` of each row's parts (False for rows without parts), on the whole column."""
+        per_value = np.array([p is not None and bool(test(p)) for p in self.parts] + [False])
+        flags = np.zeros(len(self.index), dtype=bool)
+        flags[self.positions] = per_value[self.codes]
+        return pd.Series(flags, index=self.index)
+
+    def values(self, decimal: str) -> np.ndarray:
+        """Each row's amount read with ``decimal`` as decimal mark (NaN where it cannot be)."""
+        per_value = np.array([np.nan if p is None else _number_value(p, decimal) for p in self.parts] + [np.nan])
+        return per_value[self.codes]
+
+    def currencies(self) -> pd.Series:
+        """Rows per currency."""
+        per_value = np.array([None if p is None else p.currency for p in self.parts] + [None], dtype=object)
+        return pd.Series(per_value[self.codes], dtype="object").dropna().value_counts()
 
 
 def _settle_decimal(proves_dot, proves_comma, ambiguous, text, name, label) -> str:
@@ -291,14 +305,12 @@ def _settle_decimal(proves_dot, proves_comma, ambiguous, text, name, label) -> s
         "is the decimal mark.")
 
 
-def _check_currencies(money: pd.Series, name: str, label: str, notes: list[str]) -> None:
-    currencies = pd.Series([m.currency for m in money if m is not None and m.currency], dtype="object")
-    if currencies.empty:
-        return
-    counts = currencies.value_counts()
+def _check_currencies(money: _Written, name: str, label: str, notes: list[str]) -> None:
+    counts = money.currencies()
     if len(counts) > 1:
         raise MixedCurrencyError(
             f"column {name!r} of {label} mixes currencies {counts.to_dict()}; amounts in different currencies "
             "cannot be summed — convert them to one currency first (or split the log by currency).")
-    notes.append(f"{int(counts.iloc[0]):,} amounts in {name!r} carried the currency {counts.index[0]} "
-                 "(sign or code removed)")
+    if len(counts):
+        notes.append(f"{int(counts.iloc[0]):,} amounts in {name!r} carried the currency {counts.index[0]} "
+                     "(sign or code removed)")

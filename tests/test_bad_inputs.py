@@ -209,6 +209,9 @@ CATALOGUE = [
          Refused(AmbiguousDateError, r"mixes day-first dates \(1 rows \[0\].*month-first dates \(1 rows \[1\]")),
     case("one-utc-offset", rows("a,2024-03-05T10:00:00+08:00,5", "b,2024-03-05T11:00:00+08:00,6"),
          Reads({"date": [T("2024-03-05 10:00"), T("2024-03-05 11:00")]}, note="offset +08:00")),
+    case("parquet-time-zone-aware", parquet(customer_id=["a", "b"], amount=[1.0, 2.0], date=pd.to_datetime(
+        ["2024-03-05 10:00", "2024-03-05 11:00"]).tz_localize("Asia/Shanghai")),
+         Reads({"date": [T("2024-03-05 10:00"), T("2024-03-05 11:00")]}, note="time zone Asia/Shanghai")),
     case("mixed-utc-offsets", rows("a,2024-03-05T10:00:00+08:00,5", "b,2024-03-05T10:00:00Z,6"),
          Refused(MixedTimeZoneError, r"mixes UTC offsets.*mixed_time_zones='utc'")),
     case("after-the-observation-end", rows("a,2024-01-02,5", "b,2024-02-01,6"),
