@@ -17,9 +17,9 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
-_SUBMODULES = {"datasets", "transactions", "quality", "summary", "backends", "clv", "value", "segmentation",
-               "satisfaction", "economics", "churn", "basket", "plotting", "studies", "teaching", "course", "cli",
-               "units", "paths", "errors", "frames", "i18n", "display", "site"}
+_SUBMODULES = {"datasets", "transactions", "reading", "parsing", "dates", "streaming", "quality", "summary",
+               "backends", "clv", "value", "segmentation", "satisfaction", "economics", "churn", "basket", "plotting",
+               "studies", "teaching", "course", "cli", "units", "paths", "errors", "frames", "i18n", "display", "site"}
 _FUNCTIONS = {"customer_summary": "summary", "calibration_holdout": "summary", "calibration_summary": "summary",
               "single_customer_view": "summary"}
 

@@ -7,6 +7,7 @@ exit code (2 for a wrong command line, 1 for bad data or a failed run).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -20,7 +21,9 @@ EXAMPLES = """examples:
   crmlab study run course
   crmlab study run studies/my_data_template.yaml -p cancellations=drop -p lang=zh
   crmlab data check orders.csv --customer-col client --date-col order_date --amount-col total
-  crmlab summary big_log.parquet -o summary.parquet --time-unit W
+  crmlab data check 订单.csv --customer-col 客户编号 --date-col 订单日期 --amount-col 金额 --date-format %Y/%m/%d
+  crmlab summary orders.csv -o summary.parquet --time-unit W
+  crmlab summary big_log.parquet -o summary.parquet --stream
   crmlab student-copy notebooks/0*.ipynb -o handout/
   crmlab student-copy notebooks/04_clv_probabilistic_models.ipynb --roster roster.csv -o handout/
 """
@@ -48,12 +51,64 @@ def _column_arguments(parser: argparse.ArgumentParser) -> None:
         group.add_argument(f"--{role}-col", dest=role, metavar="NAME", help=f"the {role} column")
 
 
+def _reading_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("how the file is written (default: detected)")
+    group.add_argument("--encoding", help="text encoding, e.g. gb18030, latin-1 (default: UTF-8, UTF-16 or GB18030 "
+                                          "by detection)")
+    group.add_argument("--date-format", metavar="FORMAT",
+                       help="strftime format of the dates, e.g. %%d/%%m/%%Y or %%Y年%%m月%%d日 (needed when the "
+                            "day/month order cannot be told from the data)")
+    group.add_argument("--decimal", choices=[".", ","], help="decimal mark of the amounts (1.234,50 needs ,)")
+    group.add_argument("--sheet", default=0, metavar="NAME", help="Excel sheet (default: the first)")
+    group.add_argument("--observation-end", metavar="DATE",
+                       help="drop and count lines after this day (default: lines after today)")
+    group.add_argument("--drop-invalid", action="store_true",
+                       help="drop and count unparseable dates and amounts instead of stopping at them")
+    group.add_argument("--utc", action="store_true", help="convert timestamps with different UTC offsets to UTC")
+
+
 def _column_map(args):
     from . import transactions
 
     if args.preset:
         return transactions.ONLINE_RETAIL if args.preset == "online_retail" else transactions.ONLINE_RETAIL_II
     return transactions.ColumnMap.from_roles({role: getattr(args, role) for role in _ROLES if getattr(args, role)})
+
+
+def _clean(args):
+    """The log and its report, cleaned as ``data check`` and ``summary`` both do."""
+    from .transactions import clean
+
+    invalid = "drop" if args.drop_invalid else "raise"
+    sheet = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
+    return clean(args.file, _column_map(args), observation_end=args.observation_end, date_format=args.date_format,
+                 decimal=args.decimal, encoding=args.encoding, sheet_name=sheet, invalid_dates=invalid,
+                 invalid_amounts=invalid, mixed_time_zones="utc" if args.utc else "raise")
+
+
+# the Python keywords that crmlab's messages suggest, and how the command line spells them
+_FLAGS = [
+    (r"invalid_(?:dates|amounts)='drop'", "--drop-invalid"),
+    (r"mixed_time_zones='utc'", "--utc"),
+    (r"\bdate_format=('[^']*')", r"--date-format \1"),
+    (r"\bdate_format=", "--date-format"),
+    (r"\bdecimal=('[.,]')", r"--decimal \1"),
+    (r"\bdecimal=", "--decimal"),
+    (r"\bencoding='([^']*)'", r"--encoding \1"),
+    (r"\bencoding=", "--encoding"),
+    (r"\bsheet_name=", "--sheet"),
+    (r"columns=ColumnMap\(customer=\.\.\., date=\.\.\., amount=\.\.\.\)",
+     "--customer-col, --date-col and --amount-col"),
+    (r"quantity=\.\.\. and price=\.\.\.", "--quantity-col and --price-col"),
+    (r"ColumnMap\((customer|date)=\.\.\.\)", r"--\1-col"),
+]
+
+
+def _as_command_line(message: str) -> str:
+    """A crmlab message with its Python keyword hints (``date_format='%d/%m/%Y'``) as command-line flags."""
+    for pattern, flag in _FLAGS:
+        message = re.sub(pattern, flag, message)
+    return message
 
 
 def _study_list(args) -> int:
@@ -75,9 +130,7 @@ def _study_run(args) -> int:
 
 
 def _data_check(args) -> int:
-    from .transactions import clean
-
-    _, report = clean(args.file, _column_map(args), observation_end=args.observation_end)
+    _, report = _clean(args)
     print(report)
     return 0
 
@@ -87,25 +140,34 @@ def _summary(args) -> int:
 
     from .summary import customer_summary
 
-    source = Path(args.file)
-    if not source.is_file():
-        raise _Error(f"no file {source}")
-    columns = _column_map(args)
-    if columns.amount is None:
-        raise _Error("the summary reads one amount column per line; give --amount-col (or clean the log first "
-                     "with crmlab.transactions.clean, which computes quantity x price)")
-    steps = tqdm(total=2, desc="summary", unit="step", disable=args.quiet)
+    output = Path(args.output)
     start = time.perf_counter()
-    steps.set_postfix_str(f"scanning {source.name} with DuckDB")
-    table = customer_summary(str(source), observation_end=args.observation_end, time_unit=args.time_unit,
-                             customer_col=columns.customer, date_col=columns.date, amount_col=columns.amount)
-    steps.update()
-    steps.set_postfix_str(f"writing {args.output}")
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    table.to_parquet(args.output)
-    steps.update()
-    steps.close()
-    print(f"{len(table):,} customers written to {args.output} in {time.perf_counter() - start:.1f} s")
+    # no bar when stderr is not a terminal; a bar that clears itself, so an error stays one line
+    with tqdm(total=3, desc="summary", unit="step", disable=True if args.quiet else None, leave=False) as steps:
+        if args.stream:
+            from .streaming import check_large_log
+
+            steps.set_postfix_str("checking with DuckDB")
+            log, report = check_large_log(args.file, _column_map(args), observation_end=args.observation_end,
+                                          invalid_amounts="drop" if args.drop_invalid else "raise")
+        else:
+            steps.set_postfix_str("cleaning")
+            log, report = _clean(args)
+        steps.update()
+        steps.set_postfix_str("summarising")
+        table = customer_summary(log, observation_end=args.observation_end, time_unit=args.time_unit)
+        steps.update()
+        steps.set_postfix_str(f"writing {output.name}")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        table.to_parquet(output)
+        quality = output.with_name(output.stem + ".quality.txt")
+        quality.write_text(str(report) + "\n", encoding="utf-8")
+        steps.update()
+    print(f"{len(table):,} customers written to {output} in {time.perf_counter() - start:.1f} s, from "
+          f"{report.rows_kept:,} of {report.rows_in:,} lines (dropped: {report.reasons()}); data-quality report: "
+          f"{quality}")
+    if args.stream:
+        print(f"crmlab: warning: NOT CLEANED — {report.notes[0]}", file=sys.stderr)
     return 0
 
 
@@ -150,19 +212,29 @@ def build_parser() -> argparse.ArgumentParser:
                                      epilog="example:\n  crmlab data check orders.csv --customer-col client "
                                             "--date-col day --amount-col total",
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    check.add_argument("file", help="CSV, TSV, Parquet or Excel file")
-    check.add_argument("--observation-end", help="ignore lines after this date")
+    check.add_argument("file", help="CSV, TSV, TXT, Parquet or Excel file")
+    _reading_arguments(check)
     _column_arguments(check)
     check.set_defaults(handler=_data_check)
 
-    summary = commands.add_parser("summary", help="customer summary (frequency, recency, T, monetary) of a file",
-                                  epilog="example:\n  crmlab summary big.parquet -o summary.parquet --time-unit W",
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    summary.add_argument("file", help="CSV or Parquet file, scanned by DuckDB (never loaded into pandas)")
+    summary = commands.add_parser(
+        "summary", help="customer summary (frequency, recency, T, monetary) of a file",
+        description="Clean the log exactly as `crmlab data check` does (same rules, same counts), summarise it, "
+                    "and write the summary with its data-quality report (OUTPUT stem + .quality.txt). "
+                    "A Parquet file too large for memory can be --stream'ed through DuckDB instead: then only "
+                    "missing ids, dates and amounts, infinite amounts and lines after the observation end are "
+                    "checked — duplicates, cancellations, negative and zero amounts are NOT.",
+        epilog="examples:\n  crmlab summary orders.csv -o summary.parquet --time-unit W\n"
+               "  crmlab summary big.parquet -o summary.parquet --stream",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    summary.add_argument("file", help="CSV, TSV, TXT, Parquet or Excel file (with --stream: Parquet)")
     summary.add_argument("-o", "--output", required=True, help="output Parquet file")
     summary.add_argument("--time-unit", default="D", choices=["D", "W", "M"], help="unit of recency and T")
-    summary.add_argument("--observation-end", help="end of the observation period (default: last day in the file)")
+    summary.add_argument("--stream", action="store_true",
+                         help="scan a large Parquet file with DuckDB without loading it; NOT fully cleaned "
+                              "(duplicates, cancellations, negative and zero amounts are not checked)")
     summary.add_argument("-q", "--quiet", action="store_true", help="no progress indication")
+    _reading_arguments(summary)
     _column_arguments(summary)
     summary.set_defaults(handler=_summary)
 
@@ -181,13 +253,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .errors import DataError
-    from .studies import StudyError
+    from .errors import CrmlabError
 
     try:
         return args.handler(args)
-    except (_Error, StudyError, DataError, ValueError, FileNotFoundError) as error:
+    except (_Error, CrmlabError, ValueError, OSError) as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if args.command in ("data", "summary"):
+            message = _as_command_line(message)
         print(f"crmlab: error: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -12,16 +12,26 @@ __all__ = [
     "CrmlabError",
     "DataError",
     "MissingColumnError",
+    "AmbiguousColumnError",
     "ColumnTypeError",
+    "AmbiguousNumberError",
+    "MixedCurrencyError",
+    "NonFiniteValueError",
     "DateParseError",
+    "AmbiguousDateError",
     "MixedTimeZoneError",
     "EmptyDataError",
+    "InputNotFoundError",
+    "FileFormatError",
+    "EncodingError",
+    "SheetNotFoundError",
     "AllRowsDroppedError",
     "ObservationPeriodError",
     "DatasetNotFoundError",
     "ConvergenceError",
     "PredictionError",
     "CrmlabWarning",
+    "StudyError",
 ]
 
 
@@ -37,12 +47,32 @@ class MissingColumnError(DataError):
     """A column the caller named (or a default name) is not in the data."""
 
 
+class AmbiguousColumnError(DataError):
+    """A column name the caller gave matches several columns (a repeated header, or names equal but for spaces)."""
+
+
 class ColumnTypeError(DataError, TypeError):
     """A column holds values of the wrong kind (text where numbers are needed, ...)."""
 
 
+class AmbiguousNumberError(DataError):
+    """Numbers written so that the decimal mark cannot be told from the thousands separator (``1,234``)."""
+
+
+class MixedCurrencyError(DataError):
+    """Amounts in one column carry different currencies, which cannot be summed."""
+
+
+class NonFiniteValueError(DataError):
+    """Infinite amounts, quantities or prices (or a quantity x price beyond the float range)."""
+
+
 class DateParseError(DataError):
     """Some dates cannot be read as dates."""
+
+
+class AmbiguousDateError(DateParseError):
+    """Dates such as ``02/10/2023`` whose day/month order the data does not settle."""
 
 
 class MixedTimeZoneError(DataError):
@@ -51,6 +81,22 @@ class MixedTimeZoneError(DataError):
 
 class EmptyDataError(DataError):
     """The input has no rows."""
+
+
+class InputNotFoundError(CrmlabError, FileNotFoundError):
+    """The file the caller named does not exist."""
+
+
+class FileFormatError(DataError):
+    """A file that cannot be read as a table of its kind (a folder, a binary or corrupt file, an unknown type)."""
+
+
+class EncodingError(DataError):
+    """A text file whose bytes do not decode with the detected (or given) character encoding."""
+
+
+class SheetNotFoundError(DataError):
+    """An Excel workbook has no sheet of the name (or position) asked for."""
 
 
 class AllRowsDroppedError(DataError):
@@ -80,3 +126,5 @@ class PredictionError(CrmlabError, ValueError):
 class CrmlabWarning(UserWarning):
     """Something the caller should know, which does not stop the computation (e.g. a model file from another
     crmlab version, an estimate on the boundary of the parameter space)."""
+class StudyError(CrmlabError, ValueError):
+    """A study file, a parameter or a notebook run that cannot go ahead; the message says what to fix."""

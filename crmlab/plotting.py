@@ -54,10 +54,19 @@ def _register_lab_font() -> None:
 
 @contextmanager
 def lab_fonts():
-    """A context in which new figure text uses :data:`LAB_FONT_FAMILY` (Chinese labels render, no glyph warnings)."""
+    """A context in which new figure text uses :data:`LAB_FONT_FAMILY` (Chinese labels render, no glyph warnings).
+
+    Only ``font.family`` is set and restored: ``matplotlib.rc_context`` would also restore settings that a
+    backend changes while the context is open (the inline backend turns ``interactive`` on when the first
+    figure is made), and later figures would then not show in a notebook.
+    """
     _register_lab_font()
-    with mpl.rc_context({"font.family": LAB_FONT_FAMILY}):
+    previous = mpl.rcParams["font.family"]
+    mpl.rcParams["font.family"] = LAB_FONT_FAMILY
+    try:
         yield
+    finally:
+        mpl.rcParams["font.family"] = previous
 
 
 def use_lab_fonts() -> None:

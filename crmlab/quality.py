@@ -24,7 +24,9 @@ CHECKS: dict[str, str] = {
     "mixed_time_zone": "UTC offset differs from the most common one",
     "missing_amount": "amount (or quantity / price) missing",
     "non_numeric_amount": "amount (or quantity / price) is not a number",
+    "non_finite_amount": "amount (or quantity / price, or their product) is infinite",
     "after_observation_end": "dated after the observation end",
+    "after_today": "dated after today (dropped when no observation end is given)",
     "duplicate": "exact copy of an earlier row",
     "negative_price": "negative unit price (bad-debt adjustment)",
     "zero_value": "zero price or amount (free item or adjustment)",
@@ -39,7 +41,9 @@ DROP_REASONS: dict[str, str] = {
     "unparseable_date": CHECKS["unparseable_date"],
     "missing_amount": CHECKS["missing_amount"],
     "non_numeric_amount": CHECKS["non_numeric_amount"],
+    "non_finite_amount": CHECKS["non_finite_amount"],
     "after_observation_end": CHECKS["after_observation_end"],
+    "after_today": "dated after today, with no observation end given",
     "duplicate": CHECKS["duplicate"],
     "negative_price": CHECKS["negative_price"],
     "zero_value": CHECKS["zero_value"],
@@ -105,6 +109,10 @@ class DataQualityReport:
             raise ValueError("this report comes from validate(), which drops nothing; use clean() to apply a policy")
         counts = pd.Series(self.dropped, name="rows", dtype="int64")
         return counts[counts > 0].sort_values(ascending=False)
+
+    def reasons(self) -> str:
+        """The drop reasons in one line, largest first: ``"missing_date 120, duplicate 3"``."""
+        return ", ".join(f"{reason} {n:,}" for reason, n in self.dropped_by_reason().items()) or "none"
 
     def _headline(self) -> str:
         head = f"Data quality report: {self.source} — {self.rows_in:,} rows, {self.customers_in:,} customers"

@@ -21,10 +21,20 @@ start and end times, each notebook's duration). Notebooks that declare
 ``processed_dir`` write their derived tables there as Parquet
 (``data/processed/<study>/<timestamp>/``).
 
-A run is written to ``<timestamp>.partial`` and renamed when every notebook has
-succeeded; a failed or interrupted run is renamed ``<timestamp>-failed`` or
-``<timestamp>-interrupted`` with its partial outputs and a manifest saying what
-happened, so a folder without a suffix is always a complete report.
+A study's name (``name:``, or the file's stem) is a plain name — letters, digits,
+``_`` and ``-`` — since it names folders. A run is written to ``<timestamp>.partial``
+and renamed when every notebook has succeeded; a failed or interrupted run is renamed
+``<timestamp>-failed`` or ``<timestamp>-interrupted`` with its partial outputs and a
+manifest saying what happened, and so is the folder of derived tables the run had
+begun (``data/processed/<study>/<timestamp>-failed``): a folder without a suffix is
+always complete.
+
+When the notebooks read an analyst's file (a ``transactions_path`` parameter), the run
+first checks it with :func:`crmlab.transactions.validate` (with the ``columns``,
+``encoding``, ``date_format`` and ``observation_end`` parameters): a file that cannot be
+read stops the run before any notebook starts, and the findings — rows without a
+customer, rows dated after the observation end or after today, … — go to
+``data_quality.txt`` in the report folder and to the manifest.
 """
 
 from __future__ import annotations
@@ -44,17 +54,15 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from . import paths
+from .errors import StudyError
 
 __all__ = ["NotebookStep", "Study", "StudyError", "course_notebooks", "declared_parameters", "list_studies",
            "load_study", "run_notebooks", "run_study", "save_tables"]
 
 STUDIES = paths.PROJECT_ROOT / "studies"
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]+")
 _VERSIONED = ("crmlab", "pandas", "numpy", "scipy", "statsmodels", "scikit-learn", "lifetimes", "duckdb",
               "ibis-framework", "papermill", "nbconvert", "matplotlib", "seaborn")
-
-
-class StudyError(ValueError):
-    """A study file, a parameter or a notebook run that cannot go ahead; the message says what to fix."""
 
 
 def course_notebooks(folder: Path = paths.NOTEBOOKS) -> list[Path]:
@@ -144,8 +152,11 @@ def load_study(path: str | Path) -> Study:
     inputs = document.get("inputs") or []
     if not isinstance(parameters, dict) or not isinstance(inputs, list):
         raise _fail(source, "'parameters' must be a mapping and 'inputs' a list of paths or patterns")
-    return Study(str(document.get("name") or source.stem), str(document.get("title") or ""), tuple(steps),
-                 parameters, tuple(map(str, inputs)), source)
+    name = str(document.get("name") or source.stem)
+    if not _PLAIN_NAME.fullmatch(name):
+        raise _fail(source, f"study name {name!r} must be a plain name of letters, digits, '_' and '-' (it names the "
+                            "folders reports/<name>/ and data/processed/<name>/); set e.g. 'name: my_study'")
+    return Study(name, str(document.get("title") or ""), tuple(steps), parameters, tuple(map(str, inputs)), source)
 
 
 def list_studies(folder: Path = STUDIES) -> list[Study]:
@@ -301,12 +312,15 @@ def run_notebooks(notebooks: list[Path], output_dir: Path, parameters: dict | No
 
 
 def run_steps(steps: list[NotebookStep], output_dir: Path, *, progress: bool = True, html: bool = True,
-              manifest: dict | None = None) -> dict:
+              manifest: dict | None = None, tables_dir: Path | None = None,
+              files: dict[str, str] | None = None) -> dict:
     """Execute the steps in order with Papermill, render HTML, and write ``manifest.json``.
 
     Each notebook runs with its working directory set to its folder. On failure the partial outputs are
-    kept in ``<output_dir>-failed`` (``-interrupted`` after Ctrl-C) and a StudyError names the notebook,
-    the cell and the error. Returns the manifest, with the executed notebooks under ``executed``.
+    kept in ``<output_dir>-failed`` (``-interrupted`` after Ctrl-C), ``tables_dir`` (where the notebooks write
+    derived tables) is renamed with the same suffix, and a StudyError names the notebook, the cell and the
+    error. ``files`` (name -> text) are written into the report folder first. Returns the manifest, with the
+    executed notebooks under ``executed``.
     """
     import papermill
     from nbconvert import HTMLExporter
@@ -315,12 +329,18 @@ def run_steps(steps: list[NotebookStep], output_dir: Path, *, progress: bool = T
 
     staging = output_dir.with_name(output_dir.name + ".partial")
     staging.mkdir(parents=True, exist_ok=False)
+    for name, text in (files or {}).items():
+        (staging / name).write_text(text, encoding="utf-8")
     record = {**(manifest or {}), "started": _now(), "status": "running", "notebooks": []}
     exporter = HTMLExporter() if html else None
     entry: dict = {}  # the notebook being run, for the failure record
 
     def finish(status: str, folder: Path) -> None:
         record.update(status=status, finished=_now())
+        if tables_dir is not None and status != "complete" and tables_dir.exists():
+            marked = tables_dir.with_name(f"{tables_dir.name}-{status}")
+            tables_dir.rename(marked)
+            record["processed_dir"] = str(marked)
         (staging / "manifest.json").write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
         staging.rename(folder)
 
@@ -358,6 +378,23 @@ def run_steps(steps: list[NotebookStep], output_dir: Path, *, progress: bool = T
     return record
 
 
+def _check_transactions(steps: list[NotebookStep]):
+    """The data-quality report of the analyst's file the notebooks will read (None without one)."""
+    from .transactions import ColumnMap, validate
+
+    for step in steps:
+        parameters = step.parameters
+        if parameters.get("transactions_path"):
+            columns = parameters.get("columns") or {}
+            if not isinstance(columns, dict):
+                raise StudyError(f"parameter 'columns' maps roles to column names, e.g. {{customer: client}}, "
+                                 f"got {columns!r}")
+            return validate(parameters["transactions_path"], ColumnMap.from_roles(columns),
+                            observation_end=parameters.get("observation_end"),
+                            date_format=parameters.get("date_format"), encoding=parameters.get("encoding"))
+    return None
+
+
 def run_study(study: Study | str | Path, *, overrides: dict | None = None, reports_dir: Path = paths.REPORTS,
               processed_dir: Path = paths.PROCESSED_DATA, progress: bool = True, html: bool = True) -> Path:
     """Validate, then run a study into ``reports_dir/<study>/<timestamp>/``; return that folder."""
@@ -369,13 +406,20 @@ def run_study(study: Study | str | Path, *, overrides: dict | None = None, repor
     steps = [NotebookStep(s.notebook, {**s.parameters, "processed_dir": str(tables)})
              if "processed_dir" in declared_parameters(s.notebook) else s for s in steps]
     inputs = _input_files(study, steps)
+    quality = _check_transactions(steps)
     manifest = {
         "study": study.name, "title": study.title, "study_file": str(study.source),
         "study_file_sha256": _sha256(study.source), "overrides": overrides or {},
         "inputs": [{"path": str(p), "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in inputs],
         "git": _git_commit(), "versions": _versions(), "processed_dir": str(tables),
     }
-    run_steps(steps, output, progress=progress, html=html, manifest=manifest)
+    if quality is not None:
+        manifest["data_quality"] = {"source": quality.source, "rows": quality.rows_in,
+                                    "customers": quality.customers_in,
+                                    "findings": {k: n for k, n in quality.findings.items() if n},
+                                    "notes": list(quality.notes)}
+    run_steps(steps, output, progress=progress, html=html, manifest=manifest, tables_dir=tables,
+              files={"data_quality.txt": f"{quality}\n"} if quality is not None else None)
     latest = output.parent / "latest"
     if latest.is_symlink():
         latest.unlink()

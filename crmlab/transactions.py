@@ -8,17 +8,26 @@ exact duplicate lines. This module makes each problem visible and each decision
 explicit:
 
 * :func:`read_transactions` reads CSV, Parquet, Excel, a pandas DataFrame or an
-  Ibis table, with the caller naming the columns through a :class:`ColumnMap`.
+  Ibis table, with the caller naming the columns through a :class:`ColumnMap`
+  (files are read by :mod:`crmlab.reading`: encoding, delimiter, header, sheet).
 * :func:`validate` counts every problem (a row can have several) in a
   :class:`DataQualityReport`; it changes nothing and raises nothing for bad rows.
 * :func:`clean` applies a documented policy, one keyword per decision, and
   returns the clean log with a report in which every input row is either kept
   or dropped for exactly one reason: ``rows_in == rows_kept + sum(dropped)``.
 
+Text cells are read by explicit rules that never guess: customer ids and amounts
+(currency signs, decimal marks, accounting negatives) by :mod:`crmlab.parsing`,
+dates (ISO 8601, day/month order settled by the data, Chinese dates, YYYYMMDD,
+Excel serials, UTC offsets) by :mod:`crmlab.dates`. What they had to decide is
+said in the report's notes; what they cannot decide is an error naming the rows
+and the option that settles it (``date_format=``, ``decimal=``, ``encoding=``).
+
 Rows are judged in this order, and a dropped row carries the first reason that
 applies: missing customer, missing date, unparseable date, missing amount,
-non-numeric amount, dated after the observation end, exact duplicate, negative
-unit price, zero value, and finally cancellations (dropped, or netted against the
+non-numeric amount, infinite amount, dated after the observation end (or after
+today when no end is given), exact duplicate, negative unit price, zero value,
+and finally cancellations (dropped, or netted against the
 customer's earlier purchases). Nothing is written anywhere; the input is never
 modified, and the clean log keeps the input's row labels so any row can be
 traced back.
@@ -26,23 +35,27 @@ traced back.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from .dates import parse_dates
 from .errors import (
     AllRowsDroppedError,
+    AmbiguousColumnError,
     ColumnTypeError,
     DateParseError,
     EmptyDataError,
     MissingColumnError,
-    MixedTimeZoneError,
+    NonFiniteValueError,
+    ObservationPeriodError,
 )
+from .parsing import parse_amounts, parse_customer_ids
 from .quality import DROP_REASONS, DataQualityReport
+from .reading import read_table
 
 __all__ = [
     "ColumnMap",
@@ -114,12 +127,19 @@ ONLINE_RETAIL_II = ColumnMap(customer="Customer ID", date="InvoiceDate", amount=
 
 # --------------------------------------------------------------------------- reading
 
-def study_source(path=None, columns: dict | None = None) -> tuple[pd.DataFrame, ColumnMap]:
+_READ = "crmlab.read"  # DataFrame.attrs key: how a log was read, so that clean() reads its text the same way
+
+
+def study_source(path=None, columns: dict | None = None, *, encoding: str | None = None,
+                 date_format: str | None = None, decimal: str | None = None,
+                 sheet_name: str | int = 0) -> tuple[pd.DataFrame, ColumnMap]:
     """The raw log and column map a notebook studies: the bundled Online Retail, or the analyst's own file.
 
     ``path`` None gives :func:`crmlab.datasets.load_online_retail` with :data:`ONLINE_RETAIL`; otherwise the
     file is read with ``ColumnMap(**columns)`` (for example ``{"customer": "client", "date": "order_date",
-    "amount": "total"}``), the form a study's YAML parameters take.
+    "amount": "total"}``), the form a study's YAML parameters take, and the reading options of
+    :func:`read_transactions` (``encoding``, ``date_format``, ``decimal``, ``sheet_name``), which travel with the
+    returned log so that ``clean(*study_source(...))`` reads its dates and amounts accordingly.
     """
     if path is None:
         from .datasets import load_online_retail
@@ -128,48 +148,67 @@ def study_source(path=None, columns: dict | None = None) -> tuple[pd.DataFrame, 
     if columns is not None and not isinstance(columns, dict):
         raise TypeError(f"columns maps roles to column names, e.g. {{'customer': 'client'}}, got {columns!r}")
     column_map = ColumnMap.from_roles(columns or {})
-    return read_transactions(path, column_map), column_map
+    raw = read_transactions(path, column_map, encoding=encoding, date_format=date_format, decimal=decimal,
+                            sheet_name=sheet_name)
+    return raw, column_map
 
 
-def read_transactions(source, columns: ColumnMap = ColumnMap(), *, sheet_name: str | int = 0) -> pd.DataFrame:
-    """Read a transaction log as it is, checking that the mapped columns exist.
+def read_transactions(source, columns: ColumnMap = ColumnMap(), *, encoding: str | None = None,
+                      sheet_name: str | int = 0, date_format: str | None = None,
+                      decimal: str | None = None) -> pd.DataFrame:
+    """Read a transaction log as it is, checking that the mapped columns exist once.
 
     Parameters
     ----------
     source : str, Path, DataFrame or Ibis table
-        A ``.csv``/``.txt``/``.tsv`` (tab-separated), ``.parquet`` or ``.xlsx``/``.xls``
-        file, a DataFrame, or an Ibis table expression (executed on its backend).
+        A ``.csv``/``.txt``/``.tsv``, ``.parquet`` (or a folder of Parquet parts) or ``.xlsx``/``.xlsm``/``.xls``
+        file, a DataFrame, or an Ibis table expression (executed on its backend). How files are read —
+        encoding and delimiter detection, header clean-up, sheets — is described in :mod:`crmlab.reading`.
     columns : ColumnMap
         The log's column names for each role.
+    encoding : str, optional
+        Character encoding of a text file (``"gb18030"``, ``"latin-1"``, …); detected when None.
     sheet_name : str or int
-        Excel sheet to read.
+        Excel sheet to read (default the first).
+    date_format, decimal : optional
+        How the file writes dates and numbers (see :func:`clean`). They are not applied here but recorded
+        with the log (in ``DataFrame.attrs``) for :func:`validate` and :func:`clean` to use.
 
     Returns
     -------
-    DataFrame with all columns of the source, values untouched (CSV customer ids
-    are read as text so that ids such as ``00042`` keep their zeros).
+    DataFrame with all columns of the source, values untouched (text files' mapped columns are read as
+    text, so ids such as ``00042`` keep their zeros and amounts their separators).
+
+    Raises
+    ------
+    InputNotFoundError, FileFormatError, EncodingError, SheetNotFoundError, EmptyDataError
+        For a file that cannot be read as a table (see :mod:`crmlab.reading`) or has no rows.
+    MissingColumnError, AmbiguousColumnError
+        For a mapped column that is absent, or present more than once.
     """
     label = _source_label(source)
+    repeated: dict[str, list[str]] = {}
     if isinstance(source, pd.DataFrame):
         frame = source
     elif hasattr(source, "to_pandas") and hasattr(source, "schema"):
         frame = source.to_pandas()
     elif isinstance(source, (str, Path)):
-        frame = _read_file(Path(source), columns, sheet_name)
+        table = read_table(source, text_columns=list(columns.roles().values()), encoding=encoding,
+                           sheet_name=sheet_name)
+        frame, repeated = table.frame, table.repeated
+        frame.attrs[_READ] = {"source": str(source), "encoding": table.encoding, "delimiter": table.delimiter,
+                              "sheet": table.sheet, "notes": list(table.notes)}
     else:
         raise TypeError(f"cannot read a transaction log from {type(source).__name__}; "
                         "pass a file path, a pandas DataFrame or an Ibis table")
     if len(frame) == 0:
         raise EmptyDataError(f"{label} has no rows: there is nothing to analyse. "
                              "Check the file or the filter that produced it.")
-    missing = [(role, name) for role, name in columns.roles().items() if name not in frame.columns]
-    if missing:
-        wanted = ", ".join(f"{name!r} (as {role})" for role, name in missing)
-        raise MissingColumnError(
-            f"{label} has no column {wanted}. Its columns are {list(map(str, frame.columns))}. "
-            "Name your columns with columns=ColumnMap(customer=..., date=..., amount=...) "
-            "(or quantity=... and price=... instead of amount)."
-        )
+    _resolve_columns(frame, columns, label, repeated)
+    if date_format is not None or decimal is not None:
+        if frame is source:
+            frame = frame.copy(deep=False)  # never write to the caller's DataFrame
+        frame.attrs[_READ] = {**frame.attrs.get(_READ, {}), "date_format": date_format, "decimal": decimal}
     return frame
 
 
@@ -177,26 +216,45 @@ def _source_label(source) -> str:
     if isinstance(source, (str, Path)):
         return str(source)
     if isinstance(source, pd.DataFrame):
-        return f"DataFrame ({len(source):,} rows)"
+        read_from = source.attrs.get(_READ, {}).get("source")
+        return f"{read_from} ({len(source):,} rows)" if read_from else f"DataFrame ({len(source):,} rows)"
     return type(source).__name__
 
 
-def _read_file(path: Path, columns: ColumnMap, sheet_name) -> pd.DataFrame:
-    if not path.is_file():
-        raise FileNotFoundError(f"transaction file {path} does not exist (working directory: {Path.cwd()})")
-    suffix = path.suffix.lower()
-    text_id = {columns.customer: "string"}
-    if suffix in {".csv", ".txt", ".tsv"}:
-        try:
-            return pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", dtype=text_id)
-        except pd.errors.EmptyDataError as exc:
-            raise EmptyDataError(f"{path} is empty: it has no header and no rows.") from exc
-    if suffix == ".parquet":
-        return pd.read_parquet(path)
-    if suffix in {".xlsx", ".xlsm", ".xls"}:
-        return pd.read_excel(path, sheet_name=sheet_name, dtype=text_id)
-    raise ValueError(f"{path}: unknown file type {suffix!r}; use .csv, .tsv, .parquet or .xlsx "
-                     "(or read it yourself and pass the DataFrame)")
+def _resolve_columns(frame: pd.DataFrame, columns: ColumnMap, label: str,
+                     repeated: dict[str, list[str]]) -> ColumnMap:
+    """The column map with the frame's actual names; refuses names that are absent or present twice.
+
+    A name matches a column exactly or, failing that, once surrounding spaces are ignored. A name that
+    matches several columns (a repeated header, or ``"amount"`` and ``" amount "``) is refused.
+    """
+    labels = [str(c) for c in frame.columns]
+    resolved, missing = {}, []
+    for field_name, role, name in _mapped(columns):
+        matches = [c for c, text in zip(frame.columns, labels, strict=True) if text.strip() == str(name).strip()]
+        spellings = repeated.get(str(name).strip()) or ([str(c) for c in matches] if len(matches) > 1 else None)
+        if spellings:
+            raise AmbiguousColumnError(
+                f"{label} has {len(spellings)} columns named {str(name).strip()!r} (spelled {spellings}, spaces "
+                f"ignored) and {name!r} is mapped as {role}, so which one to use is ambiguous; rename or delete "
+                "the extra columns.")
+        if not matches:
+            missing.append((role, name))
+        else:
+            resolved[field_name] = matches[0]
+    if missing:
+        wanted = ", ".join(f"{name!r} (as {role})" for role, name in missing)
+        raise MissingColumnError(
+            f"{label} has no column {wanted}. Its columns are {labels}. "
+            "Name your columns with columns=ColumnMap(customer=..., date=..., amount=...) "
+            "(or quantity=... and price=... instead of amount).")
+    return replace(columns, **resolved)
+
+
+def _mapped(columns: ColumnMap) -> list[tuple[str, str, str]]:
+    """(field, role, column name) of every role the map sets."""
+    return [(f.name, "customer_id" if f.name == "customer" else f.name, getattr(columns, f.name))
+            for f in fields(columns) if getattr(columns, f.name) is not None]
 
 
 # --------------------------------------------------------------------------- parsing
@@ -217,38 +275,52 @@ class _Parsed:
     notes: list[str]
 
 
-_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$")
-
-
-def _parse(source, columns: ColumnMap, *, observation_end, date_format, mixed_time_zones: str, sheet_name=0) -> _Parsed:
-    raw = read_transactions(source, columns, sheet_name=sheet_name)
-    label = _source_label(source)
-    notes: list[str] = []
+def _parse(source, columns: ColumnMap, *, observation_end, date_format, decimal, mixed_time_zones: str,
+           sheet_name=0, encoding=None) -> _Parsed:
+    raw = read_transactions(source, columns, sheet_name=sheet_name, encoding=encoding)
+    label = _source_label(source if not isinstance(source, pd.DataFrame) else raw)
+    read = raw.attrs.get(_READ, {})
+    date_format = date_format if date_format is not None else read.get("date_format")
+    decimal = decimal if decimal is not None else read.get("decimal")
+    columns = _resolve_columns(raw, columns, label, {})
+    notes: list[str] = list(read.get("notes", []))
     roles = columns.roles()
-
-    customer = _normalise_customer(raw[columns.customer])
-    date, missing_date, bad_date, mixed_tz = _parse_dates(raw[columns.date], columns.date, date_format,
-                                                          mixed_time_zones, notes, label)
-    numbers = {role: _to_number(raw[roles[role]], roles[role], label)
-               for role in ("amount", "quantity", "price") if role in roles}
-    missing_amount = np.logical_or.reduce([m for _, m, _ in numbers.values()])
-    non_numeric = np.logical_or.reduce([b for _, _, b in numbers.values()]) & ~missing_amount
-    quantity = numbers["quantity"][0] if "quantity" in numbers else None
-    price = numbers["price"][0] if "price" in numbers else None
-    amount = numbers["amount"][0] if "amount" in numbers else quantity * price
-
     index = raw.index
+
+    # the readers align by row label: a repeated label is read by position, then given back
+    cells = raw if index.is_unique else raw.reset_index(drop=True)
+    customer, id_notes = parse_customer_ids(cells[columns.customer], columns.customer, label)
+    dates = _relabel(parse_dates(cells[columns.date], columns.date, label, date_format=date_format,
+                                 mixed_time_zones=mixed_time_zones), index)
+    numbers = {role: _relabel(parse_amounts(cells[roles[role]], roles[role], label, decimal), index)
+               for role in ("amount", "quantity", "price") if role in roles}
+    customer = customer.set_axis(index)
+    notes += id_notes + list(dates.notes) + [note for n in numbers.values() for note in n.notes]
+    missing_amount = np.logical_or.reduce([n.missing for n in numbers.values()])
+    non_numeric = np.logical_or.reduce([n.non_numeric for n in numbers.values()]) & ~missing_amount
+    quantity = numbers["quantity"].values if "quantity" in numbers else None
+    price = numbers["price"].values if "price" in numbers else None
+    with np.errstate(over="ignore", invalid="ignore"):
+        amount = numbers["amount"].values if "amount" in numbers else quantity * price
+    readable = ~(missing_amount | non_numeric)
+    non_finite = pd.Series(readable, index=index) & ~np.isfinite(amount)
+    for part in (quantity, price):
+        if part is not None:
+            non_finite |= pd.Series(readable, index=index) & ~np.isfinite(part)
+
     flags = {
         "missing_customer": customer.isna(),
-        "missing_date": missing_date,
-        "unparseable_date": bad_date,
-        "mixed_time_zone": mixed_tz,
+        "missing_date": dates.missing,
+        "unparseable_date": dates.unparseable,
+        "mixed_time_zone": dates.mixed_time_zone,
         "missing_amount": pd.Series(missing_amount, index=index),
         "non_numeric_amount": pd.Series(non_numeric, index=index),
+        "non_finite_amount": non_finite.astype(bool),
     }
     if observation_end is not None:
-        end = pd.Timestamp(observation_end).normalize() + pd.Timedelta(days=1)
-        flags["after_observation_end"] = date.ge(end).fillna(False).astype(bool)
+        end = _day_after(observation_end)
+        flags["after_observation_end"] = dates.dates.ge(end).fillna(False).astype(bool)
+    flags["after_today"] = dates.dates.ge(_day_after(pd.Timestamp.now())).fillna(False).astype(bool)
     flags["duplicate"] = raw.duplicated(keep="first")
     flags["negative_price"] = (price < 0).fillna(False) if price is not None else pd.Series(False, index=index)
     zero = (amount == 0) | ((price == 0) if price is not None else False)
@@ -260,102 +332,30 @@ def _parse(source, columns: ColumnMap, *, observation_end, date_format, mixed_ti
         flags["cancellation"] = pd.Series(False, index=index)
     value = quantity if quantity is not None else amount
     flags["negative_value"] = (value < 0).fillna(False).astype(bool) & ~flags["cancellation"]
-    return _Parsed(raw, label, columns, customer, date, quantity, price, amount, flags, notes)
+    return _Parsed(raw, label, columns, customer, dates.dates, quantity, price, amount, flags, notes)
 
 
-def _normalise_customer(values: pd.Series) -> pd.Series:
-    """Customer ids with blanks as missing; whole-number floats (ids read next to NaN) as integers."""
-    if pd.api.types.is_float_dtype(values):
-        present = values.dropna()
-        if (present == np.floor(present)).all():
-            return values.astype("Int64")
-        return values
-    if pd.api.types.is_numeric_dtype(values):
-        return values
-    text = values.astype("string").str.strip()
-    return text.mask(text == "")
+def _relabel(parsed, index: pd.Index):
+    """A DateParse or NumberParse with every Series on ``index``."""
+    return replace(parsed, **{f.name: getattr(parsed, f.name).set_axis(index) for f in fields(parsed)
+                              if isinstance(getattr(parsed, f.name), pd.Series)})
 
 
-def _to_number(values: pd.Series, name: str, label: str):
-    """(numbers, missing mask, non-numeric mask) of a column that should hold numbers."""
-    if pd.api.types.is_bool_dtype(values):
-        raise ColumnTypeError(f"column {name!r} of {label} holds True/False values, not numbers; map a numeric column")
-    if pd.api.types.is_numeric_dtype(values):
-        numbers = values.astype("float64")
-        missing = numbers.isna()
-        return numbers, missing, pd.Series(False, index=values.index)
-    text = values.astype("string").str.strip()
-    missing = (text.isna() | (text == "")).astype(bool)
-    numbers = pd.to_numeric(text.mask(missing), errors="coerce").astype("float64")
-    bad = numbers.isna() & ~missing
-    if bad.any() and bad.sum() == (~missing).sum():
-        example = text[bad].iloc[0]
-        raise ColumnTypeError(
-            f"column {name!r} of {label} should hold numbers but holds text such as {example!r}; "
-            "check that the column map points at the right column, or convert the column first "
-            "(e.g. strip currency signs and thousands separators)."
-        )
-    return numbers, missing, bad
-
-
-def _parse_dates(values: pd.Series, name: str, date_format, mixed_policy: str, notes: list[str], label: str):
-    """(naive datetimes, missing mask, unparseable mask, mixed-time-zone mask)."""
-    index = values.index
-    no_rows = pd.Series(False, index=index)
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        notes.append(f"dates in time zone {values.dtype.tz} were kept as local wall-clock time")
-        dates = values.dt.tz_localize(None)
-        return dates, dates.isna(), no_rows, no_rows
-    if pd.api.types.is_datetime64_dtype(values):
-        return values, values.isna(), no_rows, no_rows
-    if pd.api.types.is_numeric_dtype(values):
-        if date_format is None:
-            raise ColumnTypeError(
-                f"date column {name!r} of {label} holds numbers (e.g. {values.dropna().iloc[0]!r}); "
-                "pass date_format= (for example date_format='%Y%m%d' for 19970101)."
-            )
-        values = values.astype("Int64").astype("string")
-    text = values.astype("string").str.strip()
-    missing = (text.isna() | (text == "")).astype(bool)
-    offsets = text.str.extract(_OFFSET, expand=False)
-    mixed = no_rows
-    utc = False
-    if offsets.notna().any():
-        offset_label = offsets.str.replace("Z", "+00:00").str.replace(r"^([+-]\d{2})(\d{2})$", r"\1:\2", regex=True)
-        offset_label = offset_label.fillna("none")[~missing]
-        counts = offset_label.value_counts()
-        if len(counts) > 1:
-            mixed = pd.Series(False, index=index)
-            mixed[~missing] = (offset_label != counts.index[0]).to_numpy()
-            if mixed_policy == "raise":
-                raise MixedTimeZoneError(
-                    f"date column {name!r} of {label} mixes UTC offsets {dict(counts)} "
-                    f"({int(mixed.sum()):,} rows differ from {counts.index[0]}), so the order of purchases is "
-                    "ambiguous. Pass mixed_time_zones='utc' to convert every timestamp to UTC "
-                    "(timestamps without an offset are then taken as UTC)."
-                )
-            utc = True
-            notes.append(f"mixed UTC offsets {dict(counts)} converted to UTC")
-        else:
-            text = text.str.replace(r"\s*(Z|[+-]\d{2}(?::?\d{2})?)$", "", regex=True)
-            notes.append(f"every timestamp carries offset {counts.index[0]}; kept as local wall-clock time")
-    parsed = pd.to_datetime(text.mask(missing), format=date_format or "ISO8601", errors="coerce", utc=utc)
-    retry = parsed.isna() & ~missing
-    if retry.any() and date_format is None:
-        parsed[retry] = pd.to_datetime(text[retry], format="mixed", errors="coerce", utc=utc)
-        rescued = int((retry & parsed.notna()).sum())
-        if rescued:
-            notes.append(f"{rescued:,} dates were not ISO 8601 and were read one by one (month before day); "
-                         "pass date_format= to be explicit")
-    if utc:
-        parsed = parsed.dt.tz_convert(None)
-    bad = (parsed.isna() & ~missing).astype(bool)
-    return parsed, missing, bad, mixed
+def _day_after(day) -> pd.Timestamp:
+    """Midnight after ``day``: rows at or after it are later than that day."""
+    try:
+        stamp = pd.Timestamp(day)
+    except (ValueError, TypeError) as error:
+        raise ObservationPeriodError(f"observation_end {day!r} is not a date; write it like '2024-12-31'") from error
+    if stamp is pd.NaT:
+        raise ObservationPeriodError(f"observation_end {day!r} is not a date; write it like '2024-12-31'")
+    return stamp.tz_localize(None).normalize() + pd.Timedelta(days=1)
 
 
 # --------------------------------------------------------------------------- validate / clean
 
 def validate(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, date_format: str | None = None,
+             decimal: str | None = None, encoding: str | None = None,
              sheet_name: str | int = 0) -> DataQualityReport:
     """Count every data-quality problem of a transaction log; change nothing.
 
@@ -368,7 +368,12 @@ def validate(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, 
     observation_end : date-like, optional
         Count rows dated after this day.
     date_format : str, optional
-        strftime format of text dates; by default ISO 8601, then element-wise guessing.
+        strftime format of text dates, e.g. ``"%d/%m/%Y"``; by default dates are detected, and a day/month
+        order the data does not settle is refused (rules in :mod:`crmlab.dates`).
+    decimal : {".", ","}, optional
+        Decimal mark of text amounts; by default settled by the data (rules in :mod:`crmlab.parsing`).
+    encoding, sheet_name
+        As in :func:`read_transactions`.
 
     Returns
     -------
@@ -381,23 +386,24 @@ def validate(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, 
     >>> report.findings["missing_customer"], report.findings["cancellation"], report.findings["duplicate"]
     (135080, 9288, 5268)
     """
-    parsed = _parse(source, columns, observation_end=observation_end, date_format=date_format,
-                    mixed_time_zones="utc", sheet_name=sheet_name)
+    parsed = _parse(source, columns, observation_end=observation_end, date_format=date_format, decimal=decimal,
+                    mixed_time_zones="utc", sheet_name=sheet_name, encoding=encoding)
     return DataQualityReport(
         source=parsed.label, rows_in=len(parsed.raw), customers_in=int(parsed.customer.nunique()),
         findings={key: int(mask.sum()) for key, mask in parsed.flags.items()}, notes=tuple(parsed.notes),
     )
 
 
-def returns_by_customer(source, columns: ColumnMap = ColumnMap(), *, sheet_name: str | int = 0) -> pd.Series:
+def returns_by_customer(source, columns: ColumnMap = ColumnMap(), *, encoding: str | None = None,
+                        sheet_name: str | int = 0) -> pd.Series:
     """Cancellation and return lines per customer in a raw log (lines without a customer are not counted).
 
     A line counts when its invoice is a cancellation (``C…``) or its quantity (or amount)
     is negative — the rows :func:`clean` treats as cancellations. Used for the per-return
     costs of :func:`crmlab.value.customer_profitability`.
     """
-    parsed = _parse(source, columns, observation_end=None, date_format=None, mixed_time_zones="utc",
-                    sheet_name=sheet_name)
+    parsed = _parse(source, columns, observation_end=None, date_format=None, decimal=None, mixed_time_zones="utc",
+                    sheet_name=sheet_name, encoding=encoding)
     returned = (parsed.flags["cancellation"] | parsed.flags["negative_value"]) & parsed.customer.notna()
     return parsed.customer[returned].value_counts().rename("returns").rename_axis("customer_id")
 
@@ -419,13 +425,15 @@ def clean(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, dat
           invalid_dates: Literal["raise", "drop"] = "raise",
           invalid_amounts: Literal["raise", "drop"] = "raise",
           mixed_time_zones: Literal["raise", "utc"] = "raise",
+          decimal: str | None = None, encoding: str | None = None,
           sheet_name: str | int = 0) -> tuple[pd.DataFrame, DataQualityReport]:
     """Apply an explicit cleaning policy; return the clean log and a report that accounts for every row.
 
     Rows without a customer, date or value are always dropped (a customer-level
     analysis cannot use them; they still count in the report), as are rows dated
-    after ``observation_end`` and rows with a negative unit price (bad-debt
-    adjustments, not sales). Every other decision is a parameter:
+    after ``observation_end`` — or, without one, after today: a log cannot hold
+    purchases that have not happened — and rows with a negative unit price
+    (bad-debt adjustments, not sales). Every other decision is a parameter:
 
     Parameters
     ----------
@@ -445,13 +453,16 @@ def clean(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, dat
         Rows worth 0 (zero price or amount): kept (they are still purchase
         occasions — CDNOW has 80) or dropped.
     invalid_dates, invalid_amounts : {"raise", "drop"}
-        Dates that cannot be parsed, values that are not numbers: raise a
-        :class:`~crmlab.errors.DateParseError` / :class:`~crmlab.errors.ColumnTypeError`
-        naming the rows (default), or drop and count them.
+        Dates that cannot be parsed, values that are not numbers or not finite
+        (``inf``, or quantity x price beyond 1.8e308): raise a
+        :class:`~crmlab.errors.DateParseError` / :class:`~crmlab.errors.ColumnTypeError` /
+        :class:`~crmlab.errors.NonFiniteValueError` naming the rows (default), or drop
+        and count them.
     mixed_time_zones : {"raise", "utc"}
         Timestamps with different UTC offsets: raise, or convert all to UTC.
-    observation_end, date_format, sheet_name
-        As in :func:`validate`.
+    observation_end, date_format, decimal, encoding, sheet_name
+        As in :func:`validate`. ``date_format`` and ``decimal`` default to those given to
+        :func:`read_transactions` (or :func:`study_source`) when ``source`` is the log it returned.
 
     Returns
     -------
@@ -471,18 +482,23 @@ def clean(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, dat
     for name, value in policy.items():
         if value not in _CHOICES[name]:
             raise ValueError(f"{name} must be one of {_CHOICES[name]}, got {value!r}")
-    parsed = _parse(source, columns, observation_end=observation_end, date_format=date_format,
-                    mixed_time_zones=mixed_time_zones, sheet_name=sheet_name)
-    flags = parsed.flags
+    parsed = _parse(source, columns, observation_end=observation_end, date_format=date_format, decimal=decimal,
+                    mixed_time_zones=mixed_time_zones, sheet_name=sheet_name, encoding=encoding)
+    flags, columns = parsed.flags, parsed.columns
     _raise_on_invalid(parsed, "unparseable_date", invalid_dates, DateParseError, [columns.date],
                       "cannot be parsed as dates", "pass date_format= (e.g. '%d/%m/%Y'), or invalid_dates='drop'")
     value_columns = [c for c in (columns.amount, columns.quantity, columns.price) if c is not None]
     _raise_on_invalid(parsed, "non_numeric_amount", invalid_amounts, ColumnTypeError, value_columns,
-                      "are not numbers", "fix those values, or pass invalid_amounts='drop'")
+                      "are not numbers", "fix those values (a percentage such as '12.5%' is not an amount), "
+                      "or pass invalid_amounts='drop'")
+    _raise_on_invalid(parsed, "non_finite_amount", invalid_amounts, NonFiniteValueError, value_columns,
+                      "are infinite (or quantity x price overflows)", "fix those values, or pass "
+                      "invalid_amounts='drop'")
 
     reason = pd.Series(pd.NA, index=parsed.raw.index, dtype="string")
     rules = ["missing_customer", "missing_date", "unparseable_date", "missing_amount", "non_numeric_amount",
-             "after_observation_end"]
+             "non_finite_amount", "after_observation_end"]
+    rules += ["after_today"] if observation_end is None else []
     rules += ["duplicate"] if duplicates == "drop" else []
     rules += ["negative_price"]
     rules += ["zero_value"] if zero_value == "drop" else []
@@ -510,7 +526,8 @@ def clean(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, dat
         modified=modified, policy=policy, notes=tuple(notes), dropped_rows=dropped_rows,
     )
     if report.rows_kept == 0:
-        raise AllRowsDroppedError(f"cleaning dropped every row of {parsed.label}:\n{report}", report)
+        raise AllRowsDroppedError(f"cleaning dropped every row of {parsed.label} ({report.reasons()}); the error's "
+                                  f"report has the details:\n{report}", report)
     return frame, report
 
 
@@ -519,11 +536,11 @@ def _raise_on_invalid(parsed: _Parsed, key: str, choice: str, error: type[Except
     """Raise ``error`` naming the first offending rows and values when rows fail ``key`` and the policy is raise."""
     mask = parsed.flags[key]
     if choice == "raise" and mask.any():
-        rows = mask[mask].index[:5].tolist()
-        examples = parsed.raw.loc[rows, columns].to_dict("records") if len(columns) > 1 \
-            else parsed.raw.loc[rows, columns[0]].tolist()
+        offending = parsed.raw.loc[mask.to_numpy(), columns].iloc[:5]
+        rows = offending.index.tolist()
+        examples = offending.to_dict("records") if len(columns) > 1 else offending[columns[0]].tolist()
         named = columns[0] if len(columns) == 1 else "/".join(columns)
-        raise error(f"{int(mask.sum()):,} values of column {named!r} in {parsed.label} {problem} "
+        raise error(f"{int(mask.sum()):,} values of column {named!r} of {parsed.label} {problem} "
                     f"(rows {rows}, values {examples}); {fix}.")
 
 

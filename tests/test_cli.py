@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -45,18 +47,85 @@ def test_data_check_prints_the_quality_report(orders, capsys):
     assert "dropped   missing_customer" in out
 
 
-def test_summary_writes_the_customer_summary(orders, tmp_path, capsys):
+def test_summary_writes_the_customer_summary_and_what_it_dropped(orders, tmp_path, capsys):
     out = tmp_path / "summary.parquet"
-    arguments = ["-o", str(out), "--customer-col", "client", "--date-col", "day", "--amount-col", "total", "--quiet"]
-    assert main(["summary", str(orders), *arguments]) == 1  # the blank customer is not a customer: refused
-    assert "1 rows with no customer id in column 'client'" in capsys.readouterr().err
-    complete = tmp_path / "complete.csv"
-    pd.read_csv(orders).dropna().to_csv(complete, index=False)
-    code = main(["summary", str(complete), *arguments])
-    assert code == 0 and "2 customers written" in capsys.readouterr().out
+    columns = ["--customer-col", "client", "--date-col", "day", "--amount-col", "total"]
+    code = main(["summary", str(orders), "-o", str(out), *columns, "--quiet"])
+    printed = capsys.readouterr().out
+    assert code == 0 and "2 customers written" in printed
+    assert "from 3 of 4 lines (dropped: missing_customer 1)" in printed  # the blank customer is not a customer
     table = pd.read_parquet(out)
     assert table.loc["a", "frequency"] == 1 and table.loc["a", "recency"] == 31 and table.loc["b", "T"] == 17
+    main(["data", "check", str(orders), *columns])
+    assert (tmp_path / "summary.quality.txt").read_text() == capsys.readouterr().out  # the same cleaning
     assert cl.frames.table_info(table).time_unit == "D"  # the unit travels with the file
+
+
+@pytest.fixture
+def dirty_parquet(tmp_path):
+    """Typed columns with the faults a scan can see: no id, the id "NaN", no date, no amount, a future line."""
+    path = tmp_path / "big.parquet"
+    pd.DataFrame({
+        "client": [1.0, 1.0, 2.0, np.nan, 3.0, 4.0, 5.0, 2.0],
+        "day": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-15", "2024-01-20", None, "2024-01-03",
+                               "2099-01-01", "2024-01-15"]),
+        "total": [10.0, 5.0, 7.0, 3.0, 1.0, np.nan, 2.0, 7.0],
+    }).to_parquet(path)
+    return path
+
+
+def test_streamed_summary_counts_what_data_check_counts_and_says_what_it_did_not_check(dirty_parquet, tmp_path,
+                                                                                        capsys):
+    columns = ["--customer-col", "client", "--date-col", "day", "--amount-col", "total"]
+    assert main(["summary", str(dirty_parquet), "-o", str(tmp_path / "s.parquet"), "--stream", "-q", *columns]) == 0
+    streamed = capsys.readouterr()
+    assert "crmlab: warning: NOT CLEANED — duplicates, cancellations" in streamed.err
+    assert "from 4 of 8 lines" in streamed.out
+    _, report = cl.transactions.clean(dirty_parquet, cl.transactions.ColumnMap(customer="client", date="day",
+                                                                                 amount="total"))
+    quality = (tmp_path / "s.quality.txt").read_text()
+    for reason in ("missing_customer", "missing_date", "missing_amount", "after_today"):
+        assert report.dropped[reason] == 1 and f"dropped {reason:>17}" in quality
+    assert report.dropped["duplicate"] == 1  # the one fault a scan does not see: the summary counts it twice
+    table = pd.read_parquet(tmp_path / "s.parquet")
+    assert table.index.tolist() == [1, 2] and table.loc[2, "frequency"] == 0 and table.loc[2, "monetary"] == 0
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda folder: pd.DataFrame({"customer_id": [1], "date": ["2024-01-01"], "amount": [1.0]})
+     .to_csv(folder / "log.csv", index=False) or folder / "log.csv", "streaming reads Parquet files"),
+    (lambda folder: pd.DataFrame({"customer_id": [1], "date": ["2024-01-01"], "amount": [1.0]})
+     .to_parquet(folder / "log.parquet") or folder / "log.parquet", "'date' of .* is string, not a timestamp"),
+    (lambda folder: pd.DataFrame({"customer_id": [1], "date": pd.to_datetime(["2024-01-01"]), "amount": [np.inf]})
+     .to_parquet(folder / "log.parquet") or folder / "log.parquet", r"1 rows .* infinite amount.*--drop-invalid"),
+])
+def test_streaming_refuses_what_it_cannot_check(make, message, tmp_path, capsys):
+    path = make(tmp_path)
+    assert main(["summary", str(path), "-o", str(tmp_path / "s.parquet"), "--stream", "-q"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("crmlab: error: ") and err.count("\n") == 1 and re.search(message, err)
+
+
+def test_summary_help_says_loudly_what_streaming_does_not_check(capsys):
+    with pytest.raises(SystemExit):
+        main(["summary", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "exactly as `crmlab data check` does" in help_text
+    assert "duplicates, cancellations, negative and zero amounts are NOT" in help_text
+    assert "--encoding" in help_text and "--date-format" in help_text
+
+
+def test_reading_options_on_the_command_line(tmp_path, capsys):
+    path = tmp_path / "订单.csv"
+    path.write_bytes("客户编号;订单日期;金额\nC1;02/10/2023;1,5\nC2;03/04/2023;2\n".encode("gb18030"))
+    columns = ["--customer-col", "客户编号", "--date-col", "订单日期", "--amount-col", "金额"]
+    assert main(["data", "check", str(path), *columns]) == 1
+    err = capsys.readouterr().err
+    # the hint names the command line's option, not the Python keyword
+    assert "pass --date-format '%d/%m/%Y' (day first) or --date-format '%m/%d/%Y' (month first)" in err
+    assert main(["data", "check", str(path), *columns, "--encoding", "gb18030", "--date-format", "%d/%m/%Y",
+                 "--decimal", ","]) == 0
+    assert "kept 2 rows (100.0%) of 2 customers" in capsys.readouterr().out
 
 
 def test_student_copy_command(tmp_path, capsys):
@@ -68,7 +137,9 @@ def test_student_copy_command(tmp_path, capsys):
     (["study", "run", "coarse"], "no study file coarse; the lab's studies are"),
     (["study", "run", "course", "-p", "seeed=1"], r"unknown parameter\(s\) \['seeed'\]"),
     (["data", "check", "missing.csv"], "missing.csv"),
-    (["summary", "missing.parquet", "-o", "x.parquet"], "no file missing.parquet"),
+    (["summary", "missing.parquet", "-o", "x.parquet"], "transaction file missing.parquet does not exist"),
+    (["summary", "missing.parquet", "-o", "x.parquet", "--stream"], "transaction file missing.parquet does not exist"),
+    (["data", "check", "missing.csv", "--observation-end", "soon"], "missing.csv does not exist"),
 ])
 def test_bad_input_gives_one_line_and_a_nonzero_exit(argv, message, capsys):
     assert main(argv) == 1

@@ -70,3 +70,16 @@ def test_a_rendered_run_needs_no_network(tmp_path, lang):
     page = (tmp_path / "09_test.html").read_text(encoding="utf-8")
     assert "_static/mathjax/MathJax.js?config=" in page and (tmp_path / "_static/mathjax/MathJax.js").is_file()
     assert (tmp_path / "_static/CrmlabSansSC-Regular.otf").is_file() and "第一节" in index.read_text(encoding="utf-8")
+
+
+def test_every_figure_of_a_notebook_shows_not_only_the_first():
+    """The font context must not undo what the inline backend sets up when the first figure is drawn."""
+    from nbclient import NotebookClient
+
+    cells = ["import crmlab as cl, pandas as pd",
+             "ax = cl.plotting.plot_concentration(pd.Series([1.0, 2, 3, 10]))",
+             "ax = cl.plotting.plot_whale_curve(pd.Series([1.0, 2, -3, 10]))"]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(notebook, kernel_name="python3", timeout=120).execute()
+    shown = ["image/png" in o.get("data", {}) for cell in notebook.cells[1:] for o in cell.outputs]
+    assert shown.count(True) == 2

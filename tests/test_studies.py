@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from papermill.exceptions import PapermillExecutionError
 
 import crmlab as cl
+from crmlab.errors import AmbiguousDateError
 from crmlab.studies import StudyError
 
 SHIPPED = sorted((cl.paths.PROJECT_ROOT / "studies").glob("*.yaml"))
@@ -115,6 +118,8 @@ def test_my_data_template_runs_on_another_log_and_writes_derived_tables(tmp_path
     assert set(segments.index) == set(profitability.index) == set(log["customer_id"])
     assert {"R", "F", "M", "segment"} <= set(segments.columns)
     assert any(entry["path"].endswith("online_retail_ii_2009_2010.parquet") for entry in manifest["inputs"])
+    assert manifest["data_quality"]["rows"] == len(cl.datasets.load_online_retail_ii())
+    assert manifest["data_quality"]["findings"]["missing_customer"] > 0
     assert raw_before == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in cl.paths.RAW_DATA.iterdir()}
 
 
@@ -138,3 +143,99 @@ def test_an_interrupted_run_is_never_mistaken_for_a_complete_report(tmp_path, mo
     assert folder.name.endswith("-interrupted")
     assert json.loads((folder / "manifest.json").read_text())["status"] == "interrupted"
     assert not (tmp_path / "reports" / "stopped" / "latest").exists()
+
+
+@pytest.mark.parametrize("name", ["../data/raw", "my study", "a/b", "x.y", "报告"])
+def test_study_names_are_plain_names(tmp_path, name):
+    with pytest.raises(StudyError, match=rf"study name '{re.escape(name)}' must be a plain name .*'name: my_study'"):
+        cl.studies.load_study(_write(tmp_path, f"name: '{name}'\nnotebooks: [00_index.ipynb]\n"))
+
+
+def test_a_plain_name_and_a_file_stem_are_accepted(tmp_path):
+    study = cl.studies.load_study(_write(tmp_path, "name: my-study_2\nnotebooks: [00_index.ipynb]\n"))
+    assert study.name == "my-study_2"
+    stem = tmp_path / "my data.yaml"
+    stem.write_text("notebooks: [00_index.ipynb]\n")
+    with pytest.raises(StudyError, match="study name 'my data'"):
+        cl.studies.load_study(stem)
+
+
+def _fake_notebook_run(fail_with):
+    """A stand-in for papermill.execute_notebook that writes a derived table, then fails with ``fail_with``."""
+    def execute(notebook, target, parameters, **kwargs):
+        cl.studies.save_tables(parameters.get("processed_dir"), segments=pd.DataFrame({"x": [1]}))
+        raise fail_with
+    return execute
+
+
+@pytest.mark.parametrize("error, status", [
+    (PapermillExecutionError(1, 3, "source", "ValueError", "boom", []), "failed"),
+    (KeyboardInterrupt(), "interrupted"),
+])
+def test_the_tables_of_a_failed_run_are_marked_like_its_report(tmp_path, monkeypatch, error, status):
+    import papermill
+
+    monkeypatch.setattr(papermill, "execute_notebook", _fake_notebook_run(error))
+    study = _write(tmp_path, "name: half\nnotebooks: [02_customer_value.ipynb]\n")
+    with pytest.raises((StudyError, KeyboardInterrupt)):
+        cl.studies.run_study(study, reports_dir=tmp_path / "reports", processed_dir=tmp_path / "processed",
+                             progress=False, html=False)
+    [tables] = (tmp_path / "processed" / "half").iterdir()
+    [report] = (tmp_path / "reports" / "half").iterdir()
+    assert tables.name == report.name and tables.name.endswith(f"-{status}")
+    assert (tables / "segments.parquet").is_file()
+    assert json.loads((report / "manifest.json").read_text())["processed_dir"] == str(tables)
+
+
+@pytest.fixture
+def one_future_line(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("client,day,total\na,2024-01-02,5\nb,2024-01-03,6\nb,2999-01-01,7\n")
+    return path
+
+
+def test_a_study_reports_lines_dated_after_today_before_running(tmp_path, monkeypatch, one_future_line):
+    import papermill
+
+    ran = []
+    monkeypatch.setattr(papermill, "execute_notebook", lambda notebook, *args, **kwargs: ran.append(notebook))
+    study = _write(tmp_path, f"name: mine\nnotebooks: [02_customer_value.ipynb]\nparameters:\n"
+                             f"  transactions_path: {one_future_line}\n"
+                             "  columns: {customer: client, date: day, amount: total}\n")
+    output = cl.studies.run_study(study, reports_dir=tmp_path / "reports", processed_dir=tmp_path / "processed",
+                                  progress=False, html=False)
+    assert len(ran) == 1
+    manifest = json.loads((output / "manifest.json").read_text())
+    assert manifest["data_quality"]["rows"] == 3 and manifest["data_quality"]["findings"] == {"after_today": 1}
+    assert re.search(r"found\s+after_today .* 1 33.33%", (output / "data_quality.txt").read_text())
+
+
+def test_a_study_with_an_observation_end_reports_the_lines_after_it(tmp_path, monkeypatch, one_future_line):
+    import papermill
+
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *args, **kwargs: None)
+    study = _write(tmp_path, f"name: mine\nnotebooks: [03_segmentation.ipynb]\nparameters:\n"
+                             f"  transactions_path: {one_future_line}\n  observation_end: '2024-01-02'\n"
+                             "  columns: {customer: client, date: day, amount: total}\n")
+    output = cl.studies.run_study(study, reports_dir=tmp_path / "reports", processed_dir=tmp_path / "processed",
+                                  progress=False, html=False)
+    findings = json.loads((output / "manifest.json").read_text())["data_quality"]["findings"]
+    assert findings == {"after_observation_end": 2, "after_today": 1}
+
+
+def test_an_unreadable_analyst_file_stops_the_study_before_any_notebook(tmp_path, monkeypatch):
+    import papermill
+
+    ran = []
+    monkeypatch.setattr(papermill, "execute_notebook", lambda notebook, *args, **kwargs: ran.append(notebook))
+    orders = tmp_path / "orders.csv"
+    orders.write_text("client,day,total\na,02/10/2023,5\nb,03/04/2023,6\n")
+    study = _write(tmp_path, f"name: mine\nnotebooks: [02_customer_value.ipynb]\nparameters:\n"
+                             f"  transactions_path: {orders}\n"
+                             "  columns: {customer: client, date: day, amount: total}\n")
+    with pytest.raises(AmbiguousDateError, match="date_format='%d/%m/%Y'"):
+        cl.studies.run_study(study, reports_dir=tmp_path / "reports", progress=False, html=False)
+    assert not ran and not (tmp_path / "reports").exists()
+    output = cl.studies.run_study(study, overrides={"date_format": "%d/%m/%Y"}, reports_dir=tmp_path / "reports",
+                                  processed_dir=tmp_path / "processed", progress=False, html=False)
+    assert json.loads((output / "manifest.json").read_text())["data_quality"]["findings"] == {}

@@ -21,9 +21,12 @@ from hypothesis import HealthCheck, given, settings
 import crmlab as cl
 from crmlab.errors import (
     AllRowsDroppedError,
+    AmbiguousDateError,
     ColumnTypeError,
     DateParseError,
     EmptyDataError,
+    FileFormatError,
+    InputNotFoundError,
     MissingColumnError,
     MixedTimeZoneError,
 )
@@ -184,16 +187,20 @@ def test_unparseable_dates_raise_with_rows_or_are_dropped_on_request():
 
 
 def test_non_iso_dates_are_read_and_noted():
-    out, report = clean(small_log(date=["2020-01-01", "01/05/2020", "Jan 3 2020"]))
+    log = small_log(date=["2020-01-01", "01/05/2020", "Jan 3 2020"])
+    with pytest.raises(AmbiguousDateError, match=r"1 dates of column 'date'.*'01/05/2020'.*date_format='%d/%m/%Y'"):
+        clean(log)  # 1 May or January 5: nothing in the column says which
+    out, report = clean(log, date_format="%m/%d/%Y")
     assert out["date"].tolist() == [pd.Timestamp("2020-01-01"), pd.Timestamp("2020-01-05"), pd.Timestamp("2020-01-03")]
-    assert any("date_format" in note for note in report.notes)
+    assert any("did not match date_format '%m/%d/%Y'" in note and "1 ISO 8601" in note for note in report.notes)
 
 
-def test_numeric_dates_need_a_format():
-    log = small_log(date=[20200101, 20200105, 20200103])
+def test_numeric_dates_are_read_as_yyyymmdd_or_need_a_format():
+    out, report = clean(small_log(date=[20200101, 20200105, 20200103]))
+    assert out["date"].iloc[1] == pd.Timestamp("2020-01-05") and "YYYYMMDD" in report.notes[0]
     with pytest.raises(ColumnTypeError, match="date_format='%Y%m%d'"):
-        clean(log)
-    out, _ = clean(log, date_format="%Y%m%d")
+        clean(small_log(date=[1, 5, 3]))
+    out, _ = clean(small_log(date=[200101, 200105, 200103]), date_format="%y%m%d")
     assert out["date"].iloc[1] == pd.Timestamp("2020-01-05")
 
 
@@ -203,8 +210,8 @@ def test_amount_column_of_text_is_a_type_error():
 
 
 def test_some_non_numeric_amounts_raise_or_are_dropped():
-    log = small_log(amount=["10", "£20", ""])
-    with pytest.raises(ColumnTypeError, match=r"1 values of column 'amount'.*rows \[1\]"):
+    log = small_log(amount=["10", "12.5%", ""])
+    with pytest.raises(ColumnTypeError, match=r"1 values of column 'amount'.*rows \[1\].*percentage"):
         clean(log)
     out, report = clean(log, invalid_amounts="drop")
     assert out["amount"].tolist() == [10.0]
@@ -251,11 +258,37 @@ def test_every_source_kind_reads_the_same_log(tmp_path):
 def test_unknown_sources_are_rejected(tmp_path):
     with pytest.raises(TypeError, match="file path, a pandas DataFrame or an Ibis table"):
         read_transactions([1, 2, 3])
-    with pytest.raises(FileNotFoundError, match="does not exist"):
+    with pytest.raises(InputNotFoundError, match="does not exist"):
         read_transactions(tmp_path / "nope.csv")
     (tmp_path / "log.json").write_text("{}")
-    with pytest.raises(ValueError, match="unknown file type"):
+    with pytest.raises(FileFormatError, match="unknown file type"):
         read_transactions(tmp_path / "log.json")
+
+
+@pytest.mark.parametrize("sample, delimiter", [
+    ("a,b,c\n1,2,3\n", ","), ("a;b;c\n1;2,5;3\n", ";"), ("a\tb\tc\n1\t2,5\t3\n", "\t"), ("a|b\n1|2\n", "|"),
+    ('a,b\n"1;2",3\n', ","), ("single\n1\n", ","), ("a;b;c\n1;2;3\n4;5;6\n7;8", ";"),
+])
+def test_the_delimiter_is_the_one_that_splits_every_line_alike(sample, delimiter):
+    assert cl.reading.sniff_delimiter(sample) == delimiter
+
+
+@pytest.mark.parametrize("data, encoding", [
+    ("客户,金额\n".encode(), "utf-8"), (b"\xef\xbb\xbfa,b\n", "utf-8-sig"), ("a,b\n".encode("utf-16"), "utf-16"),
+    ("a,b\n".encode("utf-16-le"), "utf-16-le"), ("a,b\n".encode("utf-16-be"), "utf-16-be"),
+    ("客户编号,金额\n张三,1\n".encode("gb18030"), "gb18030"),
+])
+def test_encodings_are_detected(tmp_path, data, encoding):
+    path = tmp_path / "log.csv"
+    path.write_bytes(data)
+    assert cl.reading.detect_encoding(path)[0] == encoding
+
+
+def test_reading_options_never_touch_the_callers_dataframe():
+    log = small_log(date=["02/10/2023", "03/04/2023", "04/05/2023"])
+    read = read_transactions(log, date_format="%d/%m/%Y")
+    assert log.attrs == {} and read.attrs["crmlab.read"]["date_format"] == "%d/%m/%Y"
+    assert clean(read)[0]["date"].iloc[0] == pd.Timestamp("2023-10-02")
 
 
 def test_inputs_and_raw_files_are_never_modified(online_retail_raw):
