@@ -1,0 +1,91 @@
+"""Consistent PLS (PLSc): common-factor constructs from PLS composites (Dijkstra & Henseler 2015).
+
+A PLS score ŷ_j = X_j ŵ_j is a composite: it contains the indicators' measurement error, so the
+correlation of two scores underestimates the correlation of the common factors they stand for.
+With Mode A weights ŵ_j scaled so that ŵ_j'S_jjŵ_j = 1 (S_jj the correlation matrix of block j),
+
+    ρA_j = (ŵ_j'ŵ_j)² · ŵ_j'(S_jj − diag S_jj)ŵ_j / ŵ_j'(ŵ_jŵ_j' − diag ŵ_jŵ_j')ŵ_j      (eq. 18)
+
+is a consistent estimate of the squared correlation between the composite and its factor
+(reliability of the composite). PLSc then
+
+* disattenuates the score correlations: P_ij = C_ij / sqrt(ρA_i ρA_j), P_jj = 1     (eq. 21);
+* corrects the loadings: λ̂_j = ĉ_j ŵ_j with ĉ_j = sqrt(ρA_j) / (ŵ_j'ŵ_j)          (eq. 17);
+* estimates paths and R² by least squares on P (as :func:`.plspm.structural_model` does).
+
+Only reflective (Mode A) blocks with two or more indicators are corrected; single indicators,
+formative blocks and interaction terms keep ρA = 1 (as seminr and cSEM do). The same ρA is the
+reliability reported by :meth:`PLSResult.reliability`. Checked against seminr's fixtures (ρA,
+PLSc paths, loadings, R² on the mobi data) and ADANCO 2.2.1 (bank survey; shipped with cSEM).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from .specification import ModelSpecificationError, PathModel
+
+__all__ = ["consistent_constructs", "rho_a", "disattenuate"]
+
+
+def consistent_constructs(model: PathModel, consistent: bool | Iterable[str]) -> tuple[str, ...]:
+    """The constructs to treat as common factors: every eligible one (``True``), none, or those named.
+
+    Eligible: a block of two or more indicators estimated in Mode A that is not an interaction term.
+    """
+    interactions = {f"{a}*{b}" for a, b in model.interactions}
+    eligible = [c for c, block in model.blocks.items()
+                if model.mode(c) == "A" and len(block) > 1 and c not in interactions and "*" not in c]
+    eligible += [c for c, dims in model.higher_order.items() if model.mode(c) == "A"]
+    if consistent is True:
+        return tuple(eligible)
+    if consistent is False:
+        return ()
+    named = list(consistent)
+    wrong = [c for c in named if c not in eligible]
+    if wrong:
+        raise ModelSpecificationError(f"consistent PLS applies to reflective (Mode A) constructs with two or more "
+                                      f"indicators; {wrong} are not among them (eligible: {eligible})")
+    return tuple(c for c in model.constructs if c in named)
+
+
+def rho_a(weights: np.ndarray, correlation: np.ndarray) -> float:
+    """Dijkstra-Henseler's ρA of one block (eq. 18) from its weights and its indicators' correlation matrix."""
+    w = weights / np.sqrt(weights @ correlation @ weights)
+    if len(w) == 1:
+        return 1.0
+    off = correlation - np.diag(np.diag(correlation))
+    outer = np.outer(w, w)
+    return float((w @ w) ** 2 * (w @ off @ w) / (w @ (outer - np.diag(np.diag(outer))) @ w))
+
+
+def disattenuate(fit: dict, model: PathModel, reliable: Iterable[str]) -> dict:
+    """ρA of every construct, the score correlations C, the construct correlations P and the loadings.
+
+    ``fit`` is the output of :func:`.plspm.estimate`; ``reliable`` names the common-factor constructs.
+    Loadings of composites are their indicators' correlations with the score; those of common
+    factors are the PLSc loadings ĉ_j ŵ_j.
+    """
+    membership = fit["membership"].astype(bool)
+    weights = fit["standard_weights"]
+    indicator_corr = fit["indicator_correlation"]
+    reliable = set(reliable)
+    rho = np.ones(membership.shape[1])
+    loadings = fit["cross"] * membership
+    for k, construct in enumerate(model.constructs):
+        rows = membership[:, k]
+        if rows.sum() < 2 or model.mode(construct) == "B" or "*" in construct:
+            continue
+        w = weights[rows, k]
+        block = indicator_corr[np.ix_(rows, rows)]
+        rho[k] = rho_a(w, block)
+        if construct in reliable:
+            w = w / np.sqrt(w @ block @ w)
+            loadings[rows, k] = np.sqrt(rho[k]) * w / (w @ w)
+    proxy = np.corrcoef(fit["scores"], rowvar=False)
+    q = np.array([np.sqrt(rho[k]) if c in reliable else 1.0 for k, c in enumerate(model.constructs)])
+    construct = proxy / np.outer(q, q)
+    np.fill_diagonal(construct, 1.0)
+    return {"rho_a": rho, "proxy_correlation": proxy, "construct_correlation": construct, "loadings": loadings}
