@@ -9,6 +9,8 @@ from .bootstrap import BootstrapResult, bootstrap
 from .effect_sizes import blindfolding, f_squared
 from .importance import importance_performance
 from .kano import kano_classify, kano_table
+from .mga import MGAResult, mga
+from .micom import MICOMResult, micom
 from .model_fit import FitTestResult, fit_indices, fit_test
 from .moderation import simple_slopes
 from .plspm import PLSSettings, plspm
@@ -19,4 +21,4 @@ from .value_map import perceived_ratio, value_map
 __all__ = ["plspm", "PLSSettings", "bootstrap", "BootstrapResult", "PLSResult", "kano_classify", "kano_table",
            "importance_performance", "perceived_ratio", "value_map", "PathModel", "ModelSpecificationError",
            "ecsi_model", "acsi_model", "bank_model", "corp_rep_model", "f_squared", "blindfolding", "fit_indices",
-           "fit_test", "FitTestResult", "simple_slopes"]
+           "fit_test", "FitTestResult", "simple_slopes", "mga", "MGAResult", "micom", "MICOMResult"]
