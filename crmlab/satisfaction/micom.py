@@ -53,8 +53,8 @@ class MICOMResult(TableResult):
         return pd.DataFrame({"c": self.compositional["c"], "c_5%": self.compositional["quantile_5%"],
                              "p_compositional": self.compositional["p_value"],
                              "mean_difference": self.means["difference"], "p_mean": self.means["p_value"],
-                             "log_variance_ratio": self.variances["difference"], "p_variance": self.variances["p_value"],
-                             "invariance": verdict})
+                             "log_variance_ratio": self.variances["difference"],
+                             "p_variance": self.variances["p_value"], "invariance": verdict})
 
     def _title(self) -> str:
         return (f"MICOM, {self.groups[0]} vs {self.groups[1]}, {self.n_permutations} permutations; step 1 "
