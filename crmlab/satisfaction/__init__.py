@@ -6,6 +6,7 @@
 """
 
 from .bootstrap import BootstrapResult, bootstrap
+from .cvpat import CVPATResult, cvpat
 from .effect_sizes import blindfolding, f_squared
 from .importance import importance_performance
 from .kano import kano_classify, kano_table
@@ -14,6 +15,7 @@ from .micom import MICOMResult, micom
 from .model_fit import FitTestResult, fit_indices, fit_test
 from .moderation import simple_slopes
 from .plspm import PLSSettings, plspm
+from .predict import PredictResult, pls_predict
 from .results import PLSResult
 from .specification import ModelSpecificationError, PathModel, acsi_model, bank_model, corp_rep_model, ecsi_model
 from .value_map import perceived_ratio, value_map
@@ -21,4 +23,5 @@ from .value_map import perceived_ratio, value_map
 __all__ = ["plspm", "PLSSettings", "bootstrap", "BootstrapResult", "PLSResult", "kano_classify", "kano_table",
            "importance_performance", "perceived_ratio", "value_map", "PathModel", "ModelSpecificationError",
            "ecsi_model", "acsi_model", "bank_model", "corp_rep_model", "f_squared", "blindfolding", "fit_indices",
-           "fit_test", "FitTestResult", "simple_slopes", "mga", "MGAResult", "micom", "MICOMResult"]
+           "fit_test", "FitTestResult", "simple_slopes", "mga", "MGAResult", "micom", "MICOMResult",
+           "pls_predict", "PredictResult", "cvpat", "CVPATResult"]

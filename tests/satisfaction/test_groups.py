@@ -4,7 +4,7 @@ Reference: seminr 2.3's PLS-MGA fixture, github sem-in-r/seminr@ae2524a
 tests/fixtures/V_3_6_0/pls-mga-mobi-100.RDS (converted to tests/reference/seminr/pls-mga-mobi-100.csv with the
 Python package rdata), written by tests/testthat/test-pls-mga.R: the ECSI model on mobi, path weighting, groups
 from R's ``set.seed(798234); sample(c(TRUE, FALSE), nrow(mobi), replace = TRUE)``, 100 bootstrap resamples per
-group. The split is reproduced below with R's Mersenne-Twister seeding and rejection sampling; the group-wise
+group. The split is reproduced with R's random numbers (tests/satisfaction/r_random.py); the group-wise
 estimates are deterministic and compared exactly. seminr's bootstrap means and p-values come from its own 100
 random resamples, so ours (other resamples) can only agree within Monte Carlo error.
 """
@@ -20,31 +20,14 @@ from crmlab.errors import DataError, MissingColumnError
 from crmlab.satisfaction import bank_model, ecsi_model, mga, micom
 from crmlab.satisfaction.mga import henseler_p
 
+from .r_random import RRandom
+
 REFERENCE = cl.paths.PROJECT_ROOT / "tests" / "reference" / "seminr" / "pls-mga-mobi-100.csv"
-
-
-def r_sample_true_false(seed: int, n: int) -> np.ndarray:
-    """R (>= 3.6): ``set.seed(seed); sample(c(TRUE, FALSE), n, replace = TRUE)``.
-
-    set.seed scrambles the seed with 50 steps of the LCG s -> 69069 s + 1, fills the 625 Mersenne-Twister
-    words with further steps (the first is the position, reset to 624), and sample() draws each index by
-    rejection sampling from floor(65536 u) masked to one bit (never rejected for two values)."""
-    s = seed
-    for _ in range(50):
-        s = (69069 * s + 1) & 0xFFFFFFFF
-    words = []
-    for _ in range(625):
-        s = (69069 * s + 1) & 0xFFFFFFFF
-        words.append(s)
-    generator = np.random.MT19937()
-    generator.state = {"bit_generator": "MT19937", "state": {"key": np.array(words[1:], dtype=np.uint32), "pos": 624}}
-    draws = np.array([generator.random_raw() for _ in range(n)], dtype=float) * 2.3283064365386963e-10
-    return (np.floor(draws * 65536).astype(np.int64) & 1) == 0
 
 
 @pytest.fixture(scope="module")
 def mobi_split():
-    return cl.datasets.load_ecsi().assign(split=np.where(r_sample_true_false(798234, 250), "first", "second"))
+    return cl.datasets.load_ecsi().assign(split=np.where(RRandom(798234).sample_true_false(250), "first", "second"))
 
 
 @pytest.fixture(scope="module")
