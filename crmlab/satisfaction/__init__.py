@@ -6,6 +6,7 @@
 """
 
 from .bootstrap import BootstrapResult, bootstrap
+from .cbsem import CBSEMResult, cbsem, compare_estimates
 from .cvpat import CVPATResult, cvpat
 from .effect_sizes import blindfolding, f_squared
 from .importance import importance_performance
@@ -24,4 +25,4 @@ __all__ = ["plspm", "PLSSettings", "bootstrap", "BootstrapResult", "PLSResult", 
            "importance_performance", "perceived_ratio", "value_map", "PathModel", "ModelSpecificationError",
            "ecsi_model", "acsi_model", "bank_model", "corp_rep_model", "f_squared", "blindfolding", "fit_indices",
            "fit_test", "FitTestResult", "simple_slopes", "mga", "MGAResult", "micom", "MICOMResult",
-           "pls_predict", "PredictResult", "cvpat", "CVPATResult"]
+           "pls_predict", "PredictResult", "cvpat", "CVPATResult", "cbsem", "CBSEMResult", "compare_estimates"]

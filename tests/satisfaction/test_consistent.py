@@ -169,3 +169,13 @@ def test_summary_renders_as_a_table(common_factor):
     assert {"coefficient", "f2", "r2", "adjusted_r2"} <= set(table.columns)
     assert "R² SAT" in table.index and "consistent PLS" in str(common_factor)
     assert "<table" in common_factor._repr_html_()
+
+
+def test_ipma_of_a_plsc_fit_uses_the_consistent_total_effects(common_factor):
+    table = common_factor.ipma("LOY", scale=(0, 10))
+    reference = {row["from"]: row["value"] for row in adanco("common_factor")["total_effects"] if row["to"] == "LOY"}
+    for construct, total in reference.items():  # ADANCO's total effects among the common factors
+        assert table.loc[construct, "importance_standardised"] == pytest.approx(total, abs=1e-6)
+    index = common_factor.index_scores(scale=(0, 10))
+    assert table.loc["SAT", "importance"] == pytest.approx(
+        reference["SAT"] * index["LOY"].std(ddof=0) / index["SAT"].std(ddof=0))

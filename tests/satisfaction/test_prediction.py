@@ -109,7 +109,7 @@ def test_cvpat_finds_the_model_better_than_indicator_means(corp_rep):
      "interactions"),
 ])
 def test_prediction_refuses_models_without_a_published_method(corp_rep, model, settings, message):
-    data = cl.datasets.load_ecsi() if model is not None and "Image" in model.blocks else corp_rep
+    data = cl.datasets.load_ecsi() if "Image" in model.blocks else corp_rep
     with pytest.raises(DataError, match=message):
         pls_predict(data, model, folds=3, repeats=1, missing="mean", progress=False, **settings)
 
