@@ -4,9 +4,10 @@ Respondents are resampled with replacement and the model refitted with the same 
 consistent PLS, higher-order stages and interaction terms included; the percentile interval of each
 statistic over the resamples is reported (Efron & Tibshirani 1993, ch. 13). A resample in which
 some indicator has no variance (all resampled respondents gave the same answer), whose weights do
-not converge, or whose PLSc estimates are inadmissible (a construct correlation beyond ±1, i.e. a
-non-positive-definite construct correlation matrix) cannot be used; it is redrawn, and the number
-of redraws is reported. Resamples work on the estimator's arrays, never on DataFrames.
+not converge or whose causes are perfectly collinear cannot be used; it is redrawn, and the number
+of redraws is reported. Inadmissible PLSc solutions (a Heywood case: a construct correlation matrix
+that is not positive definite) are kept, as seminr does, and counted (``inadmissible``); cSEM's
+default instead drops them. Resamples work on the estimator's arrays, never on DataFrames.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .plspm import fit_arrays
+from .resampling import refit
 from .results import TableResult, htmt_matrix
 
 __all__ = ["BootstrapResult", "bootstrap"]
@@ -34,6 +35,7 @@ class BootstrapResult(TableResult):
     r2: pd.DataFrame
     resamples: int
     redrawn: int
+    inadmissible: int
     level: float
 
     def summary(self) -> pd.DataFrame:
@@ -43,7 +45,8 @@ class BootstrapResult(TableResult):
         return table.assign(t_value=table["estimate"] / table["standard_error"])
 
     def _title(self) -> str:
-        return f"Bootstrap, {self.resamples} resamples ({self.redrawn} redrawn), {self.level:.0%} percentile intervals"
+        return (f"Bootstrap, {self.resamples} resamples ({self.redrawn} redrawn, {self.inadmissible} inadmissible "
+                f"PLSc solutions kept), {self.level:.0%} percentile intervals")
 
 
 def _statistics(result) -> dict[str, pd.Series]:
@@ -71,11 +74,6 @@ def _resample_statistics(fit: dict, positions: dict[str, tuple]) -> dict[str, np
             "r2": fit["r2"][positions["r2"]]}
 
 
-def admissible(fit: dict) -> bool:
-    """A usable fit: converged, and (under PLSc) a positive-definite construct correlation matrix."""
-    if not fit["converged"]:
-        return False
-    return not fit["consistent"] or bool(np.all(np.linalg.eigvalsh(fit["construct_correlation"]) > 0))
 
 
 def bootstrap(result, n: int = 500, *, seed: int | None = 0, level: float = 0.95, progress: bool = True,
@@ -98,19 +96,15 @@ def bootstrap(result, n: int = 500, *, seed: int | None = 0, level: float = 0.95
     positions = {kind: pairs(original[kind].index) for kind in ("paths", "indirect_effects", "htmt")}
     positions["r2"] = np.array([index[c] for c in original["r2"].index])
     draws = {kind: [] for kind in original}
-    redrawn = 0
+    redrawn = inadmissible = 0
     for _ in tqdm(range(n), desc="bootstrap", unit="resample", disable=not progress):
-        while True:
-            sample = raw[rng.integers(0, len(raw), len(raw))]
-            if (sample.std(axis=0) > 0).all():
-                fit = fit_arrays(sample, result.specification, result.settings)
-                if admissible(fit):
-                    break
+        while (fit := refit(raw[rng.integers(0, len(raw), len(raw))], result.specification, result.settings)) is None:
             redrawn += 1
             if redrawn > max_redraws:
-                raise DataError(f"more than {max_redraws} resamples could not be used (a constant indicator, no "
-                                "convergence or an inadmissible PLSc solution); the data vary too little for the "
-                                "bootstrap (check indicators answered identically by almost everyone)")
+                raise DataError(f"more than {max_redraws} resamples could not be used (a constant indicator, "
+                                "collinear causes or no convergence); the data vary too little for the bootstrap "
+                                "(check indicators answered identically by almost everyone)")
+        inadmissible += bool(fit["inadmissible"])
         for kind, values in _resample_statistics(fit, positions).items():
             draws[kind].append(values)
     alpha = (1 - level) / 2
@@ -124,4 +118,4 @@ def bootstrap(result, n: int = 500, *, seed: int | None = 0, level: float = 0.95
         })
     return BootstrapResult(paths=tables["paths"], loadings=tables["loadings"],
                            indirect_effects=tables["indirect_effects"], htmt=tables["htmt"], r2=tables["r2"],
-                           resamples=n, redrawn=redrawn, level=level)
+                           resamples=n, redrawn=redrawn, inadmissible=inadmissible, level=level)

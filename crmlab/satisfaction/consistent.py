@@ -27,7 +27,11 @@ import numpy as np
 
 from .specification import ModelSpecificationError, PathModel
 
-__all__ = ["consistent_constructs", "rho_a", "disattenuate"]
+__all__ = ["consistent_constructs", "rho_a", "disattenuate", "inadmissibility", "InadmissibleWarning"]
+
+
+class InadmissibleWarning(UserWarning):
+    """A consistent-PLS solution outside the admissible region (a Heywood case)."""
 
 
 def consistent_constructs(model: PathModel, consistent: bool | Iterable[str]) -> tuple[str, ...]:
@@ -89,3 +93,24 @@ def disattenuate(fit: dict, model: PathModel, reliable: Iterable[str]) -> dict:
     construct = proxy / np.outer(q, q)
     np.fill_diagonal(construct, 1.0)
     return {"rho_a": rho, "proxy_correlation": proxy, "construct_correlation": construct, "loadings": loadings}
+
+
+def inadmissibility(fit: dict, model: PathModel) -> list[str]:
+    """Why a consistent-PLS solution is inadmissible (empty when it is admissible): ρA above 1, a
+    disattenuated correlation or a loading beyond ±1, or a construct correlation matrix that is not
+    positive definite (as cSEM's ``verify()`` checks). Composites-only fits are always admissible."""
+    if not fit["consistent"]:
+        return []
+    names = model.constructs
+    reasons = [f"ρA of {names[k]} is {r:.3f} > 1" for k, r in enumerate(fit["rho_a"]) if r > 1 + 1e-9]
+    correlation = fit["construct_correlation"]
+    beyond = [(names[i], names[j]) for i, j in zip(*np.triu_indices(len(names), 1), strict=True)
+              if abs(correlation[i, j]) > 1 + 1e-9]
+    if beyond:
+        reasons.append(f"disattenuated correlations beyond ±1: {beyond}")
+    if np.linalg.eigvalsh(correlation).min() <= 0:
+        reasons.append("the construct correlation matrix is not positive definite")
+    loadings = np.abs(fit["loadings"]).max()
+    if loadings > 1 + 1e-9:
+        reasons.append(f"a loading of {loadings:.3f} exceeds 1")
+    return reasons

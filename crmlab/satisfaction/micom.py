@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .groups import draw, refit, split_groups
 from .plspm import PLSSettings
+from .resampling import draw, refit, split_groups
 from .results import TableResult
 from .specification import PathModel
 

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ColumnTypeError, ConvergenceError, DataError, MissingColumnError
-from .consistent import consistent_constructs, disattenuate
+from .consistent import InadmissibleWarning, consistent_constructs, disattenuate, inadmissibility
 from .results import PLSResult
 from .specification import PathModel
 
@@ -122,6 +122,15 @@ def plspm(data: pd.DataFrame, model: PathModel, *, scheme: str = "centroid", sca
             f"{fit['change']:.2e}, tol={tol:g}); raise max_iter (e.g. max_iter={max(300, 10 * max_iter)}), or "
             f"try scheme='path'/'factorial'; a block whose indicators barely correlate can also keep the "
             f"weights from settling (check result.reliability() on a converged fit)")
+    if fit["inadmissible"]:
+        import warnings
+
+        low = {c: round(float(r), 3) for c, r in zip(fit["model"].constructs, fit["rho_a"], strict=True)
+               if c in fit["consistent"] and r < 0.7}
+        warnings.warn(f"the consistent-PLS solution is inadmissible: {'; '.join(fit['inadmissible'])}. Constructs "
+                      f"with low reliability {low} inflate the disattenuated correlations; review their indicators "
+                      "or estimate them as composites (consistent=[...] without them). The estimates are returned "
+                      "(result.inadmissible lists the reasons).", InadmissibleWarning, stacklevel=2)
     return PLSResult.from_fit(specification=model, source=frame, fit=fit, settings=settings, dropped=dropped)
 
 
@@ -212,6 +221,7 @@ def fit_arrays(raw: np.ndarray, model: PathModel, settings: PLSSettings) -> dict
     covariance = fit["construct_correlation"] * (np.outer(scale, scale) if not reliable else 1.0)
     fit["path_coefficients"], fit["r2"] = structural_model(covariance, model)
     fit.update(model=model, raw=raw, indicator_names=names, interaction_scale=scale, consistent=reliable)
+    fit["inadmissible"] = inadmissibility(fit, model)
     return fit
 
 
@@ -223,7 +233,12 @@ def structural_model(covariance: np.ndarray, model: PathModel) -> tuple[np.ndarr
     for j in range(len(paths)):
         causes = np.flatnonzero(paths[:, j])
         if causes.size:
-            beta = np.linalg.solve(covariance[np.ix_(causes, causes)], covariance[causes, j])
+            block = covariance[np.ix_(causes, causes)]
+            if np.linalg.cond(block) > 1e12:
+                names = [model.constructs[i] for i in causes]
+                raise DataError(f"the causes {names} of {model.constructs[j]} are perfectly collinear; their "
+                                "paths cannot be separated — merge them or drop one")
+            beta = np.linalg.solve(block, covariance[causes, j])
             coefficients[causes, j] = beta
             r2[j] = beta @ covariance[causes, j] / covariance[j, j]
     return coefficients, r2

@@ -64,6 +64,7 @@ class PLSResult(TableResult):
     proxy_correlations: pd.DataFrame
     consistent: tuple
     interaction_scale: pd.Series
+    inadmissible: tuple
     iterations: int
     converged: bool
     dropped: int
@@ -91,6 +92,7 @@ class PLSResult(TableResult):
             proxy_correlations=square(fit["proxy_correlation"]),
             consistent=tuple(fit["consistent"]),
             interaction_scale=pd.Series(fit["interaction_scale"], index=constructs, name="scale"),
+            inadmissible=tuple(fit["inadmissible"]),
             iterations=fit["iterations"], converged=fit["converged"], dropped=dropped,
         )
 

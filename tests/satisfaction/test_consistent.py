@@ -179,3 +179,17 @@ def test_ipma_of_a_plsc_fit_uses_the_consistent_total_effects(common_factor):
     index = common_factor.index_scores(scale=(0, 10))
     assert table.loc["SAT", "importance"] == pytest.approx(
         reference["SAT"] * index["LOY"].std(ddof=0) / index["SAT"].std(ddof=0))
+
+
+def test_an_inadmissible_plsc_solution_is_flagged_loudly_and_still_bootstrapped():
+    # the ECSI expectation block has ρA 0.46 (seminr's rho1 fixture agrees): disattenuating by it pushes the
+    # construct correlation matrix out of the positive-definite region — a Heywood case
+    from crmlab.satisfaction.consistent import InadmissibleWarning
+
+    with pytest.warns(InadmissibleWarning, match="not positive definite.*Expectation"):
+        result = plspm(cl.datasets.load_ecsi(), cl.satisfaction.ecsi_model(), scheme="factorial", consistent=True)
+    assert any("positive definite" in reason for reason in result.inadmissible)
+    boot = result.bootstrap(20, seed=0, progress=False)
+    assert boot.inadmissible > 0 and boot.resamples == 20 and "inadmissible" in str(boot)
+    fine = plspm(cl.datasets.load_bank_satisfaction(), bank_model(), consistent=True)
+    assert fine.inadmissible == ()

@@ -1,5 +1,6 @@
-"""Shared machinery of the multi-group methods (:mod:`.mga`, :mod:`.micom`): splitting respondents by a
-group column and refitting a model on resampled or permuted respondents, straight from arrays."""
+"""Shared machinery of the resampling methods (:mod:`.bootstrap`, :mod:`.mga`, :mod:`.micom`): splitting
+respondents by a group column and refitting a model on resampled or permuted respondents, straight
+from arrays (no DataFrame is built per resample)."""
 
 from __future__ import annotations
 
@@ -40,10 +41,14 @@ def split_groups(data: pd.DataFrame, model: PathModel, group: str, groups, missi
 
 
 def refit(raw: np.ndarray, model: PathModel, settings: PLSSettings) -> dict | None:
-    """One fit of a resample, or None when it cannot be used (constant indicator, no convergence)."""
+    """One fit of a resample, or None when it cannot be used (constant indicator, collinear causes, no
+    convergence). Inadmissible PLSc solutions are kept (and listed in the fit's ``inadmissible``), as seminr does."""
     if not (raw.std(axis=0) > 0).all():
         return None
-    fit = fit_arrays(raw, model, settings)
+    try:
+        fit = fit_arrays(raw, model, settings)
+    except DataError:  # perfectly collinear causes in this resample
+        return None
     return fit if fit["converged"] else None
 
 
