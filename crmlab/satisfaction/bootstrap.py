@@ -68,7 +68,7 @@ def _resample_statistics(fit: dict, positions: dict[str, tuple]) -> dict[str, np
     """The same statistics for one refitted resample, straight from arrays (no pandas)."""
     paths = fit["path_coefficients"]
     total = np.linalg.inv(np.eye(len(paths)) - paths) - np.eye(len(paths))
-    htmt = htmt_matrix(fit["raw"], fit["model"])
+    htmt = htmt_matrix(fit["indicator_correlation"], fit["model"])
     return {"paths": paths[positions["paths"]], "loadings": fit["loadings"][fit["membership"].astype(bool)],
             "indirect_effects": (total - paths)[positions["indirect_effects"]], "htmt": htmt[positions["htmt"]],
             "r2": fit["r2"][positions["r2"]]}

@@ -55,14 +55,16 @@ def consistent_constructs(model: PathModel, consistent: bool | Iterable[str]) ->
     return tuple(c for c in model.constructs if c in named)
 
 
-def rho_a(weights: np.ndarray, correlation: np.ndarray) -> float:
-    """Dijkstra-Henseler's ρA of one block (eq. 18) from its weights and its indicators' correlation matrix."""
-    w = weights / np.sqrt(weights @ correlation @ weights)
-    if len(w) == 1:
-        return 1.0
-    off = correlation - np.diag(np.diag(correlation))
-    outer = np.outer(w, w)
-    return float((w @ w) ** 2 * (w @ off @ w) / (w @ (outer - np.diag(np.diag(outer))) @ w))
+def rho_a(weights: np.ndarray, correlation: np.ndarray) -> np.ndarray:
+    """Dijkstra-Henseler's ρA (eq. 18) of every block at once, from the block-diagonal weights (p × k, in the
+    metric of standardised indicators) and the indicators' correlation matrix. With ŵ scaled to ŵ'Sŵ = 1,
+    ŵ'(S − diag S)ŵ = 1 − Σ ŵ_i² and ŵ'(ŵŵ' − diag ŵŵ')ŵ = (ŵ'ŵ)² − Σ ŵ_i⁴. Single-indicator blocks give 1."""
+    w = weights / np.sqrt(np.einsum("ik,ij,jk->k", weights, correlation, weights))
+    squares = (w**2).sum(axis=0)
+    fourth = (w**4).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = squares**2 * (1 - squares) / (squares**2 - fourth)
+    return np.where((weights != 0).sum(axis=0) > 1, rho, 1.0)
 
 
 def disattenuate(fit: dict, model: PathModel, reliable: Iterable[str]) -> dict:
@@ -70,26 +72,23 @@ def disattenuate(fit: dict, model: PathModel, reliable: Iterable[str]) -> dict:
 
     ``fit`` is the output of :func:`.plspm.estimate`; ``reliable`` names the common-factor constructs.
     Loadings of composites are their indicators' correlations with the score; those of common
-    factors are the PLSc loadings ĉ_j ŵ_j.
+    factors are the PLSc loadings ĉ_j ŵ_j. ρA is reported for reflective blocks (1 for formative
+    blocks and interaction terms, as seminr).
     """
     membership = fit["membership"].astype(bool)
-    weights = fit["standard_weights"]
-    indicator_corr = fit["indicator_correlation"]
     reliable = set(reliable)
-    rho = np.ones(membership.shape[1])
+    names = model.constructs
+    reflective = np.array([model.mode(c) == "A" and "*" not in c for c in names])
+    weights = fit["standard_weights"] * membership
+    rho = np.where(reflective, rho_a(weights, fit["indicator_correlation"]), 1.0)
     loadings = fit["cross"] * membership
-    for k, construct in enumerate(model.constructs):
-        rows = membership[:, k]
-        if rows.sum() < 2 or model.mode(construct) == "B" or "*" in construct:
-            continue
-        w = weights[rows, k]
-        block = indicator_corr[np.ix_(rows, rows)]
-        rho[k] = rho_a(w, block)
-        if construct in reliable:
-            w = w / np.sqrt(w @ block @ w)
-            loadings[rows, k] = np.sqrt(rho[k]) * w / (w @ w)
+    common = np.array([c in reliable for c in names])
+    if common.any():
+        w = weights[:, common] / np.sqrt(np.einsum("ik,ij,jk->k", weights[:, common], fit["indicator_correlation"],
+                                                   weights[:, common]))
+        loadings[:, common] = np.sqrt(rho[common]) * w / (w**2).sum(axis=0)
     proxy = np.corrcoef(fit["scores"], rowvar=False)
-    q = np.array([np.sqrt(rho[k]) if c in reliable else 1.0 for k, c in enumerate(model.constructs)])
+    q = np.sqrt(np.where(common, rho, 1.0))
     construct = proxy / np.outer(q, q)
     np.fill_diagonal(construct, 1.0)
     return {"rho_a": rho, "proxy_correlation": proxy, "construct_correlation": construct, "loadings": loadings}

@@ -234,7 +234,7 @@ def structural_model(covariance: np.ndarray, model: PathModel) -> tuple[np.ndarr
         causes = np.flatnonzero(paths[:, j])
         if causes.size:
             block = covariance[np.ix_(causes, causes)]
-            if np.linalg.cond(block) > 1e12:
+            if np.abs(np.linalg.eigvalsh(block)).min() < 1e-12 * np.trace(block):  # singular (PLSc may be indefinite)
                 names = [model.constructs[i] for i in causes]
                 raise DataError(f"the causes {names} of {model.constructs[j]} are perfectly collinear; their "
                                 "paths cannot be separated — merge them or drop one")
@@ -246,21 +246,27 @@ def structural_model(covariance: np.ndarray, model: PathModel) -> tuple[np.ndarr
 
 def estimate(raw: np.ndarray, model: PathModel, *, scheme: str, scaled: bool, tol: float, max_iter: int) -> dict:
     """The numerical core on a (respondents × indicators) array: weights, standardised scores and
-    indicator-construct correlations, every construct oriented so that its loadings sum to a positive number."""
+    indicator-construct correlations, every construct oriented so that its loadings sum to a positive number.
+
+    The iterations need only the indicators' covariance matrix S (p × p): with Y = XW, X'Y/n = SW and
+    cor(Y) = W'SW, so each step costs O(p²k) whatever the number of respondents (the matrix form of
+    Lohmöller's algorithm, as in matrixpls). Scores are formed once, at the end.
+    """
     centred = raw - raw.mean(axis=0)
     spread = raw.std(axis=0)
-    X = centred / spread if scaled else centred
-    weights, iterations, converged, change = _outer_weights(X, model, scheme, tol, max_iter)
-    scores = X @ weights
-    scores = (scores - scores.mean(axis=0)) / scores.std(axis=0)
     Xs = centred / spread
-    cross = Xs.T @ scores / len(X)
+    correlation = Xs.T @ Xs / len(raw)
+    S = correlation if scaled else correlation * np.outer(spread, spread)
+    weights, iterations, converged, change = _outer_weights(S, model, scheme, tol, max_iter)
+    scores = (Xs if scaled else centred) @ weights
+    scores = (scores - scores.mean(axis=0)) / scores.std(axis=0)
+    cross = correlation @ (weights if scaled else weights * spread[:, None])
     own = membership(model)
     flip = np.where((cross * own).sum(axis=0) < 0, -1.0, 1.0)
     weights = weights * flip
     return {"weights": weights, "standard_weights": weights if scaled else weights * spread[:, None],
             "scores": scores * flip, "cross": cross * flip, "spread": spread,
-            "indicator_correlation": Xs.T @ Xs / len(X), "membership": own, "iterations": iterations,
+            "indicator_correlation": correlation, "membership": own, "iterations": iterations,
             "converged": converged, "change": change}
 
 
@@ -274,8 +280,8 @@ def membership(model: PathModel) -> np.ndarray:
     return membership
 
 
-def _inner_weights(scores: np.ndarray, adjacency: np.ndarray, paths: np.ndarray, scheme: str) -> np.ndarray:
-    correlation = np.corrcoef(scores, rowvar=False)
+def _inner_weights(correlation: np.ndarray, adjacency: np.ndarray, paths: np.ndarray, scheme: str) -> np.ndarray:
+    """Inner weights e_ij from the score correlations: sign, correlation, or regression on the causes (path)."""
     if scheme == "centroid":
         return np.sign(correlation) * adjacency
     if scheme == "factorial":
@@ -284,41 +290,40 @@ def _inner_weights(scores: np.ndarray, adjacency: np.ndarray, paths: np.ndarray,
     for j in range(paths.shape[0]):
         causes = np.flatnonzero(paths[:, j])
         if causes.size:
-            weights[causes, j] = np.linalg.lstsq(scores[:, causes], scores[:, j], rcond=None)[0]
+            weights[causes, j] = np.linalg.lstsq(correlation[np.ix_(causes, causes)], correlation[causes, j],
+                                                 rcond=None)[0]
         effects = np.flatnonzero(paths[j, :])
         weights[effects, j] = correlation[effects, j]
     return weights
 
 
-def _standardise(values: np.ndarray) -> np.ndarray:
-    return (values - values.mean(axis=0)) / values.std(axis=0)
-
-
-def _outer_weights(X: np.ndarray, model: PathModel, scheme: str, tol: float, max_iter: int):
-    """Iterate outer and inner estimates; return the (p × k) weight matrix scaled so every score has variance 1,
-    the number of iterations, whether the change fell below ``tol`` and the last change."""
+def _outer_weights(S: np.ndarray, model: PathModel, scheme: str, tol: float, max_iter: int):
+    """Iterate outer and inner estimates on the indicator covariance S; return the (p × k) weights scaled so
+    every score has variance 1, the number of iterations, whether the change fell below ``tol`` and the last
+    change."""
     own = membership(model)
     paths = model.path_matrix()
     adjacency = ((paths + paths.T) > 0).astype(float)
-    rows = [own[:, k] > 0 for k in range(own.shape[1])]
+    rows = [np.flatnonzero(own[:, k]) for k in range(own.shape[1])]
     mode_b = [model.mode(c) == "B" for c in model.constructs]
-    W = own / (X @ own).std(axis=0)
+    variance = lambda W: np.einsum("ik,ij,jk->k", W, S, W)  # noqa: E731  diag(W'SW)
+    W = own / np.sqrt(variance(own))
     previous = W.sum(axis=1)
-    n = X.shape[0]
     iterations, converged, change = 0, False, np.inf
     while iterations < max_iter:
         iterations += 1
-        scores = _standardise(X @ W)
-        inner = scores @ _inner_weights(scores, adjacency, paths, scheme)
+        normalised = W / np.sqrt(variance(W))
+        SW = S @ normalised
+        inner = SW @ _inner_weights(normalised.T @ SW, adjacency, paths, scheme)  # X'Z/n for every construct
         for k, block in enumerate(rows):
             if mode_b[k]:
-                W[block, k] = np.linalg.lstsq(X[:, block], inner[:, k], rcond=None)[0]
+                W[block, k] = np.linalg.solve(S[np.ix_(block, block)], inner[block, k])
             else:
-                W[block, k] = X[:, block].T @ inner[:, k] / n
+                W[block, k] = inner[block, k]
         current = W.sum(axis=1)
         change = float(np.sum((np.abs(previous) - np.abs(current)) ** 2))
         if change < tol:
             converged = True
             break
         previous = current
-    return W / (X @ W).std(axis=0), iterations, converged, change
+    return W / np.sqrt(variance(W)), iterations, converged, change

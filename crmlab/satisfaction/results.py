@@ -228,7 +228,8 @@ class PLSResult(TableResult):
         measurement model that consistent PLS assumes. Constructs with a single indicator have no
         monotrait correlation; their ratios are NaN.
         """
-        table = htmt_matrix(self.data[self.model.indicators].to_numpy(), self.model, kind=kind)
+        correlation = np.corrcoef(self.data[self.model.indicators].to_numpy(), rowvar=False)
+        table = htmt_matrix(correlation, self.model, kind=kind)
         return pd.DataFrame(table, index=self.model.constructs, columns=self.model.constructs)
 
     def vif(self) -> pd.DataFrame:
@@ -279,19 +280,23 @@ class PLSResult(TableResult):
         return bootstrap(self, n, seed=seed, level=level, progress=progress)
 
 
-def htmt_matrix(raw: np.ndarray, model: PathModel, kind: str = "htmt") -> np.ndarray:
-    """HTMT between every pair of blocks from the indicator correlations (NaN on the diagonal and for
+def htmt_matrix(corr: np.ndarray, model: PathModel, kind: str = "htmt") -> np.ndarray:
+    """HTMT between every pair of blocks from the indicator correlations ``corr`` (NaN on the diagonal and for
     single-indicator blocks): mean heterotrait correlation / sqrt(product of mean monotrait correlations),
     arithmetic means (``"htmt"``) or geometric means of the absolute correlations (``"htmt2"``)."""
     if kind not in ("htmt", "htmt2"):
         raise ValueError(f"kind must be 'htmt' or 'htmt2', got {kind!r}")
-    corr = np.corrcoef(raw, rowvar=False)
-    mean = np.mean if kind == "htmt" else (lambda values: np.exp(np.mean(np.log(np.abs(values)))))
-    sizes = [len(block) for block in model.blocks.values()]
-    starts = np.cumsum([0, *sizes])
-    spans = [slice(starts[k], starts[k + 1]) for k in range(len(sizes))]
-    mono = np.array([mean(corr[s, s][np.triu_indices(n, 1)]) if n > 1 else np.nan
-                     for s, n in zip(spans, sizes, strict=True)])
-    table = np.array([[mean(corr[a, b]) for b in spans] for a in spans]) / np.sqrt(np.outer(mono, mono))
+    values = corr if kind == "htmt" else np.log(np.abs(corr))  # geometric mean = exp(mean of logs)
+    own = np.zeros((len(corr), len(model.blocks)))
+    sizes = np.array([len(block) for block in model.blocks.values()])
+    own[np.arange(len(corr)), np.repeat(np.arange(len(sizes)), sizes)] = 1.0
+    off_diagonal = values - np.diag(np.diag(values))
+    sums = own.T @ off_diagonal @ own  # block sums of the correlations (diagonal blocks without the 1s)
+    pairs = np.outer(sizes, sizes) - np.diag(sizes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = sums / pairs
+        means = means if kind == "htmt" else np.exp(means)
+        mono = np.where(sizes > 1, np.diag(means), np.nan)
+    table = means / np.sqrt(np.outer(mono, mono))
     np.fill_diagonal(table, np.nan)
     return table
