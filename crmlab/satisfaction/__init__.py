@@ -3,6 +3,12 @@
 >>> import crmlab as cl
 >>> result = cl.satisfaction.plspm(cl.datasets.load_ecsi(), cl.satisfaction.ecsi_model())
 >>> result.path_coefficients, result.r2, result.reliability()
+
+One module per method family: :mod:`.plspm` (PLS-PM and, with ``consistent=``, PLSc via
+:mod:`.consistent`), :mod:`.higher_order`, :mod:`.moderation` (interactions, simple slopes),
+:mod:`.bootstrap`, :mod:`.model_fit` (SRMR, d_ULS, d_G and their tests), :mod:`.effect_sizes`
+(f², Q²), :mod:`.mga` and :mod:`.micom` (groups), :mod:`.predict` and :mod:`.cvpat` (prediction),
+:mod:`.cbsem` (CB-SEM through semopy, optional).
 """
 
 from .bootstrap import BootstrapResult, bootstrap

@@ -12,6 +12,7 @@ the overall-fit distances SRMR, d_ULS and d_G (:mod:`.model_fit`).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,11 +23,12 @@ from .specification import PathModel
 __all__ = ["PLSResult", "TableResult"]
 
 
-class TableResult:
-    """Mixin for result objects: ``summary()`` is a DataFrame, rendered as text and as HTML in notebooks."""
+class TableResult(ABC):
+    """Base of the result objects: ``summary()`` is a DataFrame, rendered as text and as HTML in notebooks."""
 
-    def summary(self) -> pd.DataFrame:  # pragma: no cover - every subclass defines it
-        raise NotImplementedError
+    @abstractmethod
+    def summary(self) -> pd.DataFrame:
+        """The result as one table."""
 
     def _repr_html_(self) -> str:
         return f"<p><b>{self._title()}</b></p>" + self.summary().to_html(float_format=lambda v: f"{v:.4g}")

@@ -91,11 +91,12 @@ def test_srmr_duls_dg_equal_adanco(kind, common_factor, composite):
                                                              rel=1e-6), (model, ours)
 
 
-def test_bootstrap_test_of_exact_fit_is_near_adanco_critical_values(composite):
+@pytest.mark.parametrize("kind", ["common_factor", "composite"])
+def test_bootstrap_test_of_exact_fit_is_near_adanco_critical_values(kind, common_factor, composite):
     # ADANCO's HI95 comes from its own random resamples (number and seed not stated): only the order of
     # magnitude is comparable. 60 resamples keep the test fast; the quantile's Monte Carlo error is ~15%.
-    reference = adanco("composite")["model_fit"]
-    test = composite.model_fit(60, seed=1, progress=False)
+    reference = adanco(kind)["model_fit"]
+    test = (common_factor if kind == "common_factor" else composite).model_fit(60, seed=1, progress=False)
     table = test.summary()
     for model in ("saturated", "estimated"):
         for ours, theirs in (("SRMR", "SRMR"), ("d_ULS", "dULS"), ("d_G", "dG")):
