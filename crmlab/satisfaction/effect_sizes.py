@@ -68,7 +68,7 @@ def _reestimated_r2(result, cause: str, effect: str) -> float:
     used = {c for pair in paths for c in pair}
     reduced = PathModel(blocks={c: b for c, b in spec.blocks.items()
                                 if c in used or any(c in dims for h, dims in spec.higher_order.items() if h in used)},
-                        paths=paths, modes=spec.modes,
+                        paths=paths, modes={c: m for c, m in spec.modes.items() if c in used or c in spec.blocks},
                         higher_order={h: d for h, d in spec.higher_order.items() if h in used},
                         interactions=[p for p in spec.interactions if f"{p[0]}*{p[1]}" in used])
     raw = result.source[reduced.indicators].to_numpy()

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .plspm import PLSSettings
-from .resampling import draw, refit, split_groups
+from .resampling import draw, fit_once, refit, split_groups
 from .results import TableResult
 from .specification import PathModel
 
@@ -98,9 +98,9 @@ def mga(data: pd.DataFrame, model: PathModel, *, group: str, groups: Sequence | 
         index = fit["model"].constructs
         return np.array([fit["path_coefficients"][index.index(a), index.index(b)] for a, b in fit["model"].paths])
 
-    pooled = draw(lambda: refit(raw, model, options), 0, [0], "pooled fits")
-    fit_1 = draw(lambda: refit(one, model, options), 0, [0], "group fits")
-    fit_2 = draw(lambda: refit(two, model, options), 0, [0], "group fits")
+    pooled = fit_once(raw, model, options, "the pooled data")
+    fit_1 = fit_once(one, model, options, f"group {labels[0]!r}")
+    fit_2 = fit_once(two, model, options, f"group {labels[1]!r}")
     beta_1, beta_2 = paths(fit_1), paths(fit_2)
     table = pd.DataFrame({"estimate": paths(pooled), f"{labels[0]}": beta_1, f"{labels[1]}": beta_2,
                           "difference": beta_1 - beta_2},

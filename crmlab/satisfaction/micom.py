@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .plspm import PLSSettings
-from .resampling import draw, refit, split_groups
+from .resampling import draw, fit_once, refit, split_groups
 from .results import TableResult
 from .specification import PathModel
 
@@ -98,9 +98,9 @@ def micom(data: pd.DataFrame, model: PathModel, *, group: str, groups: Sequence 
     raw, first, labels = split_groups(data, model, group, groups, missing, options)
     rng = np.random.default_rng(seed)
     redrawn = [0]
-    pooled = draw(lambda: refit(raw, model, options), 0, [0], "pooled fits")
-    observed_c = _correlations(raw, draw(lambda: refit(raw[first], model, options), 0, [0], "group fits"),
-                               draw(lambda: refit(raw[~first], model, options), 0, [0], "group fits"))
+    pooled = fit_once(raw, model, options, "the pooled data")
+    observed_c = _correlations(raw, fit_once(raw[first], model, options, f"group {labels[0]!r}"),
+                               fit_once(raw[~first], model, options, f"group {labels[1]!r}"))
     scores = pooled["scores"]
     observed_mean, observed_var = _moments(scores, first)
     c_draws, mean_draws, var_draws = [], [], []

@@ -13,7 +13,7 @@ from ..errors import DataError, MissingColumnError
 from .plspm import PLSSettings, fit_arrays, prepare_data
 from .specification import PathModel
 
-__all__ = ["split_groups", "refit", "draw"]
+__all__ = ["split_groups", "refit", "draw", "fit_once"]
 
 
 def split_groups(data: pd.DataFrame, model: PathModel, group: str, groups, missing: str, settings: PLSSettings
@@ -62,3 +62,13 @@ def draw(make: Callable[[], dict | None], max_redraws: int, counter: list[int], 
         if counter[0] > max_redraws:
             raise DataError(f"more than {max_redraws} {what} could not be fitted (a constant indicator within a group, "
                             "or no convergence); the groups are too small or too uniform for this test")
+
+
+def fit_once(raw: np.ndarray, model: PathModel, settings: PLSSettings, what: str) -> dict:
+    """The fit of one group (or the pooled data) that a multi-group method starts from; a crmlab error when
+    it cannot be estimated."""
+    fit = refit(raw, model, settings)
+    if fit is None:
+        raise DataError(f"the model cannot be fitted to {what} (an indicator is constant there, two causes are "
+                        "collinear, or the weights do not converge); check that group's answers or merge groups")
+    return fit

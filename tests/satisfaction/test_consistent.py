@@ -194,3 +194,15 @@ def test_an_inadmissible_plsc_solution_is_flagged_loudly_and_still_bootstrapped(
     assert boot.inadmissible > 0 and boot.resamples == 20 and "inadmissible" in str(boot)
     fine = plspm(cl.datasets.load_bank_satisfaction(), bank_model(), consistent=True)
     assert fine.inadmissible == ()
+
+
+def test_f_squared_by_reestimation_drops_a_construct_left_without_paths(bank):
+    model = PathModel(blocks={"IMAG": [f"imag{i}" for i in range(1, 6)], "VAL": [f"val{i}" for i in range(1, 5)],
+                              "SAT": [f"sat{i}" for i in range(1, 5)]},
+                      paths=[("IMAG", "SAT"), ("VAL", "SAT")], modes={"VAL": "B"})
+    result = plspm(bank, model)
+    reestimated = result.f_squared(reestimate=True).set_index(["from", "to"])["f2"]
+    same_scores = result.f_squared().set_index(["from", "to"])["f2"]
+    assert np.isfinite(reestimated).all() and (reestimated > 0).all()
+    # re-estimating the weights without a path changes R²_excluded a little, not the order of magnitude
+    assert np.allclose(reestimated, same_scores, rtol=0.3)
