@@ -66,11 +66,12 @@ def _reestimated_r2(result, cause: str, effect: str) -> float:
     if not any(b == effect for _, b in paths):
         return 0.0
     used = {c for pair in paths for c in pair}
-    reduced = PathModel(blocks={c: b for c, b in spec.blocks.items()
-                                if c in used or any(c in dims for h, dims in spec.higher_order.items() if h in used)},
-                        paths=paths, modes={c: m for c, m in spec.modes.items() if c in used or c in spec.blocks},
-                        higher_order={h: d for h, d in spec.higher_order.items() if h in used},
-                        interactions=[p for p in spec.interactions if f"{p[0]}*{p[1]}" in used])
+    higher = {h: d for h, d in spec.higher_order.items() if h in used}
+    blocks = {c: b for c, b in spec.blocks.items() if c in used or any(c in dims for dims in higher.values())}
+    interactions = [p for p in spec.interactions if f"{p[0]}*{p[1]}" in used]
+    kept = {*blocks, *higher, *(f"{a}*{b}" for a, b in interactions)}
+    reduced = PathModel(blocks=blocks, paths=paths, modes={c: m for c, m in spec.modes.items() if c in kept},
+                        higher_order=higher, interactions=interactions)
     raw = result.source[reduced.indicators].to_numpy()
     fit = fit_arrays(raw, reduced, result.settings)
     return float(fit["r2"][fit["model"].constructs.index(effect)])
