@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -107,6 +108,7 @@ def main(argv=None) -> int:
     scale = 10 if args.quick else 1
     sizes = {"bootstrap": 5000 // scale, "permutations": 1000 // scale, "mga_bootstrap": 500 // scale,
              "peer_bootstrap": 200 // scale}
+    load_before = os.getloadavg()[0]
     ours = _run([sys.executable, "-c", CRMLAB, json.dumps(sizes)])
     if isinstance(ours, str):
         raise SystemExit(f"crmlab run failed: {ours}")
@@ -115,6 +117,7 @@ def main(argv=None) -> int:
             else _run([str(args.plspm_python), "-c", PLSPM, str(cl.paths.RAW_DATA / "ecsi_mobi.csv"),
                        json.dumps(model.paths), json.dumps(model.blocks), str(sizes["peer_bootstrap"])]))
     semopy = _run([sys.executable, "-c", SEMOPY])
+    load = f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end on {os.cpu_count()} cores"
 
     def versus(seconds, other, unit=1.0):
         if isinstance(other, str):
@@ -142,6 +145,7 @@ PLS iterations cost O(p²k), independent of n) without building DataFrames. Of t
 resamples {ours['plsc_bootstrap_inadmissible']:,} are inadmissible (the full-sample ECSI PLSc solution already
 is: Expectation's ρA is 0.46); they are kept and counted, as seminr does. Peers: plspm 0.5.7 has no PLSc, MGA or
 PLSpredict, so its plain-PLS bootstrap is timed against crmlab's; semopy estimates the same model by CB-SEM.
+The tools run one after the other ({load}); on a shared machine the ratios move with the load.
 
 | task | crmlab | peer | peer time | peer / crmlab |
 |---|---:|---|---:|---:|
