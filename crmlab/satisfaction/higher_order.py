@@ -27,13 +27,10 @@ from .specification import ModelSpecificationError, PathModel
 __all__ = ["expand_higher_order"]
 
 
-def expand_higher_order(raw: np.ndarray, model: PathModel, names: list[str], settings
-                        ) -> tuple[np.ndarray, PathModel, list[str], bool]:
-    """The first-order model and data that estimate ``model``'s higher-order constructs.
-
-    Returns the new data array, model and column names, and whether the first stage converged.
-    """
-    columns = {name: k for k, name in enumerate(names)}
+def expand_higher_order(raw: np.ndarray, model: PathModel, settings) -> tuple[np.ndarray, PathModel, bool]:
+    """The first-order model and data (columns in ``model.indicators`` order) that estimate ``model``'s
+    higher-order constructs, and whether the first stage converged."""
+    columns = {name: k for k, name in enumerate(model.indicators)}
     repeated_blocks = {hoc: [f"{i}|{hoc}" for d in dims for i in model.blocks[d]]
                        for hoc, dims in model.higher_order.items()}
     repeated_columns = [columns[i] for hoc, dims in model.higher_order.items() for d in dims for i in model.blocks[d]]
@@ -44,8 +41,7 @@ def expand_higher_order(raw: np.ndarray, model: PathModel, names: list[str], set
                  for d in dims]
         expanded = PathModel(blocks={**model.blocks, **repeated_blocks}, paths=[*model.paths, *inner],
                              modes=model.modes, interactions=model.interactions)
-        data = np.column_stack([raw, raw[:, repeated_columns]])
-        return data, expanded, [*names, *(i for b in repeated_blocks.values() for i in b)], True
+        return np.column_stack([raw, raw[:, repeated_columns]]), expanded, True
     dimensions = [d for dims in model.higher_order.values() for d in dims]
     tied = sorted({c for p in model.paths for c in p if c in dimensions})
     if tied:
@@ -71,8 +67,7 @@ def expand_higher_order(raw: np.ndarray, model: PathModel, names: list[str], set
     second = PathModel(blocks={**kept, **{hoc: list(dims) for hoc, dims in model.higher_order.items()}},
                        paths=model.paths, modes=model.modes, interactions=model.interactions)
     kept_columns = [columns[i] for b in kept.values() for i in b]
-    return (np.column_stack([raw[:, kept_columns], scores]), second,
-            [*(i for b in kept.values() for i in b), *dimensions], stage["converged"])
+    return np.column_stack([raw[:, kept_columns], scores]), second, stage["converged"]
 
 
 def _disjoint_paths(paths: list[tuple[str, str]], higher_order: dict[str, list[str]]) -> list[tuple[str, str]]:

@@ -36,15 +36,12 @@ def _zscore(values: np.ndarray) -> np.ndarray:
     return (values - values.mean(axis=0)) / values.std(axis=0, ddof=1)
 
 
-def expand_interactions(raw: np.ndarray, model: PathModel, names: list[str], settings
-                        ) -> tuple[np.ndarray, PathModel, list[str], bool]:
-    """The first-order model and data with one block per interaction term.
-
-    Returns the data, model, column names and whether stage 1 (two-stage method) converged.
-    """
+def expand_interactions(raw: np.ndarray, model: PathModel, settings) -> tuple[np.ndarray, PathModel, bool]:
+    """The first-order model and data (columns in ``model.indicators`` order) with one block per interaction
+    term, and whether stage 1 (two-stage method) converged."""
     from .plspm import estimate
 
-    columns = {name: k for k, name in enumerate(names)}
+    columns = {name: k for k, name in enumerate(model.indicators)}
     blocks, extra, converged = {}, [], True
     stage_scores = None
     if settings.interaction_method == "two_stage":
@@ -70,8 +67,7 @@ def expand_interactions(raw: np.ndarray, model: PathModel, names: list[str], set
         blocks[name] = labels
         extra.append(products)
     expanded = PathModel(blocks={**model.blocks, **blocks}, paths=model.paths, modes=model.modes)
-    data = np.column_stack([raw, *extra])
-    return data, expanded, [*names, *(i for b in blocks.values() for i in b)], converged
+    return np.column_stack([raw, *extra]), expanded, converged
 
 
 def interaction_scale(fit: dict, model: PathModel, raw: np.ndarray) -> np.ndarray:

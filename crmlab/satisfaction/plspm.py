@@ -203,13 +203,12 @@ def fit_arrays(raw: np.ndarray, model: PathModel, settings: PLSSettings) -> dict
     from .higher_order import expand_higher_order
     from .moderation import expand_interactions, interaction_scale
 
-    names = list(model.indicators)
     stages_converged = True
     has_interactions = bool(model.interactions)
     if model.higher_order:
-        raw, model, names, stages_converged = expand_higher_order(raw, model, names, settings)
+        raw, model, stages_converged = expand_higher_order(raw, model, settings)
     if has_interactions:
-        raw, model, names, converged = expand_interactions(raw, model, names, settings)
+        raw, model, converged = expand_interactions(raw, model, settings)
         stages_converged = stages_converged and converged
     fit = estimate(raw, model, scheme=settings.scheme, scaled=settings.scaled, tol=settings.tol,
                    max_iter=settings.max_iter)
@@ -220,7 +219,7 @@ def fit_arrays(raw: np.ndarray, model: PathModel, settings: PLSSettings) -> dict
     # without PLSc an interaction keeps the variance of the product of standardised scores (Henseler & Chin 2010)
     covariance = fit["construct_correlation"] * (np.outer(scale, scale) if not reliable else 1.0)
     fit["path_coefficients"], fit["r2"] = structural_model(covariance, model)
-    fit.update(model=model, raw=raw, indicator_names=names, interaction_scale=scale, consistent=reliable)
+    fit.update(model=model, raw=raw, interaction_scale=scale, consistent=reliable)
     fit["inadmissible"] = inadmissibility(fit, model)
     return fit
 
