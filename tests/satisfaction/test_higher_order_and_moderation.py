@@ -11,6 +11,8 @@ tests/reference/seminr/), all estimated with seminr's default path weighting (ou
 * interaction_fsquare.csv — test-plsc-fsquared.R, f² of the corporate-reputation model with a two-stage
   CUSA*SC interaction; seminr re-estimates the model without each path (our reestimate=True);
 * corp_rep_simple_paths.csv — test_clean_data.R, mean replacement of the -99 answers.
+Repeated indicators: tests/reference/plspm_0_5_7_ecsi_repeated_indicators.json, the same model written out with
+copied columns and fitted by plspm 0.5.7 (Python port of R plspm) in its own environment.
 seminr reports the interaction's ρA as 1 and its ρc/AVE from loadings on the rescaled score; only ρA is
 comparable and compared.
 """
@@ -71,6 +73,23 @@ def test_hoc_with_two_stage_interaction_equals_seminr(mobi):
                    **TIGHT)
     paths = seminr("hoc_2si-paths.csv")
     assert np.allclose(result.path_coefficients.loc[paths.index, paths.columns], paths, atol=1e-6)
+
+
+def test_repeated_indicators_equal_plspm_with_copied_columns(mobi):
+    import json
+
+    reference = json.loads((SEMINR.parent / "plspm_0_5_7_ecsi_repeated_indicators.json").read_text())
+    model = PathModel(blocks={"Expectation": EXPECT, "Image": IMAGE, "Value": VALUE,
+                              "Loyalty": ["CUSL1", "CUSL2", "CUSL3"]},
+                      higher_order={"Satisfaction": ["Image", "Value"]},
+                      paths=[("Expectation", "Satisfaction"), ("Satisfaction", "Loyalty")])
+    result = plspm(mobi, model, scheme="centroid", scaled=False, hoc_method="repeated_indicators", **TIGHT)
+    for path in reference["path_coefficients"]:
+        assert result.path_coefficients.loc[path["from"], path["to"]] == pytest.approx(path["value"], abs=1e-6)
+    for table, expected in ((result.r2, reference["r_squared"]), (result.loadings, reference["outer_loadings"]),
+                            (result.weights, reference["outer_weights"])):
+        for name, value in expected.items():
+            assert table[name] == pytest.approx(value, abs=1e-6), name
 
 
 def test_repeated_indicators_and_embedded_two_stage_agree_on_the_hoc(mobi):
