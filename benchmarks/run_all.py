@@ -5,7 +5,8 @@
 
 Suites and their peers: customer summary (lifetimes, pandas), customer-base models and CLV (lifetimes,
 pymc-marketing MAP when `make bench-peers` has built its environment), RFM scoring (pandas), PLS path
-modelling (plspm 0.5.7 in its own environment), models at scale and the out-of-core summary (crmlab alone,
+modelling and its methods — PLSc, multi-group, PLSpredict (plspm 0.5.7 in its own environment, semopy),
+models at scale and the out-of-core summary (crmlab alone,
 against the issue's targets). A suite that fails is reported and the others still run; the exit code says
 whether all succeeded.
 """
@@ -25,6 +26,7 @@ SUITES = {  # script: (full arguments, quick arguments)
     "bench_models.py": ([], ["--quick"]),
     "bench_rfm.py": ([], ["--customers", "200000"]),
     "bench_plspm.py": ([], []),
+    "bench_pls_methods.py": ([], ["--quick"]),
     "bench_scale.py": ([], ["--quick"]),
     "bench_out_of_core.py": ([], ["--quick"]),
 }

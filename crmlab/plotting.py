@@ -35,7 +35,7 @@ __all__ = ["LAB_FONT_FAMILY", "lab_fonts", "use_lab_fonts",
            "plot_concentration", "plot_whale_curve", "plot_class_shares", "plot_behaviour_matrix", "plot_lifecycle_mix",
            "plot_cluster_diagnostics", "plot_migration", "plot_ipma", "plot_kano", "plot_importance_performance",
            "plot_value_map", "plot_path_coefficients", "plot_satisfaction_loyalty", "plot_gain",
-           "plot_clv_components", "plot_retention_projection", "plot_retention_uplift"]
+           "plot_clv_components", "plot_retention_projection", "plot_retention_uplift", "plot_simple_slopes"]
 
 
 #: Fonts of every figure, in order of preference for each character: Latin from DejaVu Sans (matplotlib's own),
@@ -512,4 +512,21 @@ def plot_retention_uplift(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     sns.heatmap(table.astype("float64"), annot=labels, fmt="", cmap="viridis",
                 cbar_kws={"format": PercentFormatter(1.0)}, ax=ax)
     ax.set(xlabel="discount rate", ylabel="retention rate", title="CLV gain from higher retention")
+    return ax
+
+
+@_figure
+def plot_simple_slopes(slopes: pd.DataFrame, x: str, moderator: str, ax: Axes | None = None) -> Axes:
+    """Simple slopes of ``x`` on its target at the moderator values of :func:`crmlab.satisfaction.simple_slopes`:
+    one line ŷ = intercept + slope · x per moderator value, x from −2 to +2 standard deviations."""
+    ax = _axes(ax)
+    grid = np.linspace(-2, 2, 41)
+    for (level, row), colour in zip(slopes.iterrows(), sns.color_palette(n_colors=len(slopes)), strict=True):
+        ax.plot(grid, row["intercept"] + row["slope"] * grid, color=colour,
+                label=f"{moderator} at {level:+g} SD (slope {row['slope']:.2f})")
+    target = slopes["target"].iloc[0]
+    ax.axhline(0, color="grey", linewidth=0.6)
+    ax.set(xlabel=f"{x} (standard deviations)", ylabel=f"{target} (standardised)",
+           title=f"Simple slopes of {x} on {target}, moderated by {moderator}")
+    ax.legend(loc="best")
     return ax

@@ -3,16 +3,32 @@
 >>> import crmlab as cl
 >>> result = cl.satisfaction.plspm(cl.datasets.load_ecsi(), cl.satisfaction.ecsi_model())
 >>> result.path_coefficients, result.r2, result.reliability()
+
+One module per method family: :mod:`.plspm` (PLS-PM and, with ``consistent=``, PLSc via
+:mod:`.consistent`), :mod:`.higher_order`, :mod:`.moderation` (interactions, simple slopes),
+:mod:`.bootstrap`, :mod:`.model_fit` (SRMR, d_ULS, d_G and their tests), :mod:`.effect_sizes`
+(f², Q²), :mod:`.mga` and :mod:`.micom` (groups), :mod:`.predict` and :mod:`.cvpat` (prediction),
+:mod:`.cbsem` (CB-SEM through semopy, optional).
 """
 
 from .bootstrap import BootstrapResult, bootstrap
+from .cbsem import CBSEMResult, cbsem, compare_estimates
+from .cvpat import CVPATResult, cvpat
+from .effect_sizes import blindfolding, f_squared
 from .importance import importance_performance
 from .kano import kano_classify, kano_table
-from .plspm import plspm
+from .mga import MGAResult, mga
+from .micom import MICOMResult, micom
+from .model_fit import FitTestResult, fit_indices, fit_test
+from .moderation import simple_slopes
+from .plspm import PLSSettings, plspm
+from .predict import PredictResult, pls_predict
 from .results import PLSResult
-from .specification import PathModel, acsi_model, bank_model, ecsi_model
+from .specification import ModelSpecificationError, PathModel, acsi_model, bank_model, corp_rep_model, ecsi_model
 from .value_map import perceived_ratio, value_map
 
-__all__ = ["plspm", "bootstrap", "BootstrapResult", "PLSResult", "kano_classify", "kano_table",
-           "importance_performance", "perceived_ratio", "value_map", "PathModel", "ecsi_model", "acsi_model",
-           "bank_model"]
+__all__ = ["plspm", "PLSSettings", "bootstrap", "BootstrapResult", "PLSResult", "kano_classify", "kano_table",
+           "importance_performance", "perceived_ratio", "value_map", "PathModel", "ModelSpecificationError",
+           "ecsi_model", "acsi_model", "bank_model", "corp_rep_model", "f_squared", "blindfolding", "fit_indices",
+           "fit_test", "FitTestResult", "simple_slopes", "mga", "MGAResult", "micom", "MICOMResult",
+           "pls_predict", "PredictResult", "cvpat", "CVPATResult", "cbsem", "CBSEMResult", "compare_estimates"]

@@ -1,9 +1,13 @@
 """Bootstrap confidence intervals for a PLS path model.
 
-Respondents are resampled with replacement and the model refitted with the same settings; the
-percentile interval of each statistic over the resamples is reported (Efron & Tibshirani 1993,
-ch. 13). A resample in which some indicator has no variance (all resampled respondents gave the
-same answer) cannot be fitted; it is redrawn, and the number of redraws is reported.
+Respondents are resampled with replacement and the model refitted with the same settings —
+consistent PLS, higher-order stages and interaction terms included; the percentile interval of each
+statistic over the resamples is reported (Efron & Tibshirani 1993, ch. 13). A resample in which
+some indicator has no variance (all resampled respondents gave the same answer), whose weights do
+not converge or whose causes are perfectly collinear cannot be used; it is redrawn, and the number
+of redraws is reported. Inadmissible PLSc solutions (a Heywood case: a construct correlation matrix
+that is not positive definite) are kept, as seminr does, and counted (``inadmissible``); cSEM's
+default instead drops them. Resamples work on the estimator's arrays, never on DataFrames.
 """
 
 from __future__ import annotations
@@ -14,23 +18,35 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .plspm import estimate
-from .results import htmt_matrix, inner_model
+from .resampling import refit
+from .results import TableResult, htmt_matrix
 
 __all__ = ["BootstrapResult", "bootstrap"]
 
 
-@dataclass(frozen=True)
-class BootstrapResult:
+@dataclass(frozen=True, repr=False)
+class BootstrapResult(TableResult):
     """Estimates with bootstrap standard errors and percentile intervals, one table per kind of statistic."""
 
     paths: pd.DataFrame
     loadings: pd.DataFrame
     indirect_effects: pd.DataFrame
     htmt: pd.DataFrame
+    r2: pd.DataFrame
     resamples: int
     redrawn: int
+    inadmissible: int
     level: float
+
+    def summary(self) -> pd.DataFrame:
+        """Paths and R² with standard errors, t values (estimate / standard error) and intervals."""
+        r2 = self.r2.set_axis(pd.MultiIndex.from_product([self.r2.index, ["R²"]], names=["from", "to"]))
+        table = pd.concat({"path": self.paths, "r2": r2})
+        return table.assign(t_value=table["estimate"] / table["standard_error"])
+
+    def _title(self) -> str:
+        return (f"Bootstrap, {self.resamples} resamples ({self.redrawn} redrawn, {self.inadmissible} inadmissible "
+                f"PLSc solutions kept), {self.level:.0%} percentile intervals")
 
 
 def _statistics(result) -> dict[str, pd.Series]:
@@ -44,18 +60,20 @@ def _statistics(result) -> dict[str, pd.Series]:
         "loadings": result.loadings,
         "indirect_effects": indirect.set_index(["from", "to"])["indirect"],
         "htmt": htmt,
+        "r2": result.r2,
     }
 
 
-def _resample_statistics(raw: np.ndarray, result, positions: dict[str, tuple]) -> dict[str, np.ndarray]:
-    """The same statistics for one resample, straight from arrays (no pandas): what keeps 1,000 resamples fast."""
-    fit = estimate(raw, result.model, scheme=result.scheme, scaled=result.scaled, tol=result.tol,
-                   max_iter=result.max_iter)
-    paths, _ = inner_model(fit["scores"], result.model)
+def _resample_statistics(fit: dict, positions: dict[str, tuple]) -> dict[str, np.ndarray]:
+    """The same statistics for one refitted resample, straight from arrays (no pandas)."""
+    paths = fit["path_coefficients"]
     total = np.linalg.inv(np.eye(len(paths)) - paths) - np.eye(len(paths))
-    htmt = htmt_matrix(raw, result.model)
-    return {"paths": paths[positions["paths"]], "loadings": fit["cross"][fit["membership"].astype(bool)],
-            "indirect_effects": (total - paths)[positions["indirect_effects"]], "htmt": htmt[positions["htmt"]]}
+    htmt = htmt_matrix(fit["indicator_correlation"], fit["model"])
+    return {"paths": paths[positions["paths"]], "loadings": fit["loadings"][fit["membership"].astype(bool)],
+            "indirect_effects": (total - paths)[positions["indirect_effects"]], "htmt": htmt[positions["htmt"]],
+            "r2": fit["r2"][positions["r2"]]}
+
+
 
 
 def bootstrap(result, n: int = 500, *, seed: int | None = 0, level: float = 0.95, progress: bool = True,
@@ -68,7 +86,7 @@ def bootstrap(result, n: int = 500, *, seed: int | None = 0, level: float = 0.95
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level}")
     rng = np.random.default_rng(seed)
-    raw = result.data[result.model.indicators].to_numpy()
+    raw = result.source.to_numpy()
     original = _statistics(result)
     index = {c: k for k, c in enumerate(result.model.constructs)}
 
@@ -76,18 +94,18 @@ def bootstrap(result, n: int = 500, *, seed: int | None = 0, level: float = 0.95
         return np.array([index[a] for a, _ in labels]), np.array([index[b] for _, b in labels])
 
     positions = {kind: pairs(original[kind].index) for kind in ("paths", "indirect_effects", "htmt")}
+    positions["r2"] = np.array([index[c] for c in original["r2"].index])
     draws = {kind: [] for kind in original}
-    redrawn = 0
+    redrawn = inadmissible = 0
     for _ in tqdm(range(n), desc="bootstrap", unit="resample", disable=not progress):
-        while True:
-            sample = raw[rng.integers(0, len(raw), len(raw))]
-            if (sample.std(axis=0) > 0).all():
-                break
+        while (fit := refit(raw[rng.integers(0, len(raw), len(raw))], result.specification, result.settings)) is None:
             redrawn += 1
             if redrawn > max_redraws:
-                raise DataError(f"more than {max_redraws} resamples had a constant indicator; the data vary too "
-                                "little for the bootstrap (check indicators answered identically by almost everyone)")
-        for kind, values in _resample_statistics(sample, result, positions).items():
+                raise DataError(f"more than {max_redraws} resamples could not be used (a constant indicator, "
+                                "collinear causes or no convergence); the data vary too little for the bootstrap "
+                                "(check indicators answered identically by almost everyone)")
+        inadmissible += bool(fit["inadmissible"])
+        for kind, values in _resample_statistics(fit, positions).items():
             draws[kind].append(values)
     alpha = (1 - level) / 2
     tables = {}
@@ -99,5 +117,5 @@ def bootstrap(result, n: int = 500, *, seed: int | None = 0, level: float = 0.95
             f"upper_{level:.0%}": samples.quantile(1 - alpha, axis=1),
         })
     return BootstrapResult(paths=tables["paths"], loadings=tables["loadings"],
-                           indirect_effects=tables["indirect_effects"], htmt=tables["htmt"], resamples=n,
-                           redrawn=redrawn, level=level)
+                           indirect_effects=tables["indirect_effects"], htmt=tables["htmt"], r2=tables["r2"],
+                           resamples=n, redrawn=redrawn, inadmissible=inadmissible, level=level)
