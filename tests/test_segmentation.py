@@ -36,14 +36,14 @@ def test_scores_share_ties_and_follow_cut_points():
     assert scores.loc["z", "RFM"] == "155" and scores.loc["z", "score"] == 11
 
 
-def test_textbook_eight_classes_by_hand():
+def test_eight_rfm_classes_by_hand():
     combos = list(itertools.product([5, 1], repeat=3)) + [(3, 3, 3)]
     scores = pd.DataFrame(combos, columns=["R", "F", "M"])
-    labels = sg.textbook_segments(scores, threshold=3)
+    labels = sg.rfm_eight_classes(scores, threshold=3)
     assert labels.tolist() == ["important value", "general value", "important development", "general development",
                                "important retention", "general retention", "important win-back", "general win-back",
                                "general win-back"]  # equal to the threshold counts as low
-    assert sg.textbook_segments(scores, threshold=3, lang="zh")[0] == "重要价值客户"
+    assert sg.rfm_eight_classes(scores, threshold=3, lang="zh")[0] == "重要价值客户"
 
 
 def test_named_segment_grid_covers_every_cell_once():
@@ -51,7 +51,7 @@ def test_named_segment_grid_covers_every_cell_once():
     labels = sg.named_segments(cells)
     assert labels.notna().all() and labels.nunique() == 11
     by_hand = pd.DataFrame({"R": [5, 1, 2, 5], "F": [5, 1, 5, 1], "M": [4, 2, 5, 1]})
-    assert sg.named_segments(by_hand).tolist() == ["champions", "lost", "cannot lose", "new"]
+    assert sg.named_segments(by_hand).tolist() == ["champions", "lost customers", "cannot lose", "new"]
     assert sg.named_segments(by_hand, lang="zh")[0] == "冠军客户"
     with pytest.raises(ValueError, match="1 to 5"):
         sg.named_segments(by_hand * 2)
@@ -61,7 +61,7 @@ def test_segment_tables_have_strategies_in_both_languages():
     rfm = pd.DataFrame({"days_since_last_purchase": [5, 200, 30, 90], "purchases": [9, 1, 3, 2],
                         "revenue": [900.0, 20, 150, 60]}, index=list("abcd"))
     scores = sg.rfm_scores(rfm)
-    for segments in (sg.textbook_segments(scores), sg.named_segments(scores, lang="zh"), sg.behaviour_matrix(rfm)):
+    for segments in (sg.rfm_eight_classes(scores), sg.named_segments(scores, lang="zh"), sg.behaviour_matrix(rfm)):
         table = sg.segment_table(segments, rfm)
         assert table["customers"].sum() == 4 and table["revenue_share"].sum() == pytest.approx(1)
         assert (table["strategy"].str.len() > 10).all()
@@ -93,8 +93,8 @@ def test_lifecycle_stages_by_hand():
     log = pd.DataFrame([(c, pd.Timestamp(d), a) for c, rows in purchases.items() for d, a in rows],
                        columns=["customer_id", "date", "amount"])
     stages = sg.lifecycle_stages(log, observation_end="2020-12-31")
-    assert stages.to_dict() == {"fading": "decline", "trying": "exploration", "growing": "build-up",
-                                "steady": "maturity"}
+    assert stages.to_dict() == {"fading": "decline", "trying": "exploration", "growing": "formation",
+                                "steady": "stability"}
     assert sg.lifecycle_stages(log, observation_end="2020-12-31", lang="zh")["steady"] == "稳定期"
     rfm = sg.rfm_values(log, observation_end="2020-12-31")
     for lang in ("en", "zh"):
@@ -142,9 +142,9 @@ def test_bad_input_gets_clear_errors():
     with pytest.raises(ValueError, match="cuts are given per score"):
         sg.rfm_scores(rfm, cuts={"revenue": [1, 2, 3, 4]})
     with pytest.raises(ValueError, match="lang"):
-        sg.textbook_segments(sg.rfm_scores(rfm), lang="de")
+        sg.rfm_eight_classes(sg.rfm_scores(rfm), lang="de")
     with pytest.raises(ValueError, match="threshold"):
-        sg.textbook_segments(sg.rfm_scores(rfm), threshold="mode")
+        sg.rfm_eight_classes(sg.rfm_scores(rfm), threshold="mode")
 
 
 def test_rfm_functions_refuse_a_customer_summary_and_models_refuse_rfm_values(online_retail_log):
@@ -177,6 +177,6 @@ def test_scores_and_segments_invariants(rows):
     for column, letter, better in (("days_since_last_purchase", "R", -1), ("purchases", "F", 1), ("revenue", "M", 1)):
         order = np.argsort(better * rfm[column].to_numpy(), kind="stable")
         assert np.all(np.diff(scores[letter].to_numpy()[order]) >= 0)  # a better value never scores lower
-    for segments in (sg.textbook_segments(scores), sg.named_segments(scores)):
+    for segments in (sg.rfm_eight_classes(scores), sg.named_segments(scores)):
         assert segments.notna().all() and segments.index.equals(rfm.index)  # everyone in exactly one segment
         assert sg.segment_table(segments, rfm)["customer_share"].sum() == pytest.approx(1)

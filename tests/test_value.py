@@ -80,7 +80,7 @@ def test_whale_curve_and_80_20_30_by_hand():
     assert check["top_share_of_profit"] == pytest.approx(100 / 120)
 
 
-def test_loyalty_ladder_by_hand():
+def test_loyalty_classes_by_hand():
     def days(*dates):
         return list(pd.to_datetime(dates))
 
@@ -93,8 +93,8 @@ def test_loyalty_ladder_by_hand():
     }
     log = pd.DataFrame([(c, d) for c, ds in rows.items() for d in ds], columns=["customer_id", "date"])
     classes = value.loyalty_classes(log, observation_end="2021-01-01", prospects=["lead"])
-    assert classes.to_dict() == {"new": "new", "loyal": "loyal", "long": "long-standing", "regular": "regular",
-                                 "once": "one-time", "lead": "potential"}
+    assert classes.to_dict() == {"new": "new customers", "loyal": "loyal customers", "long": "long-standing customers",
+                                 "regular": "regular customers", "once": "one-time buyers", "lead": "potential customers"}
     assert value.loyalty_classes(log, observation_end="2021-01-01", lang="zh")["loyal"] == "忠诚客户"
 
 
