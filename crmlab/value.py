@@ -199,13 +199,18 @@ def abc_reference_check(values: pd.Series) -> pd.DataFrame:
     Classes by share of customers (:func:`abc_by_customers` with cuts 5 % and 20 %), then per class the
     share of ``values`` (profit, as the chapter has it, or revenue), the value per customer relative to
     the average (``value_index``) and the reference ``profit_share`` and ``profit_index`` of
-    :data:`ABC_REFERENCE`; ``difference`` = value share − reference profit share.
+    :data:`ABC_REFERENCE`; ``difference`` = value share − reference profit share. With very few customers a
+    class can be empty (no customer starts within its share): it has 0 customers and value, and no value index (NaN).
     """
     cuts = tuple(ABC_REFERENCE["customer_share"].cumsum().iloc[:-1].round(10))
-    table = class_table(values, abc_by_customers(values, cuts=cuts))
+    table = class_table(values, abc_by_customers(values, cuts=cuts)).reindex(ABC_REFERENCE.index)
+    table[["customers", "customer_share", "value_share"]] = table[["customers", "customer_share", "value_share"]
+                                                                  ].fillna(0.0)
+    index = table["value_share"] / table["customer_share"].where(table["customers"] > 0)
     check = pd.DataFrame({
-        "name": ABC_REFERENCE["name"], "customers": table["customers"], "customer_share": table["customer_share"],
-        "value_share": table["value_share"], "value_index": table["value_share"] / table["customer_share"],
+        "name": ABC_REFERENCE["name"], "customers": table["customers"].astype("int64"),
+        "customer_share": table["customer_share"],
+        "value_share": table["value_share"], "value_index": index,
         "reference_profit_share": ABC_REFERENCE["profit_share"],
         "reference_profit_index": ABC_REFERENCE["profit_index"],
     })

@@ -180,3 +180,51 @@ def test_scores_and_segments_invariants(rows):
     for segments in (sg.rfm_eight_classes(scores), sg.named_segments(scores)):
         assert segments.notna().all() and segments.index.equals(rfm.index)  # everyone in exactly one segment
         assert sg.segment_table(segments, rfm)["customer_share"].sum() == pytest.approx(1)
+
+
+def test_falling_rule_declines_a_customer_who_still_buys():
+    purchases = {  # every 30 days, still active at the end; spend halves in the later half
+        "shrinking": [("2020-08-03", 100), ("2020-09-02", 100), ("2020-10-02", 50), ("2020-11-01", 50),
+                      ("2020-12-01", 50)],
+        "steady": [("2020-09-02", 20), ("2020-10-02", 20), ("2020-11-01", 20), ("2020-12-01", 20)],
+        "growing": [("2020-10-01", 10), ("2020-11-01", 10), ("2020-12-01", 50), ("2020-12-20", 5)],
+    }
+    log = pd.DataFrame([(c, pd.Timestamp(d), a) for c, rows in purchases.items() for d, a in rows],
+                       columns=["customer_id", "date", "amount"])
+    assert sg.lifecycle_stages(log, observation_end="2020-12-31").to_dict() == {
+        "growing": "formation", "shrinking": "stability", "steady": "stability"}
+    falling = sg.lifecycle_stages(log, observation_end="2020-12-31", falling=True)
+    # growing: later-half spend 27.5 vs 10 (growth wins although the last interval is long)
+    assert falling.to_dict() == {"growing": "formation", "shrinking": "decline", "steady": "stability"}
+    assert list(sg.LIFECYCLE_STAGES) == ["exploration", "formation", "stability", "decline"]
+    assert sg.lifecycle_stages(log, observation_end="2020-12-31", falling=True, lang="zh")["shrinking"] == "退化期"
+
+
+def test_labels_translate_values_not_customer_ids():
+    scores = pd.DataFrame({"R": [5, 1], "F": [5, 1], "M": [5, 1]}, index=["new", "lost customers"])
+    chinese = sg.rfm_eight_classes(scores, threshold=3, lang="zh")
+    assert chinese.index.tolist() == ["new", "lost customers"]  # ids that look like labels stay ids
+    assert chinese.tolist() == ["重要价值客户", "一般挽留客户"]
+    rfm = pd.DataFrame({"purchases": [5, 5, 1, 1], "revenue": [500.0, 50, 100, 10],
+                        "days_since_last_purchase": [1, 1, 1, 1]}, index=list("abcd"))  # as test_matrices_by_hand
+    # Marcus's names: best customers, frequent customers, spenders, uncertain customers
+    assert sg.behaviour_matrix(rfm, lang="zh").tolist() == ["最好的客户", "经常性客户", "乐于消费型客户",
+                                                            "不确定型客户"]
+
+
+def test_profile_segments_by_hand():
+    customers = pd.DataFrame({"sex": ["f", "f", "m", None], "senior": [1, 0, 0, 0], "churn": [1, 0, 1, 0],
+                              "spend": [10.0, 20.0, 30.0, 40.0]})
+    table = sg.profile_segments(customers, ["sex"], ["churn", "spend"])
+    assert table.index.tolist() == ["(missing)", "f", "m"]  # the customer without an attribute is kept
+    assert table["customers"].sum() == 4 and table["customer_share"].sum() == pytest.approx(1)
+    assert table.loc["f", "mean_churn"] == 0.5 and table.loc["m", "mean_spend"] == 30.0
+    assert sg.segment_spread(table, "churn") == 1.0
+    two = sg.profile_segments(customers, ["sex", "senior"], "churn")
+    assert two["customers"].sum() == 4 and len(two) == 4
+    with pytest.raises(DataError, match="non-numeric"):
+        sg.profile_segments(customers.assign(churn=["yes", "no", "yes", "no"]), "sex", "churn")
+    with pytest.raises(MissingColumnError, match="region"):
+        sg.profile_segments(customers, "region", "churn")
+    with pytest.raises(MissingColumnError, match="mean_spend"):
+        sg.segment_spread(two, "spend")
