@@ -521,16 +521,20 @@ def plot_delivered_value(table: pd.DataFrame, ax: Axes | None = None, lang: str 
     ax = _axes(ax, size=(8, 5))
     positions = np.arange(len(table))
     blues, reds = sns.color_palette("Blues", len(scheme["value"]) + 1)[1:], sns.color_palette("Reds", 5)[1:]
+
+    def label(column: str) -> str:
+        return term(column, lang) if lang == "zh" else column.replace("_", " ")
+
     bottom = np.zeros(len(table))
     for colour, column in zip(blues, scheme["value"], strict=True):
-        ax.bar(positions, table[column], bottom=bottom, color=colour, width=0.6, label=term(column, lang))
+        ax.bar(positions, table[column], bottom=bottom, color=colour, width=0.6, label=label(column))
         bottom += table[column].to_numpy()
     bottom = np.zeros(len(table))
     for colour, column in zip(reds, scheme["cost"], strict=True):
-        ax.bar(positions, -table[column], bottom=bottom, color=colour, width=0.6, label=term(column, lang))
+        ax.bar(positions, -table[column], bottom=bottom, color=colour, width=0.6, label=label(column))
         bottom -= table[column].to_numpy()
     ax.scatter(positions, table["delivered_value"], color="black", marker="D", zorder=3,
-               label=term("delivered_value", lang))
+               label=label("delivered_value"))
     ax.axhline(0, color="grey", linewidth=0.8)
     best = table["best"] if "best" in table else pd.Series(False, index=table.index)
     ax.set_xticks(positions, [f"{name}{' ★' if flag else ''}" for name, flag in zip(table.index, best, strict=True)])
@@ -550,11 +554,11 @@ def plot_loyalty_types(types: pd.DataFrame | None = None, ax: Axes | None = None
     check_lang(lang)
     types = LOYALTY_TYPES if types is None else types
     ax = _axes(ax, size=(6, 5))
-    jitter = types.groupby(["dependence", "durability"]).cumcount() * 0.12
-    ax.scatter(types["dependence"] + jitter, types["durability"], s=80, color=sns.color_palette()[0])
-    for (name, row), shift in zip(types.iterrows(), jitter, strict=True):
-        ax.annotate(term(name, lang), (row["dependence"] + shift, row["durability"]), textcoords="offset points",
-                    xytext=(6, 6), fontsize=9)
+    same_place = types.groupby(["dependence", "durability"]).cumcount()
+    ax.scatter(types["dependence"] + same_place * 0.08, types["durability"], s=80, color=sns.color_palette()[0])
+    for (name, row), k in zip(types.iterrows(), same_place, strict=True):
+        ax.annotate(term(name, lang), (row["dependence"] + k * 0.08, row["durability"]), textcoords="offset points",
+                    xytext=(6, 6 - 16 * k), fontsize=9)
     levels = [term(level, lang) for level in ("low", "medium", "high")]
     ax.set_xticks([1, 2, 3], levels)
     ax.set_yticks([1, 2, 3], levels)
