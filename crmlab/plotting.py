@@ -27,6 +27,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .errors import MissingColumnError
 from .frames import unit_name
+from .i18n import check_lang, message, term
 from .quality import DROP_REASONS, DataQualityReport
 
 __all__ = ["LAB_FONT_FAMILY", "lab_fonts", "use_lab_fonts",
@@ -92,17 +93,19 @@ def _axes(ax: Axes | None, size=(7, 4)) -> Axes:
 
 
 @_figure
-def plot_dropped_rows(report: DataQualityReport, ax: Axes | None = None) -> Axes:
+def plot_dropped_rows(report: DataQualityReport, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Horizontal bars of the rows :func:`crmlab.transactions.clean` dropped, per reason, with shares of the input."""
+    check_lang(lang)
     counts = report.dropped_by_reason()
     ax = _axes(ax)
-    labels = [DROP_REASONS[key] for key in counts.index]
+    labels = [term(DROP_REASONS[key], lang) for key in counts.index]
     sns.barplot(x=counts.to_numpy(), y=labels, ax=ax, color=sns.color_palette()[3], orient="h")
     for patch, n in zip(ax.patches, counts.to_numpy(), strict=True):
         ax.annotate(f" {n:,} ({n / report.rows_in:.1%})", (patch.get_width(), patch.get_y() + patch.get_height() / 2),
                     va="center", fontsize=9)
-    ax.set(xlabel="rows dropped", ylabel="",
-           title=f"Rows dropped: {sum(counts):,} of {report.rows_in:,}; kept {report.rows_kept:,}")
+    ax.set(xlabel=term("rows dropped", lang), ylabel="",
+           title=message("plot_dropped_rows_title", lang, dropped=sum(counts), rows=report.rows_in,
+                         kept=report.rows_kept))
     ax.xaxis.set_major_locator(MaxNLocator(4))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
     ax.margins(x=0.35)
@@ -110,19 +113,22 @@ def plot_dropped_rows(report: DataQualityReport, ax: Axes | None = None) -> Axes
 
 
 @_figure
-def plot_monthly_activity(transactions: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_monthly_activity(transactions: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Revenue (bars, left axis) and active customers (line, right axis) per calendar month of a clean log."""
+    check_lang(lang)
     months = transactions["date"].dt.to_period("M")
     monthly = transactions.groupby(months).agg(revenue=("amount", "sum"), customers=("customer_id", "nunique"))
     ax = _axes(ax, size=(8, 4))
     labels = monthly.index.strftime("%Y-%m")
-    ax.bar(labels, monthly["revenue"], color=sns.color_palette()[0], alpha=0.8, label="revenue")
-    ax.set(ylabel="revenue", xlabel="month", title="Revenue and active customers per month")
+    ax.bar(labels, monthly["revenue"], color=sns.color_palette()[0], alpha=0.8, label=term("revenue", lang))
+    ax.set(ylabel=term("revenue", lang), xlabel=term("month", lang),
+           title=term("Revenue and active customers per month", lang))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
     ax.tick_params(axis="x", labelrotation=90)
     right = ax.twinx()
-    right.plot(labels, monthly["customers"], color=sns.color_palette()[1], marker="o", label="active customers")
-    right.set(ylabel="active customers")
+    right.plot(labels, monthly["customers"], color=sns.color_palette()[1], marker="o",
+               label=term("active customers", lang))
+    right.set(ylabel=term("active customers", lang))
     right.set_ylim(bottom=0)
     handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
     ax.legend(handles=handles, loc="upper left")
@@ -130,8 +136,10 @@ def plot_monthly_activity(transactions: pd.DataFrame, ax: Axes | None = None) ->
 
 
 @_figure
-def plot_repeat_purchases(summary: pd.DataFrame, max_frequency: int = 10, ax: Axes | None = None) -> Axes:
+def plot_repeat_purchases(summary: pd.DataFrame, max_frequency: int = 10, ax: Axes | None = None,
+                          lang: str = "en") -> Axes:
     """Share of customers by number of repeat purchases (``frequency``), the last bar pooling ``max_frequency``+."""
+    check_lang(lang)
     if "frequency" not in summary:
         raise MissingColumnError("summary has no 'frequency' column; pass the output of crmlab.customer_summary")
     clipped = summary["frequency"].clip(upper=max_frequency)
@@ -140,8 +148,8 @@ def plot_repeat_purchases(summary: pd.DataFrame, max_frequency: int = 10, ax: Ax
     ax = _axes(ax)
     ax.bar(labels, shares.to_numpy(), color=sns.color_palette()[2])
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set(xlabel="repeat purchases in the period", ylabel="share of customers",
-           title=f"Repeat purchases of {len(summary):,} customers")
+    ax.set(xlabel=term("repeat purchases in the period", lang), ylabel=term("share of customers", lang),
+           title=message("plot_repeat_purchases_title", lang, customers=len(summary)))
     return ax
 
 
@@ -253,112 +261,141 @@ def plot_repeat_purchase_histogram(model, summary: pd.DataFrame, max_frequency: 
 # --------------------------------------------------------------------------- customer value and segments
 
 @_figure
-def plot_concentration(values: pd.Series, top: float = 0.2, ax: Axes | None = None) -> Axes:
-    """Pareto curve (share of value of the best customers) with the "top x % bring y %" point and the diagonal."""
+def plot_concentration(values: pd.Series, top: float = 0.2, ax: Axes | None = None, lang: str = "en",
+                       title: str | None = None) -> Axes:
+    """Pareto curve (share of value of the best customers) with the "top x % bring y %" point and the diagonal.
+
+    ``title`` replaces the default title (give it in ``lang``, e.g. a data set's name).
+    """
     from .value import gini, pareto_curve, top_share
 
+    check_lang(lang)
     curve = pareto_curve(values)
     share = top_share(values, top)
     ax = _axes(ax)
     ax.plot(curve["customer_share"], curve["value_share"], color=sns.color_palette()[0],
-            label="customers ranked by value")
-    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="all customers equal")
+            label=term("customers ranked by value", lang))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label=term("all customers equal", lang))
     ax.scatter([top], [share], color=sns.color_palette()[3], zorder=3)
-    ax.annotate(f"top {top:.0%} bring {share:.0%}", (top, share), textcoords="offset points", xytext=(10, -15))
+    ax.annotate(message("plot_top_share", lang, top=top, share=share), (top, share), textcoords="offset points",
+                xytext=(10, -15))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    title = f"Concentration of value (Gini {gini(values):.2f})" if (values >= 0).all() else "Concentration of value"
-    ax.set(xlabel="share of customers (best first)", ylabel="share of value", title=title)
+    gini_title = message("plot_concentration_title", lang, gini=gini(values)) if (values >= 0).all() \
+        else term("Concentration of value", lang)
+    ax.set(xlabel=term("share of customers (best first)", lang), ylabel=term("share of value", lang),
+           title=gini_title if title is None else title)
     ax.legend(loc="lower right")
     return ax
 
 
 @_figure
-def plot_whale_curve(profit: pd.Series, ax: Axes | None = None) -> Axes:
+def plot_whale_curve(profit: pd.Series, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Whale curve: cumulative profit (share of total) as customers are added from most to least profitable."""
     from .value import whale_curve
 
+    check_lang(lang)
     curve = whale_curve(profit)
     peak = curve["profit_share"].idxmax()
     ax = _axes(ax)
     ax.plot(curve["customer_share"], curve["profit_share"], color=sns.color_palette()[0])
     ax.axhline(1.0, color="grey", linestyle=":")
     ax.scatter([curve.loc[peak, "customer_share"]], [curve.loc[peak, "profit_share"]], color=sns.color_palette()[3])
-    ax.annotate(f"peak {curve.loc[peak, 'profit_share']:.0%} at {curve.loc[peak, 'customer_share']:.0%} of customers",
+    ax.annotate(message("plot_whale_peak", lang, peak=curve.loc[peak, "profit_share"],
+                        share=curve.loc[peak, "customer_share"]),
                 (curve.loc[peak, "customer_share"], curve.loc[peak, "profit_share"]), textcoords="offset points",
                 xytext=(-160, 8))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set(xlabel="share of customers (most profitable first)", ylabel="cumulative share of total profit",
-           title="Whale curve of customer profitability")
+    ax.set(xlabel=term("share of customers (most profitable first)", lang),
+           ylabel=term("cumulative share of total profit", lang),
+           title=term("Whale curve of customer profitability", lang))
     return ax
 
 
 @_figure
-def plot_class_shares(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Share of customers against share of value per class (an ABC or segment table)."""
+def plot_class_shares(table: pd.DataFrame, ax: Axes | None = None, lang: str = "en",
+                      title: str | None = None) -> Axes:
+    """Share of customers against share of value per class (an ABC or segment table).
+
+    Class labels are shown in ``lang``; ``title`` replaces the default title (give it in ``lang``).
+    """
+    check_lang(lang)
     value_column = "value_share" if "value_share" in table else "revenue_share"
     positions = np.arange(len(table))
     ax = _axes(ax)
-    ax.bar(positions - 0.2, table["customer_share"], width=0.4, label="share of customers", color="grey")
-    ax.bar(positions + 0.2, table[value_column], width=0.4, label="share of value", color=sns.color_palette()[0])
-    ax.set_xticks(positions, [str(i) for i in table.index], rotation=30 if len(table) > 4 else 0, ha="right"
-                  if len(table) > 4 else "center")
+    ax.bar(positions - 0.2, table["customer_share"], width=0.4, label=term("share of customers", lang), color="grey")
+    ax.bar(positions + 0.2, table[value_column], width=0.4, label=term("share of value", lang),
+           color=sns.color_palette()[0])
+    ax.set_xticks(positions, [str(term(i, lang)) for i in table.index], rotation=30 if len(table) > 4 else 0,
+                  ha="right" if len(table) > 4 else "center")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set(ylabel="share", title="Customers and the value they bring, by class")
+    ax.set(ylabel=term("share", lang),
+           title=term("Customers and the value they bring, by class", lang) if title is None else title)
     ax.legend()
     return ax
 
 
 @_figure
-def plot_behaviour_matrix(rfm: pd.DataFrame, segments: pd.Series, ax: Axes | None = None) -> Axes:
-    """Purchases against mean spend per purchase (log scales) of an RFM table, coloured by quadrant."""
+def plot_behaviour_matrix(rfm: pd.DataFrame, segments: pd.Series, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Purchases against mean spend per purchase (log scales) of an RFM table, coloured by quadrant (in ``lang``)."""
+    check_lang(lang)
     spend = rfm["revenue"] / rfm["purchases"].clip(lower=1)
     ax = _axes(ax, size=(7, 5))
-    sns.scatterplot(x=rfm["purchases"], y=spend.clip(lower=0.01), hue=segments.reindex(rfm.index), ax=ax, s=12,
-                    alpha=0.6, linewidth=0)
+    hue = segments.reindex(rfm.index).map(lambda label: term(label, lang))
+    sns.scatterplot(x=rfm["purchases"].to_numpy(), y=spend.clip(lower=0.01).to_numpy(), hue=hue.to_numpy(), ax=ax,
+                    s=12, alpha=0.6, linewidth=0)
     ax.axvline(rfm["purchases"].median(), color="grey", linestyle=":")
     ax.axhline(spend.median(), color="grey", linestyle=":")
-    ax.set(xscale="log", yscale="log", xlabel="purchase frequency", ylabel="mean spend per purchase",
-           title="Customer behaviour matrix")
+    ax.set(xscale="log", yscale="log", xlabel=term("purchase frequency", lang),
+           ylabel=term("mean spend per purchase", lang), title=term("Customer behaviour matrix", lang))
     return ax
 
 
 @_figure
-def plot_lifecycle_mix(mix: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Stacked shares of customers in each life-cycle stage at each snapshot."""
+def plot_lifecycle_mix(mix: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Stacked shares of customers in each life-cycle stage at each snapshot (stage names in ``lang``)."""
+    check_lang(lang)
     ax = _axes(ax)
-    ax.stackplot(mix.index, mix.T.to_numpy(), labels=list(mix.columns), alpha=0.85)
+    ax.stackplot(mix.index, mix.T.to_numpy(), labels=[term(c, lang) for c in mix.columns], alpha=0.85)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set(ylim=(0, 1), xlabel="snapshot", ylabel="share of customers", title="Life-cycle stage mix over time")
+    ax.set(ylim=(0, 1), xlabel=term("snapshot", lang), ylabel=term("share of customers", lang),
+           title=term("Life-cycle stage mix over time", lang))
     ax.legend(loc="upper left", fontsize=8)
     return ax
 
 
 @_figure
-def plot_cluster_diagnostics(result, ax: Axes | None = None) -> Axes:
+def plot_cluster_diagnostics(result, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Silhouette score by number of clusters (and inertia or BIC on the right axis), the chosen k marked."""
+    check_lang(lang)
     diagnostics = result.diagnostics
     ax = _axes(ax)
-    ax.plot(diagnostics.index, diagnostics["silhouette"], marker="o", label="silhouette")
-    ax.axvline(result.n_clusters, color="grey", linestyle=":", label=f"chosen k = {result.n_clusters}")
+    ax.plot(diagnostics.index, diagnostics["silhouette"], marker="o", label=term("silhouette", lang))
+    ax.axvline(result.n_clusters, color="grey", linestyle=":",
+               label=message("plot_chosen_k", lang, k=result.n_clusters))
     other = "inertia" if "inertia" in diagnostics else "bic"
     right = ax.twinx()
-    right.plot(diagnostics.index, diagnostics[other], marker="s", color=sns.color_palette()[1], label=other)
-    right.set(ylabel=other)
-    ax.set(xlabel="number of clusters k", ylabel="silhouette score", title="Choosing the number of clusters")
+    right.plot(diagnostics.index, diagnostics[other], marker="s", color=sns.color_palette()[1],
+               label=term(other, lang))
+    right.set(ylabel=term(other, lang))
+    ax.set(xlabel=term("number of clusters k", lang), ylabel=term("silhouette score", lang),
+           title=term("Choosing the number of clusters", lang))
     handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
     ax.legend(handles=handles, loc="upper right")
     return ax
 
 
 @_figure
-def plot_migration(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Heat map of a segment migration matrix (rows: before, columns: after)."""
+def plot_migration(matrix: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Heat map of a segment migration matrix (rows: before, columns: after; segment names in ``lang``)."""
+    check_lang(lang)
     ax = _axes(ax, size=(8, 6))
     fmt = ".0%" if matrix.to_numpy().max() <= 1 else ",d"
-    sns.heatmap(matrix, annot=True, fmt=fmt, cmap="Blues", cbar=False, ax=ax)
-    ax.set(xlabel="segment after", ylabel="segment before", title="Segment migration")
+    shown = matrix.rename(index=lambda label: term(label, lang), columns=lambda label: term(label, lang))
+    sns.heatmap(shown, annot=True, fmt=fmt, cmap="Blues", cbar=False, ax=ax)
+    ax.set(xlabel=term("segment after", lang), ylabel=term("segment before", lang),
+           title=term("Segment migration", lang))
     return ax
 
 
@@ -512,6 +549,155 @@ def plot_retention_uplift(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     sns.heatmap(table.astype("float64"), annot=labels, fmt="", cmap="viridis",
                 cbar_kws={"format": PercentFormatter(1.0)}, ax=ax)
     ax.set(xlabel="discount rate", ylabel="retention rate", title="CLV gain from higher retention")
+    return ax
+
+
+# --------------------------------------------------------------------------- customer value and loyalty measurement
+
+__all__ += ["plot_abc_reference", "plot_delivered_value", "plot_loyalty_types", "plot_loyalty_evaluation",
+            "plot_loyalty_ladder"]
+
+
+@_figure
+def plot_abc_reference(check: pd.DataFrame, ax: Axes | None = None, lang: str = "en",
+                       title: str | None = None) -> Axes:
+    """A firm's share of value per ABC class beside the chapter's reference profit shares (教材 003 §2.1.3).
+
+    ``check`` is :func:`crmlab.value.abc_reference_check`; bars: share of customers, the firm's share of
+    value, the reference share of profit (50/30/20 %).
+    """
+    check_lang(lang)
+    missing = [c for c in ("customer_share", "value_share", "reference_profit_share") if c not in check]
+    if missing:
+        raise MissingColumnError(f"check lacks {missing}; pass the output of crmlab.value.abc_reference_check")
+    positions = np.arange(len(check))
+    ax = _axes(ax)
+    bars = [("customer_share", "share of customers", "grey"), ("value_share", "share of value", sns.color_palette()[0]),
+            ("reference_profit_share", "reference share of profit", sns.color_palette()[1])]
+    for offset, (column, label, colour) in zip((-0.27, 0.0, 0.27), bars, strict=True):
+        ax.bar(positions + offset, check[column], width=0.27, label=term(label, lang), color=colour)
+    names = check["name"] if "name" in check else pd.Series(check.index, index=check.index)
+    ax.set_xticks(positions, [f"{cls}: {term(name, lang)}" for cls, name in zip(check.index, names, strict=True)])
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(ylabel=term("share", lang), title=term("ABC classes against the textbook's reference", lang)
+           if title is None else title)
+    ax.legend()
+    return ax
+
+
+@_figure
+def plot_delivered_value(table: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """The make-up of customer delivered value per offer (教材 001 图3.4): value parts up, cost parts down.
+
+    ``table`` is :func:`crmlab.value.delivered_value`; each offer gets a stacked bar of the total customer
+    value above zero and of the total customer cost below it, and a marker at the delivered value
+    (value − cost); the best offer's label is starred.
+    """
+    from .value import DELIVERED_VALUE_COMPONENTS
+
+    check_lang(lang)
+    if "delivered_value" not in table:
+        raise MissingColumnError("table lacks 'delivered_value'; pass the output of crmlab.value.delivered_value")
+    scheme = next((parts for parts in DELIVERED_VALUE_COMPONENTS.values()
+                   if all(c in table for c in (*parts["value"], *parts["cost"]))), None)
+    if scheme is None:
+        raise MissingColumnError("table lacks the value and cost parts of crmlab.value.delivered_value")
+    ax = _axes(ax, size=(8, 5))
+    positions = np.arange(len(table))
+    blues, reds = sns.color_palette("Blues", len(scheme["value"]) + 1)[1:], sns.color_palette("Reds", 5)[1:]
+
+    def label(column: str) -> str:
+        return term(column, lang) if lang == "zh" else column.replace("_", " ")
+
+    bottom = np.zeros(len(table))
+    for colour, column in zip(blues, scheme["value"], strict=True):
+        ax.bar(positions, table[column], bottom=bottom, color=colour, width=0.6, label=label(column))
+        bottom += table[column].to_numpy()
+    bottom = np.zeros(len(table))
+    for colour, column in zip(reds, scheme["cost"], strict=True):
+        ax.bar(positions, -table[column], bottom=bottom, color=colour, width=0.6, label=label(column))
+        bottom -= table[column].to_numpy()
+    ax.scatter(positions, table["delivered_value"], color="black", marker="D", zorder=3,
+               label=label("delivered_value"))
+    ax.axhline(0, color="grey", linewidth=0.8)
+    best = table["best"] if "best" in table else pd.Series(False, index=table.index)
+    ax.set_xticks(positions, [f"{name}{' ★' if flag else ''}" for name, flag in zip(table.index, best, strict=True)])
+    ax.set(ylabel=term("value (+) and cost (−) to the customer", lang),
+           title=term("Customer delivered value = total customer value − total customer cost", lang))
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small")
+    return ax
+
+
+@_figure
+def plot_loyalty_types(types: pd.DataFrame | None = None, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """The six loyalty types placed by durability and the customer's dependence (教材 001 图3.18, our reading).
+
+    ``types`` defaults to :data:`crmlab.loyalty_measurement.LOYALTY_TYPES` (scores 1-3).
+    """
+    from .loyalty_measurement import LOYALTY_TYPES
+
+    check_lang(lang)
+    types = LOYALTY_TYPES if types is None else types
+    ax = _axes(ax, size=(6, 5))
+    same_place = types.groupby(["dependence", "durability"]).cumcount()
+    ax.scatter(types["dependence"] + same_place * 0.08, types["durability"], s=80, color=sns.color_palette()[0])
+    for (name, row), k in zip(types.iterrows(), same_place, strict=True):
+        ax.annotate(term(name, lang), (row["dependence"] + k * 0.08, row["durability"]), textcoords="offset points",
+                    xytext=(6, 6 - 16 * k), fontsize=9)
+    levels = [term(level, lang) for level in ("low", "medium", "high")]
+    ax.set_xticks([1, 2, 3], levels)
+    ax.set_yticks([1, 2, 3], levels)
+    ax.set(xlim=(0.5, 3.9), ylim=(0.5, 3.5), xlabel=term("customer dependence", lang),
+           ylabel=term("durability", lang), title=term("Loyalty types: durability and dependence", lang))
+    return ax
+
+
+@_figure
+def plot_loyalty_evaluation(evaluation: pd.DataFrame, threshold: float = 50.0, ax: Axes | None = None,
+                            lang: str = "en") -> Axes:
+    """Objective (repeat behaviour) against subjective (attitude) loyalty scores, with the four patterns.
+
+    ``evaluation`` is :func:`crmlab.loyalty_measurement.loyalty_evaluation`; the lines at ``threshold`` split
+    the plane as :func:`crmlab.loyalty_measurement.attitude_behaviour_matrix` does.
+    """
+    from .loyalty_measurement import attitude_behaviour_matrix
+
+    check_lang(lang)
+    patterns = attitude_behaviour_matrix(evaluation, threshold=threshold, lang=lang)
+    ax = _axes(ax, size=(6, 5))
+    sns.scatterplot(x=evaluation["objective_score"].to_numpy(), y=evaluation["subjective_score"].to_numpy(),
+                    hue=patterns.to_numpy(), ax=ax, s=14, alpha=0.7, linewidth=0)
+    ax.axvline(threshold, color="grey", linestyle=":")
+    ax.axhline(threshold, color="grey", linestyle=":")
+    ax.set(xlim=(-2, 102), ylim=(-2, 102), xlabel=term("objective loyalty score (repeat behaviour)", lang),
+           ylabel=term("subjective loyalty score (attitude)", lang),
+           title=term("Loyalty as behaviour and as attitude", lang))
+    ax.legend(fontsize="small", loc="lower right")
+    return ax
+
+
+@_figure
+def plot_loyalty_ladder(ladder: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Customers on each rung of the loyalty ladder (教材 000), bottom rung at the bottom.
+
+    ``ladder`` is :func:`crmlab.loyalty_measurement.loyalty_ladder` (rungs in any language).
+    """
+    from .loyalty_measurement import LOYALTY_LADDER
+
+    check_lang(lang)
+    if "rung" not in ladder:
+        raise MissingColumnError("ladder lacks 'rung'; pass the output of crmlab.loyalty_measurement.loyalty_ladder")
+    rungs = [term(r, lang) for r in LOYALTY_LADDER]
+    counts = ladder["rung"].map(lambda r: term(r, lang)).value_counts().reindex(rungs, fill_value=0)
+    ax = _axes(ax, size=(6, 4))
+    widths = counts.to_numpy() / max(len(ladder), 1)
+    ax.barh(np.arange(len(rungs)), widths, color=sns.color_palette("crest", len(rungs)))
+    for position, (n, share) in enumerate(zip(counts.to_numpy(), widths, strict=True)):
+        ax.annotate(f" {n:,} ({share:.1%})", (share, position), va="center", fontsize=9)
+    ax.set_yticks(np.arange(len(rungs)), rungs)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(xlabel=term("share of customers", lang), title=term("The customer loyalty ladder", lang))
+    ax.margins(x=0.25)
     return ax
 
 

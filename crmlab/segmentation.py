@@ -1,10 +1,18 @@
 """Customer segmentation (客户细分): RFM scores and segment maps, behaviour and value matrices,
 life-cycle stages, clustering and segment migration.
 
+The chapters name four bases of segmentation (教材 001 §3.4.2): demographic characteristics
+(客户统计学特征), behaviour (the RFM model, 图3.6, and the customer behaviour matrix, 图3.7), the
+relationship life cycle (the loyalty ladder, 图3.8, and the stages 考察期/形成期/稳定期/退化期) and value
+(利润分类法 and the customer value matrix, 图3.9). The chapters give those figures as captions only: they
+name no RFM classes and no quadrants except the core customers (核心客户, 教材 004 §2.2.4). The labels
+here are therefore partly the lab's own, and each docstring says where a label comes from.
+
 Every segmentation returns one label per customer (a Series indexed by customer);
 :func:`segment_table` turns any of them into the table an analyst reads — size,
 revenue share, mean R/F/M measures and a one-line suggested strategy.
-Labels come in English or Chinese (``lang="en"|"zh"``).
+Labels are English in the code; ``lang="zh"`` gives the Chinese labels of the catalogue
+``crmlab/locale/value.json`` (:mod:`crmlab.i18n`).
 
 RFM values (:func:`rfm_values`): R is measured by ``days_since_last_purchase`` (to the end
 of observation; lower is better), F by ``purchases`` (purchase days, or orders), M by
@@ -24,18 +32,19 @@ import pandas as pd
 
 from .errors import DataError, MissingColumnError
 from .frames import CUSTOMER_SUMMARY, RFM_VALUES, TableInfo, table_info, with_info
+from .i18n import check_lang, term, terms
 
 __all__ = [
-    "RFM_COLUMNS", "rfm_values", "rfm_scores", "textbook_segments", "named_segments", "segment_table", "STRATEGIES",
-    "behaviour_matrix", "value_matrix", "potential_value_proxy", "lifecycle_stages", "lifecycle_mix",
-    "ClusteringResult",
-    "cluster_customers", "migration_matrix",
+    "RFM_COLUMNS", "rfm_values", "rfm_scores", "rfm_eight_classes", "named_segments", "segment_table", "STRATEGIES",
+    "profile_segments", "segment_spread",
+    "behaviour_matrix", "value_matrix", "potential_value_proxy", "LIFECYCLE_STAGES", "lifecycle_stages",
+    "lifecycle_mix", "ClusteringResult", "cluster_customers", "migration_matrix",
 ]
 
 
-def _check_lang(lang: str) -> None:
-    if lang not in ("en", "zh"):
-        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+def _labelled(labels: pd.Series, lang: str) -> pd.Series:
+    """English labels as they are, or in Chinese from the catalogue (values only: customer ids stay as they are)."""
+    return labels if check_lang(lang) == "en" else labels.map(lambda label: term(label, lang))
 
 
 #: The columns of :func:`rfm_values`: R, F and M measures, and the time since the first purchase.
@@ -140,12 +149,13 @@ def rfm_scores(rfm: pd.DataFrame, bins: int = 5, cuts: dict[str, list[float]] | 
     return table
 
 
-#: The textbook's eight RFM classes (R, F, M each high or low).
+#: The eight RFM classes of common Chinese practice (R, F, M each high or low), keyed by (R, F, M) high = 1.
+#: Not the chapters': they name the RFM model only (教材 001 §3.4.2, 图3.6).
 _EIGHT = {
-    (1, 1, 1): ("important value", "重要价值客户"), (1, 0, 1): ("important development", "重要发展客户"),
-    (0, 1, 1): ("important retention", "重要保持客户"), (0, 0, 1): ("important win-back", "重要挽留客户"),
-    (1, 1, 0): ("general value", "一般价值客户"), (1, 0, 0): ("general development", "一般发展客户"),
-    (0, 1, 0): ("general retention", "一般保持客户"), (0, 0, 0): ("general win-back", "一般挽留客户"),
+    (1, 1, 1): "important value", (1, 0, 1): "important development",
+    (0, 1, 1): "important retention", (0, 0, 1): "important win-back",
+    (1, 1, 0): "general value", (1, 0, 0): "general development",
+    (0, 1, 0): "general retention", (0, 0, 0): "general win-back",
 }
 
 #: The common named RFM segments as an explicit grid: rows R = 5..1, columns FM = 1..5.
@@ -154,12 +164,7 @@ _GRID = {
     4: ["promising", "potential loyalists", "potential loyalists", "loyal", "champions"],
     3: ["about to sleep", "need attention", "need attention", "loyal", "loyal"],
     2: ["hibernating", "hibernating", "at risk", "at risk", "cannot lose"],
-    1: ["lost", "lost", "hibernating", "at risk", "cannot lose"],
-}
-_NAMED_ZH = {
-    "champions": "冠军客户", "loyal": "忠诚客户", "potential loyalists": "潜力客户", "new": "新客户",
-    "promising": "有希望的客户", "need attention": "需要关注的客户", "about to sleep": "即将沉睡的客户",
-    "at risk": "有流失风险的客户", "cannot lose": "不能失去的客户", "hibernating": "休眠客户", "lost": "流失客户",
+    1: ["lost customers", "lost customers", "hibernating", "at risk", "cannot lose"],
 }
 
 #: One-line suggested strategy per segment (English labels).
@@ -182,7 +187,7 @@ STRATEGIES = {
     "at risk": "Personal reactivation with strong offers; find out what went wrong.",
     "cannot lose": "Win them back at almost any cost; talk to them directly.",
     "hibernating": "Low-cost reactivation; otherwise reduce spending on them.",
-    "lost": "One last revival campaign, then stop spending on them.",
+    "lost customers": "One last revival campaign, then stop spending on them.",
     "best customers": "Protect and reward: they buy often and spend much.",
     "frequent customers": "Grow basket size with cross-selling and bundles.",
     "spenders": "Raise purchase frequency with reminders and subscriptions.",
@@ -192,8 +197,8 @@ STRATEGIES = {
     "develop": "Little value today but large potential: invest to grow the relationship.",
     "low value": "Serve at low cost; migrate up where possible.",
     "exploration": "Make the first experiences excellent; learn needs; secure the next purchases.",
-    "build-up": "Deepen the relationship: cross-sell, bundles, a loyalty programme.",
-    "maturity": "Keep them content and efficiently served; defend against competitors.",
+    "formation": "Deepen the relationship: cross-sell, bundles, a loyalty programme.",
+    "stability": "Keep them content and efficiently served; defend against competitors.",
     "decline": "Find out why; targeted win-back offers where the customer is still worth it.",
 }
 
@@ -208,36 +213,39 @@ def _threshold(values: pd.Series, threshold) -> float:
     raise ValueError(f"threshold must be 'mean', 'median' or a number, got {threshold!r}")
 
 
-def textbook_segments(scores: pd.DataFrame, threshold="mean", lang: str = "en") -> pd.Series:
-    """The textbook's eight classes (重要价值客户 … 一般挽留客户): R, F and M each high or low.
+def rfm_eight_classes(scores: pd.DataFrame, threshold="mean", lang: str = "en") -> pd.Series:
+    """Eight RFM classes (重要价值客户 … 一般挽留客户): R, F and M each high or low.
 
+    This eight-cell scheme is common in Chinese CRM practice; the chapters do not give it — they
+    name the RFM model only (教材 001 §3.4.2, "(1)RFM模型(RPM)", 图3.6), with no scores and no classes.
     A score is high when it is above ``threshold`` ("mean" of that score over customers, "median",
     or a number on the score scale); a score equal to the threshold counts as low.
     """
-    _check_lang(lang)
-    _require(scores, ("R", "F", "M"), "textbook_segments")
+    check_lang(lang)
+    _require(scores, ("R", "F", "M"), "rfm_eight_classes")
     high = {c: (scores[c] > _threshold(scores[c], threshold)).to_numpy(dtype=int) for c in ("R", "F", "M")}
     table = np.empty((2, 2, 2), dtype=object)
-    for (r, f, m), names in _EIGHT.items():
-        table[r, f, m] = names[lang == "zh"]
-    return pd.Series(table[high["R"], high["F"], high["M"]], index=scores.index, name="segment")
+    for (r, f, m), name in _EIGHT.items():
+        table[r, f, m] = name
+    return _labelled(pd.Series(table[high["R"], high["F"], high["M"]], index=scores.index, name="segment"), lang)
 
 
 def named_segments(scores: pd.DataFrame, lang: str = "en") -> pd.Series:
-    """Eleven named segments (champions … lost) from a fixed grid of R against FM = round-half-up((F+M)/2).
+    """Eleven named segments (champions … lost customers) from a fixed grid of R against FM = round-half-up((F+M)/2).
 
     Needs 5-point scores. The grid (rows R, columns FM) is ``crmlab.segmentation._GRID``: every
-    (R, FM) cell has exactly one segment, so segments never overlap.
+    (R, FM) cell has exactly one segment, so segments never overlap. The names are practitioners'
+    (not the chapters').
     """
-    _check_lang(lang)
+    check_lang(lang)
     _require(scores, ("R", "F", "M"), "named_segments")
     if scores[["R", "F", "M"]].max().max() > 5 or scores[["R", "F", "M"]].min().min() < 1:
         raise ValueError("named_segments needs scores from 1 to 5 (rfm_scores with bins=5)")
     fm = np.floor((scores["F"].to_numpy() + scores["M"].to_numpy()) / 2 + 0.5).astype(int)
     table = np.empty((6, 6), dtype=object)
     for r, names in _GRID.items():
-        table[r, 1:] = [_NAMED_ZH[name] if lang == "zh" else name for name in names]
-    return pd.Series(table[scores["R"].to_numpy(dtype=int), fm], index=scores.index, name="segment")
+        table[r, 1:] = names
+    return _labelled(pd.Series(table[scores["R"].to_numpy(dtype=int), fm], index=scores.index, name="segment"), lang)
 
 
 def segment_table(segments: pd.Series, rfm: pd.DataFrame) -> pd.DataFrame:
@@ -251,32 +259,68 @@ def segment_table(segments: pd.Series, rfm: pd.DataFrame) -> pd.DataFrame:
                                          mean_purchases=("purchases", "mean"), mean_revenue=("revenue", "mean"))
     table.insert(1, "customer_share", table["customers"] / len(frame))
     table.insert(3, "revenue_share", table["revenue"] / frame["revenue"].sum())
-    english = {**{zh: en for en, zh in _NAMED_ZH.items()}, **{zh: en for en, zh in _EIGHT.values()},
-               **{zh: en for en, zh in _QUADRANT_ZH.items()}, **{zh: en for en, zh in _STAGES_ZH.items()}}
+    english = {chinese: label for label, chinese in terms().items() if label in STRATEGIES}
     table["strategy"] = [STRATEGIES.get(english.get(name, name), "") for name in table.index]
     return table.sort_values("revenue", ascending=False)
 
 
+# --------------------------------------------------------------------------- demographic segments
+
+def profile_segments(customers: pd.DataFrame, by, measures) -> pd.DataFrame:
+    """Segments by customer attributes (客户统计学特征, 教材 001 §3.4.2): size and the mean of each measure.
+
+    ``customers`` has one row per customer; ``by`` names the attribute columns that define the segments
+    (gender, age group, income, region, or lifestyle variables — 教材 004 §2.2.4: 文化观念, 消费收入,
+    消费习俗, 生活方式); ``measures`` the numeric (or 0/1) columns to average per segment, e.g. churn and
+    spend. Returns one row per segment: ``customers``, ``customer_share`` and ``mean_<measure>``; compare
+    bases of segmentation with :func:`segment_spread`. Missing attribute values form their own segment
+    ("(missing)") so no customer is dropped.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    measures = [measures] if isinstance(measures, str) else list(measures)
+    _require(customers, [*by, *measures], "profile_segments")
+    values = customers[measures].apply(pd.to_numeric, errors="coerce")
+    if values.isna().any().any():
+        bad = list(values.columns[values.isna().any()])
+        raise DataError(f"profile_segments: measures {bad} have missing or non-numeric values; code them as "
+                        "numbers (e.g. churn Yes/No as 1/0) and fill or drop the missing ones first")
+    keys = customers[by].astype(object).where(customers[by].notna(), "(missing)")
+    grouped = values.groupby([keys[c] for c in by])
+    table = grouped.mean().add_prefix("mean_")
+    table.insert(0, "customers", grouped.size())
+    table.insert(1, "customer_share", table["customers"] / len(customers))
+    return table
+
+
+def segment_spread(table: pd.DataFrame, measure: str) -> float:
+    """Highest minus lowest segment mean of ``measure`` in a :func:`profile_segments` table.
+
+    A basis of segmentation is useful when the segments differ in what matters (churn, spend): the
+    spread compares bases on the same measure.
+    """
+    column = f"mean_{measure}"
+    if column not in table:
+        raise MissingColumnError(f"the table has no column {column!r}; pass a profile_segments table with {measure!r}")
+    return float(table[column].max() - table[column].min())
+
+
 # --------------------------------------------------------------------------- matrices
 
-_QUADRANT_ZH = {"best customers": "乐于消费型客户", "frequent customers": "经常性客户", "spenders": "高消费型客户",
-                "uncertain customers": "不确定型客户", "core customers": "核心客户", "maintain": "维持型客户",
-                "develop": "发展型客户", "low value": "低价值客户"}
-
-
 def _quadrants(x: pd.Series, y: pd.Series, threshold, names, lang: str) -> pd.Series:
-    _check_lang(lang)
+    check_lang(lang)
     high_x, high_y = x > _threshold(x, threshold), y > _threshold(y, threshold)
     labels = np.select([high_x & high_y, high_x & ~high_y, ~high_x & high_y], names[:3], default=names[3])
-    series = pd.Series(labels, index=x.index, name="segment")
-    return series.map(_QUADRANT_ZH) if lang == "zh" else series
+    return _labelled(pd.Series(labels, index=x.index, name="segment"), lang)
 
 
 def behaviour_matrix(rfm: pd.DataFrame, threshold="median", lang: str = "en") -> pd.Series:
-    """Customer behaviour matrix (客户行为矩阵): purchase frequency × average spend per purchase.
+    """Customer behaviour matrix (客户行为矩阵模型, 教材 001 §3.4.2, 图3.7): purchase frequency × average spend.
 
-    High/high: best customers (乐于消费型); high frequency, low spend: frequent customers (经常性);
-    low frequency, high spend: spenders (高消费型); low/low: uncertain customers (不确定型).
+    High/high: best customers (最好的客户); high frequency, low spend: frequent customers (经常性客户);
+    low frequency, high spend: spenders (乐于消费型客户); low/low: uncertain customers (不确定型客户).
+    The chapter gives the figure's caption only; the quadrant names are those of Marcus (1998, "A practical
+    yet meaningful approach to customer segmentation", *Journal of Consumer Marketing* 15(5), 494-504)
+    in their usual Chinese rendering, not the chapter's.
     High means above ``threshold`` ("median" by default, "mean" or a number) of the column.
     """
     _require_rfm(rfm, ("purchases", "revenue"), "behaviour_matrix")
@@ -287,10 +331,12 @@ def behaviour_matrix(rfm: pd.DataFrame, threshold="median", lang: str = "en") ->
 
 def value_matrix(current_value: pd.Series, potential_value: pd.Series, threshold="median",
                  lang: str = "en") -> pd.Series:
-    """Customer value matrix (客户价值矩阵): current value × potential value.
+    """Customer value matrix (客户价值矩阵, 教材 001 §3.4.2, 图3.9): current value × potential value.
 
-    High/high: core customers (核心客户) — the textbook's most valuable group; high current, low
-    potential: maintain; low current, high potential: develop; low/low: low value. Potential value
+    High/high: core customers (核心客户) — 教材 004 §2.2.4: high current value and large growth
+    potential, the most valuable group, served one to one. The other three names are the lab's own
+    (the chapters name no other quadrant): high current, low potential: maintain (维持型客户); low
+    current, high potential: develop (发展型客户); low/low: low value (低价值客户). Potential value
     is best a CLV forecast (``crmlab.clv.customer_lifetime_value``); :func:`potential_value_proxy`
     is a rough stand-in when no model is fitted.
     """
@@ -315,24 +361,31 @@ def potential_value_proxy(rfm: pd.DataFrame, active_days: int = 180) -> pd.Serie
 
 # --------------------------------------------------------------------------- life cycle
 
-_STAGES_ZH = {"exploration": "考察期", "build-up": "形成期", "maturity": "稳定期", "decline": "退化期"}
+#: The four stages of the customer life cycle (教材 001 §3.4.2 2)(2); 教材 004 §2.2.4), in order.
+LIFECYCLE_STAGES = ("exploration", "formation", "stability", "decline")
 
 
 def lifecycle_stages(transactions: pd.DataFrame, *, observation_end=None, min_purchases: int = 3,
                      growth: float = 0.2, decline_factor: float = 2.0, active_days: int = 180,
-                     lang: str = "en") -> pd.Series:
-    """Life-cycle stage of each customer relationship: exploration, build-up, maturity or decline.
+                     falling: bool = False, lang: str = "en") -> pd.Series:
+    """Life-cycle stage of each customer relationship: exploration, formation, stability or decline.
 
-    Rules, in this order (first match wins), on the customer's purchase days up to the end:
+    教材 004 §2.2.4 names the stages and says what each is: 考察期 (exploration) the gestation of the
+    relationship, 形成期 (formation) its rapid growth, 稳定期 (stability) its mature, ideal state, 退化期
+    (decline) the stage where the relationship reverses. The rules that read a stage from a purchase log
+    are the lab's. In this order (first match wins), on the customer's purchase days up to the end:
 
     1. decline (退化期) — silent for longer than ``decline_factor`` × the customer's mean interval
        between purchases (or than ``active_days`` with a single purchase);
     2. exploration (考察期) — fewer than ``min_purchases`` purchase days: too early to see a trend;
-    3. build-up (形成期) — the later half of the purchases shows growth: mean spend per purchase up by
+    3. formation (形成期) — the later half of the purchases shows growth: mean spend per purchase up by
        more than ``growth`` or the mean interval down by more than ``growth`` (relative to the earlier half);
-    4. maturity (稳定期) — otherwise: regular buying without growth.
+    4. with ``falling=True``, decline (退化期) also when the relationship reverses while the customer still
+       buys: mean spend per purchase down by more than ``growth`` or the mean interval up by more than
+       ``growth`` (growth in rule 3 wins when a customer shows both);
+    5. stability (稳定期) — otherwise: regular buying without growth.
     """
-    _check_lang(lang)
+    check_lang(lang)
     _require(transactions, ("customer_id", "date", "amount"), "lifecycle_stages")
     log = transactions.assign(day=transactions["date"].dt.normalize())
     end = pd.Timestamp(observation_end).normalize() if observation_end is not None else log["day"].max()
@@ -347,10 +400,12 @@ def lifecycle_stages(transactions: pd.DataFrame, *, observation_end=None, min_pu
     spend_up = halves[("spend", True)] > (1 + growth) * halves[("spend", False)]
     faster = halves[("gap", True)] < (1 - growth) * halves[("gap", False)]
     growing = (spend_up | faster).reindex(per.index, fill_value=False)
-    stages = np.select([silent > allowed, per["n"] < min_purchases, growing],
-                       ["decline", "exploration", "build-up"], default="maturity")
-    series = pd.Series(stages, index=per.index, name="stage")
-    return series.map(_STAGES_ZH) if lang == "zh" else series
+    spend_down = halves[("spend", True)] < (1 - growth) * halves[("spend", False)]
+    slower = halves[("gap", True)] > (1 + growth) * halves[("gap", False)]
+    reversing = (spend_down | slower).reindex(per.index, fill_value=False) & falling
+    stages = np.select([silent > allowed, per["n"] < min_purchases, growing, reversing],
+                       ["decline", "exploration", "formation", "decline"], default="stability")
+    return _labelled(pd.Series(stages, index=per.index, name="stage"), lang)
 
 
 def lifecycle_mix(transactions: pd.DataFrame, dates, **rules) -> pd.DataFrame:
@@ -360,7 +415,7 @@ def lifecycle_mix(transactions: pd.DataFrame, dates, **rules) -> pd.DataFrame:
         stages = lifecycle_stages(transactions, observation_end=date, **rules)
         rows[date] = stages.value_counts(normalize=True)
     mix = pd.DataFrame(rows).T.fillna(0.0)
-    order = [s for s in (*_STAGES_ZH, *_STAGES_ZH.values()) if s in mix.columns]
+    order = [s for s in (*LIFECYCLE_STAGES, *(term(stage, "zh") for stage in LIFECYCLE_STAGES)) if s in mix.columns]
     return mix[order].rename_axis("snapshot")
 
 
@@ -378,14 +433,15 @@ class ClusteringResult:
 
 
 def cluster_customers(rfm: pd.DataFrame, *, k_range=range(2, 9), method: str = "kmeans", random_state: int = 0,
-                      silhouette_sample: int = 5000) -> ClusteringResult:
+                      silhouette_sample: int = 5000, lang: str = "en") -> ClusteringResult:
     """Cluster customers on log-transformed, standardised RFM values (:func:`rfm_values`) with scikit-learn.
 
+    The data-driven counterpart of the traditional 行为聚类法 (behavioural clustering, 教材 001 §3.4.3).
     The pipeline is log1p → StandardScaler → KMeans (``method="kmeans"``, k chosen by the highest
     silhouette score) or GaussianMixture (``"gmm"``, k chosen by the lowest BIC). Each cluster is named
     from its median days since the last purchase, purchases and revenue against the overall medians
-    (e.g. "recent · frequent · high spend") and given the strategy of the textbook class with the
-    same pattern.
+    (e.g. "recent · frequent · high spend", in ``lang``) and given the strategy of the eight-class RFM
+    scheme (:func:`rfm_eight_classes`) with the same pattern.
     """
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
@@ -393,6 +449,7 @@ def cluster_customers(rfm: pd.DataFrame, *, k_range=range(2, 9), method: str = "
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
+    check_lang(lang)
     measures = list(_MEASURES.values())
     _require_rfm(rfm, measures, "cluster_customers")
     if method not in ("kmeans", "gmm"):
@@ -428,10 +485,11 @@ def cluster_customers(rfm: pd.DataFrame, *, k_range=range(2, 9), method: str = "
     pattern = [(int(row.days_since_last_purchase <= medians["days_since_last_purchase"]),
                 int(row.purchases > medians["purchases"]), int(row.revenue > medians["revenue"]))
                for row in profiles.itertuples()]
-    profiles["name"] = [" · ".join(["recent" if r else "lapsed", "frequent" if f else "rare",
-                                    "high spend" if m else "low spend"]) for r, f, m in pattern]
-    # the strategy of the textbook class with the same high/low recency, frequency and spend
-    profiles["strategy"] = [STRATEGIES[_EIGHT[key][0]] for key in pattern]
+    words = [["recent" if r else "lapsed", "frequent" if f else "rare", "high spend" if m else "low spend"]
+             for r, f, m in pattern]
+    profiles["name"] = [" · ".join(term(part, lang) for part in parts) for parts in words]
+    # the strategy of the eight-class scheme's class with the same high/low recency, frequency and spend
+    profiles["strategy"] = [STRATEGIES[_EIGHT[key]] for key in pattern]
     return ClusteringResult(labels, diagnostics, profiles, best, pipeline)
 
 

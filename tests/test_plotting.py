@@ -91,3 +91,59 @@ def test_retention_economics_plots_use_the_given_axes():
     heights = [p.get_height() for p in axes[1].patches]
     assert sum(heights) == pytest.approx(components.drop(columns="total").to_numpy().sum())
     assert axes[2].lines[1].get_ydata()[0] == pytest.approx(1.0)
+
+
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # the Chinese font is issue 15's
+def test_value_and_segment_plots_speak_chinese(rng, cleaned):
+    from crmlab import segmentation as sg
+
+    log, report = cleaned
+    rfm = pd.DataFrame({"days_since_last_purchase": rng.integers(0, 300, 60), "purchases": rng.integers(1, 20, 60),
+                        "revenue": rng.gamma(2.0, 300.0, 60)}, index=pd.RangeIndex(60, name="customer_id"))
+    mix = pd.DataFrame({"exploration": [0.6, 0.4], "decline": [0.4, 0.6]},
+                       index=pd.to_datetime(["2020-06-30", "2020-12-31"]))
+    figure, axes = plt.subplots(2, 3)
+    cl.plotting.plot_dropped_rows(report, ax=axes[0, 0], lang="zh")
+    cl.plotting.plot_concentration(rfm["revenue"], ax=axes[0, 1], lang="zh")
+    cl.plotting.plot_behaviour_matrix(rfm, sg.behaviour_matrix(rfm), ax=axes[0, 2], lang="zh")
+    cl.plotting.plot_lifecycle_mix(mix, ax=axes[1, 0], lang="zh")
+    cl.plotting.plot_migration(sg.migration_matrix(pd.Series({"a": "new"}), pd.Series({"a": "champions"})),
+                               ax=axes[1, 1], lang="zh")
+    cl.plotting.plot_repeat_purchases(cl.customer_summary(log, time_unit="D"), ax=axes[1, 2], lang="zh")
+    assert axes[0, 0].get_title().startswith("删除 4 行")
+    assert "基尼系数" in axes[0, 1].get_title()
+    assert {t.get_text() for t in axes[0, 2].get_legend().get_texts()} <= {"最好的客户", "经常性客户", "乐于消费型客户",
+                                                                          "不确定型客户"}
+    assert [t.get_text() for t in axes[1, 0].get_legend().get_texts()] == ["考察期", "退化期"]
+    assert axes[1, 1].get_xlabel() == "后期客户群" and axes[1, 1].get_yticklabels()[0].get_text() == "新客户"
+    with pytest.raises(ValueError, match="lang"):
+        cl.plotting.plot_whale_curve(rfm["revenue"], lang="fr")
+
+
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
+def test_customer_value_and_loyalty_plots_use_the_given_axes():
+    from crmlab import loyalty_measurement as lm
+    from crmlab import value
+
+    offers = pd.DataFrame({"product_value": [60.0, 50], "service_value": [20, 25], "personnel_value": [10, 15],
+                           "image_value": [10, 10], "monetary_cost": [50, 40], "time_cost": [10, 5],
+                           "energy_cost": [5, 5], "psychic_cost": [5, 10]}, index=["A", "B"])
+    evaluation = pd.DataFrame({"objective_score": [10.0, 80.0, 60.0], "subjective_score": [90.0, 20.0, 70.0]})
+    ladder = lm.loyalty_ladder(pd.Series({"a": 1, "b": 2, "c": 3}))
+    check = value.abc_reference_check(pd.Series(range(1, 101), dtype="float64"))
+    figure, axes = plt.subplots(1, 5)
+    current = plt.gcf()
+    drawn = [cl.plotting.plot_delivered_value(value.delivered_value(offers), ax=axes[0], lang="zh"),
+             cl.plotting.plot_loyalty_types(ax=axes[1]),
+             cl.plotting.plot_loyalty_evaluation(evaluation, ax=axes[2]),
+             cl.plotting.plot_loyalty_ladder(ladder, ax=axes[3], lang="zh"),
+             cl.plotting.plot_abc_reference(check, ax=axes[4])]
+    assert drawn == list(axes) and plt.gcf() is current
+    assert [t.get_text() for t in axes[0].get_xticklabels()] == ["A", "B ★"]  # B delivers 40, A 30
+    assert len(axes[0].patches) == 2 * 8 and "顾客让渡价值" in axes[0].get_title()
+    assert len(axes[1].collections[0].get_offsets()) == 6
+    assert [t.get_text() for t in axes[3].get_yticklabels()] == ["采购者", "客户", "支持者", "倡导者", "伙伴"]
+    assert [p.get_width() for p in axes[3].patches] == pytest.approx([1 / 3, 2 / 3, 0, 0, 0])
+    assert [p.get_height() for p in axes[4].patches[3:6]] == pytest.approx(check["value_share"].tolist())
+    with pytest.raises(cl.errors.MissingColumnError, match="delivered_value"):
+        cl.plotting.plot_delivered_value(offers)

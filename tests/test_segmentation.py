@@ -36,14 +36,14 @@ def test_scores_share_ties_and_follow_cut_points():
     assert scores.loc["z", "RFM"] == "155" and scores.loc["z", "score"] == 11
 
 
-def test_textbook_eight_classes_by_hand():
+def test_eight_rfm_classes_by_hand():
     combos = list(itertools.product([5, 1], repeat=3)) + [(3, 3, 3)]
     scores = pd.DataFrame(combos, columns=["R", "F", "M"])
-    labels = sg.textbook_segments(scores, threshold=3)
+    labels = sg.rfm_eight_classes(scores, threshold=3)
     assert labels.tolist() == ["important value", "general value", "important development", "general development",
                                "important retention", "general retention", "important win-back", "general win-back",
                                "general win-back"]  # equal to the threshold counts as low
-    assert sg.textbook_segments(scores, threshold=3, lang="zh")[0] == "重要价值客户"
+    assert sg.rfm_eight_classes(scores, threshold=3, lang="zh")[0] == "重要价值客户"
 
 
 def test_named_segment_grid_covers_every_cell_once():
@@ -51,7 +51,7 @@ def test_named_segment_grid_covers_every_cell_once():
     labels = sg.named_segments(cells)
     assert labels.notna().all() and labels.nunique() == 11
     by_hand = pd.DataFrame({"R": [5, 1, 2, 5], "F": [5, 1, 5, 1], "M": [4, 2, 5, 1]})
-    assert sg.named_segments(by_hand).tolist() == ["champions", "lost", "cannot lose", "new"]
+    assert sg.named_segments(by_hand).tolist() == ["champions", "lost customers", "cannot lose", "new"]
     assert sg.named_segments(by_hand, lang="zh")[0] == "冠军客户"
     with pytest.raises(ValueError, match="1 to 5"):
         sg.named_segments(by_hand * 2)
@@ -61,7 +61,7 @@ def test_segment_tables_have_strategies_in_both_languages():
     rfm = pd.DataFrame({"days_since_last_purchase": [5, 200, 30, 90], "purchases": [9, 1, 3, 2],
                         "revenue": [900.0, 20, 150, 60]}, index=list("abcd"))
     scores = sg.rfm_scores(rfm)
-    for segments in (sg.textbook_segments(scores), sg.named_segments(scores, lang="zh"), sg.behaviour_matrix(rfm)):
+    for segments in (sg.rfm_eight_classes(scores), sg.named_segments(scores, lang="zh"), sg.behaviour_matrix(rfm)):
         table = sg.segment_table(segments, rfm)
         assert table["customers"].sum() == 4 and table["revenue_share"].sum() == pytest.approx(1)
         assert (table["strategy"].str.len() > 10).all()
@@ -93,8 +93,8 @@ def test_lifecycle_stages_by_hand():
     log = pd.DataFrame([(c, pd.Timestamp(d), a) for c, rows in purchases.items() for d, a in rows],
                        columns=["customer_id", "date", "amount"])
     stages = sg.lifecycle_stages(log, observation_end="2020-12-31")
-    assert stages.to_dict() == {"fading": "decline", "trying": "exploration", "growing": "build-up",
-                                "steady": "maturity"}
+    assert stages.to_dict() == {"fading": "decline", "trying": "exploration", "growing": "formation",
+                                "steady": "stability"}
     assert sg.lifecycle_stages(log, observation_end="2020-12-31", lang="zh")["steady"] == "稳定期"
     rfm = sg.rfm_values(log, observation_end="2020-12-31")
     for lang in ("en", "zh"):
@@ -142,9 +142,9 @@ def test_bad_input_gets_clear_errors():
     with pytest.raises(ValueError, match="cuts are given per score"):
         sg.rfm_scores(rfm, cuts={"revenue": [1, 2, 3, 4]})
     with pytest.raises(ValueError, match="lang"):
-        sg.textbook_segments(sg.rfm_scores(rfm), lang="de")
+        sg.rfm_eight_classes(sg.rfm_scores(rfm), lang="de")
     with pytest.raises(ValueError, match="threshold"):
-        sg.textbook_segments(sg.rfm_scores(rfm), threshold="mode")
+        sg.rfm_eight_classes(sg.rfm_scores(rfm), threshold="mode")
 
 
 def test_rfm_functions_refuse_a_customer_summary_and_models_refuse_rfm_values(online_retail_log):
@@ -177,6 +177,54 @@ def test_scores_and_segments_invariants(rows):
     for column, letter, better in (("days_since_last_purchase", "R", -1), ("purchases", "F", 1), ("revenue", "M", 1)):
         order = np.argsort(better * rfm[column].to_numpy(), kind="stable")
         assert np.all(np.diff(scores[letter].to_numpy()[order]) >= 0)  # a better value never scores lower
-    for segments in (sg.textbook_segments(scores), sg.named_segments(scores)):
+    for segments in (sg.rfm_eight_classes(scores), sg.named_segments(scores)):
         assert segments.notna().all() and segments.index.equals(rfm.index)  # everyone in exactly one segment
         assert sg.segment_table(segments, rfm)["customer_share"].sum() == pytest.approx(1)
+
+
+def test_falling_rule_declines_a_customer_who_still_buys():
+    purchases = {  # every 30 days, still active at the end; spend halves in the later half
+        "shrinking": [("2020-08-03", 100), ("2020-09-02", 100), ("2020-10-02", 50), ("2020-11-01", 50),
+                      ("2020-12-01", 50)],
+        "steady": [("2020-09-02", 20), ("2020-10-02", 20), ("2020-11-01", 20), ("2020-12-01", 20)],
+        "growing": [("2020-10-01", 10), ("2020-11-01", 10), ("2020-12-01", 50), ("2020-12-20", 5)],
+    }
+    log = pd.DataFrame([(c, pd.Timestamp(d), a) for c, rows in purchases.items() for d, a in rows],
+                       columns=["customer_id", "date", "amount"])
+    assert sg.lifecycle_stages(log, observation_end="2020-12-31").to_dict() == {
+        "growing": "formation", "shrinking": "stability", "steady": "stability"}
+    falling = sg.lifecycle_stages(log, observation_end="2020-12-31", falling=True)
+    # growing: later-half spend 27.5 vs 10 (growth wins although the last interval is long)
+    assert falling.to_dict() == {"growing": "formation", "shrinking": "decline", "steady": "stability"}
+    assert list(sg.LIFECYCLE_STAGES) == ["exploration", "formation", "stability", "decline"]
+    assert sg.lifecycle_stages(log, observation_end="2020-12-31", falling=True, lang="zh")["shrinking"] == "退化期"
+
+
+def test_labels_translate_values_not_customer_ids():
+    scores = pd.DataFrame({"R": [5, 1], "F": [5, 1], "M": [5, 1]}, index=["new", "lost customers"])
+    chinese = sg.rfm_eight_classes(scores, threshold=3, lang="zh")
+    assert chinese.index.tolist() == ["new", "lost customers"]  # ids that look like labels stay ids
+    assert chinese.tolist() == ["重要价值客户", "一般挽留客户"]
+    rfm = pd.DataFrame({"purchases": [5, 5, 1, 1], "revenue": [500.0, 50, 100, 10],
+                        "days_since_last_purchase": [1, 1, 1, 1]}, index=list("abcd"))  # as test_matrices_by_hand
+    # Marcus's names: best customers, frequent customers, spenders, uncertain customers
+    assert sg.behaviour_matrix(rfm, lang="zh").tolist() == ["最好的客户", "经常性客户", "乐于消费型客户",
+                                                            "不确定型客户"]
+
+
+def test_profile_segments_by_hand():
+    customers = pd.DataFrame({"sex": ["f", "f", "m", None], "senior": [1, 0, 0, 0], "churn": [1, 0, 1, 0],
+                              "spend": [10.0, 20.0, 30.0, 40.0]})
+    table = sg.profile_segments(customers, ["sex"], ["churn", "spend"])
+    assert table.index.tolist() == ["(missing)", "f", "m"]  # the customer without an attribute is kept
+    assert table["customers"].sum() == 4 and table["customer_share"].sum() == pytest.approx(1)
+    assert table.loc["f", "mean_churn"] == 0.5 and table.loc["m", "mean_spend"] == 30.0
+    assert sg.segment_spread(table, "churn") == 1.0
+    two = sg.profile_segments(customers, ["sex", "senior"], "churn")
+    assert two["customers"].sum() == 4 and len(two) == 4
+    with pytest.raises(DataError, match="non-numeric"):
+        sg.profile_segments(customers.assign(churn=["yes", "no", "yes", "no"]), "sex", "churn")
+    with pytest.raises(MissingColumnError, match="region"):
+        sg.profile_segments(customers, "region", "churn")
+    with pytest.raises(MissingColumnError, match="mean_spend"):
+        sg.segment_spread(two, "spend")

@@ -80,7 +80,7 @@ def test_whale_curve_and_80_20_30_by_hand():
     assert check["top_share_of_profit"] == pytest.approx(100 / 120)
 
 
-def test_loyalty_ladder_by_hand():
+def test_loyalty_classes_by_hand():
     def days(*dates):
         return list(pd.to_datetime(dates))
 
@@ -93,8 +93,9 @@ def test_loyalty_ladder_by_hand():
     }
     log = pd.DataFrame([(c, d) for c, ds in rows.items() for d in ds], columns=["customer_id", "date"])
     classes = value.loyalty_classes(log, observation_end="2021-01-01", prospects=["lead"])
-    assert classes.to_dict() == {"new": "new", "loyal": "loyal", "long": "long-standing", "regular": "regular",
-                                 "once": "one-time", "lead": "potential"}
+    assert classes.to_dict() == {"new": "new customers", "loyal": "loyal customers",
+                                 "long": "long-standing customers", "regular": "regular customers",
+                                 "once": "one-time buyers", "lead": "potential customers"}
     assert value.loyalty_classes(log, observation_end="2021-01-01", lang="zh")["loyal"] == "忠诚客户"
 
 
@@ -153,3 +154,126 @@ def test_class_invariants(data, cut, step):
         ranks = classes.map(order)
         for i in series.index:  # monotone: a strictly better customer is never in a worse class
             assert (ranks[series > series[i]] <= ranks[i]).all()
+
+
+# --------------------------------------------------------------------------- classification against the reference
+
+def test_abc_reference_check_and_class_order(four):
+    check = value.abc_reference_check(four)  # 4 customers: ceil(5 %) = 1 A, ceil(20 %) - 1 = 0 B, 3 C
+    assert check.index.tolist() == ["A", "B", "C"] and check["customers"].tolist() == [1, 0, 3]
+    assert check.loc["A", "value_share"] == pytest.approx(0.5) and check.loc["A", "difference"] == pytest.approx(0.0)
+    assert check.loc["A", "value_index"] == pytest.approx(0.5 / 0.25)
+    tiers = value.class_table(four, value.abc_by_customers(four, cuts=(0.25, 0.5), labels=["top", "mid", "base"]))
+    assert tiers.index.tolist() == ["top", "mid", "base"]  # best class first, whatever the labels' spelling
+
+
+def test_profit_concentration_counts_the_unprofitable_in_the_bottom():
+    profit = pd.Series({"a": 50.0, "b": 20.0, "c": 0.0, "d": -5.0, "e": 10.0})
+    check = value.profit_concentration(profit, top=0.2)  # top: a; bottom: e, b, c, d → c and d bring nothing
+    assert check["bottom_unprofitable_share"] == pytest.approx(2 / 4)
+    assert check["unprofitable_share_of_all"] == pytest.approx(2 / 5)
+    assert check["loss_making_share"] == pytest.approx(1 / 5)
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        value.profit_concentration(profit, top=1.0)
+
+
+def test_profit_classes_by_hand():
+    profit = pd.Series({"a": 50.0, "b": 30.0, "c": 15.0, "d": 5.0, "e": 0.0, "f": -3.0})
+    classes = value.profit_classes(profit)  # positive profit 100: a brings the first 50 %, b the next 30 %
+    assert classes.to_dict() == {"a": "high profit", "b": "medium profit", "c": "low profit", "d": "low profit",
+                                 "e": "no profit", "f": "no profit"}
+    assert value.profit_classes(pd.Series({"x": -1.0})).tolist() == ["no profit"]
+    with pytest.raises(ValueError, match="two cumulative shares"):
+        value.profit_classes(profit, cuts=(0.5,))
+
+
+def test_profitability_per_period():
+    log = pd.DataFrame({"customer_id": ["c1", "c1"], "date": pd.to_datetime(["2020-01-01", "2020-02-15"]),
+                        "amount": [100.0, 50.0]})
+    table = value.customer_profitability(log, value.CostModel(cost_of_goods_share=0, per_order=0, per_unit=0,
+                                                              per_customer_period=0), observation_end="2020-03-31")
+    assert table.loc["c1", "periods"] == 3 and table.loc["c1", "profit_per_period"] == pytest.approx(50.0)
+
+
+# --------------------------------------------------------------------------- value for and from the customer
+
+OFFERS = pd.DataFrame({"product_value": [60.0, 50], "service_value": [20, 25], "personnel_value": [10, 15],
+                       "image_value": [10, 10], "monetary_cost": [50, 40], "time_cost": [10, 5],
+                       "energy_cost": [5, 5], "psychic_cost": [5, 10]}, index=["A", "B"])
+
+
+def test_delivered_value_by_hand():
+    table = value.delivered_value(OFFERS)
+    assert table["total_customer_value"].tolist() == [100, 100] and table["total_customer_cost"].tolist() == [70, 60]
+    assert table["delivered_value"].tolist() == [30, 40] and table["best"].tolist() == [False, True]
+    assert table["value_cost_ratio"].tolist() == pytest.approx([100 / 70, 100 / 60])
+    chooser = pd.concat([OFFERS.assign(who="x"), OFFERS.assign(who="y", psychic_cost=[5, 30])])
+    by_chooser = value.delivered_value(chooser, chooser="who")
+    assert by_chooser["best"].tolist() == [False, True, True, False]  # y's worry about B makes A the better offer
+    three = OFFERS.rename(columns={"personnel_value": "consumption_value", "image_value": "potential_value",
+                                   "energy_cost": "physical_cost"})
+    assert value.delivered_value(three, chapter="003")["delivered_value"].tolist() == [30, 40]
+
+
+def test_delivered_value_refuses_incomplete_or_unknown_parts():
+    with pytest.raises(MissingColumnError, match="image_value"):
+        value.delivered_value(OFFERS.drop(columns="image_value"))
+    with pytest.raises(DataError, match="not parts of chapter 001"):
+        value.delivered_value(OFFERS.assign(brand=1.0))
+    with pytest.raises(DataError, match="non-negative"):
+        value.delivered_value(OFFERS.assign(time_cost=[-1.0, 5]))
+    with pytest.raises(DataError, match="missing, non-numeric"):
+        value.delivered_value(OFFERS.assign(time_cost=[np.nan, 5]))
+    with pytest.raises(ValueError, match="chapter must be one of"):
+        value.delivered_value(OFFERS, chapter="002")
+    with pytest.raises(MissingColumnError, match="chooser"):
+        value.delivered_value(OFFERS, chooser="who")
+
+
+@settings(max_examples=60, deadline=None)
+@given(parts=st.lists(st.lists(st.floats(0, 1e4, allow_nan=False), min_size=8, max_size=8), min_size=1, max_size=6))
+def test_delivered_value_is_value_minus_cost(parts):
+    offers = pd.DataFrame(parts, columns=OFFERS.columns)
+    table = value.delivered_value(offers)
+    expected = offers.iloc[:, :4].sum(axis=1) - offers.iloc[:, 4:].sum(axis=1)
+    assert table["delivered_value"].to_numpy() == pytest.approx(expected.to_numpy())
+    assert table["best"].any() and table.loc[table["best"], "delivered_value"].min() == table["delivered_value"].max()
+
+
+def test_relationship_value_reduces_to_retention_clv_and_is_linear_in_referrals():
+    base = value.relationship_value(100, 0.7, 0.08)
+    assert base["relationship_value"] == pytest.approx(cl.economics.constant_retention_clv(100, 0.7, 0.08))
+    assert base["expected_lifetime"] == pytest.approx(0.7 / 0.3)
+    values = [value.relationship_value(100, 0.7, 0.08, referrals=0.2, value_per_referral=v)["relationship_value"]
+              for v in (-100.0, 0.0, 100.0, 200.0)]
+    assert np.diff(values) == pytest.approx([np.diff(values)[0]] * 3)  # linear
+    assert values[0] < values[1]  # negative word of mouth lowers the value
+    start = value.relationship_value(100, 0.7, 0.08, timing="start", horizon=3)
+    assert start["relationship_value"] == pytest.approx(100 * (1 + 0.7 / 1.08 + (0.7 / 1.08) ** 2))
+    assert start["expected_lifetime"] == pytest.approx(1 + 0.7 + 0.49)
+
+
+def test_relationship_value_per_customer_and_errors():
+    margins = pd.Series({"a": 100.0, "b": -20.0})
+    table = value.relationship_value(margins, pd.Series({"b": 0.5, "a": 0.9}), 0.1, capability=5)
+    assert table.index.tolist() == ["a", "b"] and table.loc["b", "relationship_value"] < 0
+    assert table.loc["a", "discount_weight"] == pytest.approx((0.9 / 1.1) / (1 - 0.9 / 1.1))
+    with pytest.raises(ValueError, match="probability between 0 and 1"):
+        value.relationship_value(100, 1.2, 0.1)
+    with pytest.raises(ValueError, match="referrals"):
+        value.relationship_value(100, 0.5, 0.1, referrals=-1)
+    with pytest.raises(DataError, match="not given for the same customers"):
+        value.relationship_value(margins, pd.Series({"a": 0.5, "z": 0.5}), 0.1)
+    with pytest.raises(DataError, match="missing, infinite or non-numeric"):
+        value.relationship_value(pd.Series({"a": np.nan}), 0.5, 0.1)
+    with pytest.raises(DataError, match="duplicated"):
+        value.relationship_value(pd.Series([1.0, 2.0], index=["a", "a"]), 0.5, 0.1)
+    with pytest.raises(ValueError, match="infinite"):
+        value.relationship_value(100, 1.0, 0.0)  # a relationship that never ends, undiscounted
+
+
+def test_customer_equity_model_uses_ecsi_indicators():
+    model = value.customer_equity_model()
+    assert set(model.indicators) <= set(cl.datasets.load_ecsi().columns)
+    assert ("value equity", "loyalty intention") in model.paths and ("brand equity", "loyalty intention") in model.paths
+    assert set(value.CUSTOMER_EQUITY_DRIVERS["equity"]) == {"value equity", "brand equity", "relationship equity"}
