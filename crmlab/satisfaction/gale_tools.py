@@ -94,7 +94,14 @@ def key_events(events: pd.DataFrame, tracking: pd.Series, *, when: str = "quarte
     if not isinstance(lag, int | np.integer) or lag < 1:
         raise ValueError(f"lag must be a whole number >= 1, got {lag!r}")
     periods = tracking.index
-    at = periods.searchsorted(events[when].to_numpy(), side="left")
+    moments = events[when]
+    if moments.isna().any():
+        raise DataError(f"events {list(events.index[moments.isna()])} have no {when!r}; date every event")
+    try:
+        at = periods.searchsorted(moments.to_numpy(), side="left")
+    except TypeError:
+        raise DataError(f"events[{when!r}] ({moments.dtype}) cannot be compared with the periods of tracking "
+                        f"({periods.dtype}); give both as numbers or both as dates") from None
     before_position, after_position = at - 1, at + lag - 1
     outside = (before_position < 0) | (after_position >= len(periods))
     if outside.any():

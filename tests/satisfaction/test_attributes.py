@@ -245,6 +245,10 @@ def test_key_events_read_the_measure_around_each_event():
         cl.satisfaction.key_events(pd.DataFrame({"quarter": [1]}), share)  # nothing before the first quarter
     with pytest.raises(DataError, match="increasing"):
         cl.satisfaction.key_events(events, share.iloc[::-1])
+    with pytest.raises(DataError, match="cannot be compared"):
+        cl.satisfaction.key_events(events.assign(quarter=pd.to_datetime(["2011-01-01", "2011-04-01"])), share)
+    with pytest.raises(DataError, match="events \\[1\\] have no 'quarter'"):
+        cl.satisfaction.key_events(events.assign(quarter=[5, None]), share)
 
 
 def test_what_who_matrix_by_hand():
