@@ -27,7 +27,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .errors import MissingColumnError
 from .frames import unit_name
-from .i18n import check_lang, message, term
+from .i18n import check_lang, message, term, translate
 from .quality import DROP_REASONS, DataQualityReport
 
 __all__ = ["LAB_FONT_FAMILY", "lab_fonts", "use_lab_fonts",
@@ -400,69 +400,86 @@ def plot_migration(matrix: pd.DataFrame, ax: Axes | None = None, lang: str = "en
 
 
 @_figure
-def plot_ipma(table: pd.DataFrame, target: str = "", ax: Axes | None = None) -> Axes:
+def plot_ipma(table: pd.DataFrame, target: str = "", ax: Axes | None = None, lang: str = "en") -> Axes:
     """Importance-performance map: importance (total effect) against performance (0-100), with mean cross-hairs."""
     ax = _axes(ax)
     ax.scatter(table["importance"], table["performance"], s=60, color=sns.color_palette()[0])
     for name, row in table.iterrows():
-        ax.annotate(str(name), (row["importance"], row["performance"]), textcoords="offset points", xytext=(5, 5))
+        ax.annotate(str(term(name, lang)), (row["importance"], row["performance"]), textcoords="offset points",
+                    xytext=(5, 5))
     ax.axvline(table["importance"].mean(), color="grey", linestyle=":")
     ax.axhline(table["performance"].mean(), color="grey", linestyle=":")
-    ax.set(xlabel="importance (total effect, 0-100 metric)", ylabel="performance (mean index, 0-100)",
-           title=f"Importance-performance map{' for ' + target if target else ''}")
+    ax.set(xlabel=term("importance (total effect, 0-100 metric)", lang),
+           ylabel=term("performance (mean index, 0-100)", lang),
+           title=message("ipma_title", lang, target=term(target, lang)) if target
+           else term("Importance-performance map", lang))
     return ax
 
 
 @_figure
-def plot_kano(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_kano(table: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Better-Worse diagram of a Kano table: |Worse| along x, Better along y, quadrants at 0.5."""
     ax = _axes(ax, size=(6, 6))
-    sns.scatterplot(x=table["worse"].abs(), y=table["better"], hue=table["category"], s=70, ax=ax)
+    sns.scatterplot(x=table["worse"].abs(), y=table["better"], hue=translate(table["category"], lang).to_numpy(), s=70,
+                    ax=ax)
     for name, row in table.iterrows():
-        ax.annotate(str(name), (abs(row["worse"]), row["better"]), textcoords="offset points", xytext=(5, 4),
-                    fontsize=8)
+        ax.annotate(str(term(name, lang)), (abs(row["worse"]), row["better"]), textcoords="offset points",
+                    xytext=(5, 4), fontsize=8)
     ax.axvline(0.5, color="grey", linestyle=":")
     ax.axhline(0.5, color="grey", linestyle=":")
-    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="|Worse| (dissatisfaction when absent)",
-           ylabel="Better (satisfaction when present)", title="Kano Better-Worse diagram")
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel=term("|Worse| (dissatisfaction when absent)", lang),
+           ylabel=term("Better (satisfaction when present)", lang), title=term("Kano Better-Worse diagram", lang))
     return ax
 
 
 @_figure
-def plot_importance_performance(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Importance-performance grid with its cross-hairs, attributes coloured by zone."""
+def plot_importance_performance(table: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Importance-satisfaction grid (003 §2.2.6) with its cross-hairs, attributes coloured by zone (区域)."""
     ax = _axes(ax, size=(7, 6))
-    sns.scatterplot(x=table["performance"], y=table["importance"], hue=table["zone"], s=70, ax=ax)
+    sns.scatterplot(x=table["performance"], y=table["importance"], hue=translate(table["zone"], lang).to_numpy(), s=70,
+                    ax=ax)
     for name, row in table.iterrows():
-        ax.annotate(str(name), (row["performance"], row["importance"]), textcoords="offset points", xytext=(5, 4),
-                    fontsize=8)
+        ax.annotate(str(term(name, lang)), (row["performance"], row["importance"]), textcoords="offset points",
+                    xytext=(5, 4), fontsize=8)
     ax.axvline(table.attrs.get("performance_cut", table["performance"].mean()), color="grey", linestyle=":")
     ax.axhline(table.attrs.get("importance_cut", table["importance"].mean()), color="grey", linestyle=":")
-    ax.set(xlabel="performance (mean rating)", ylabel="importance", title="Importance-performance analysis")
+    ax.set(xlabel=term("performance (mean rating)", lang), ylabel=term("importance", lang),
+           title=term("Importance-satisfaction analysis", lang))
     return ax
 
 
 @_figure
-def plot_value_map(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Gale's customer value map: quality ratio against price ratio, with the fair-value line."""
+def plot_value_map(table: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Gale's customer value map (003 §2.4.3): quality ratio against relative price ratio, the average value line
+    (平均价值线) through (1, 1) and the four quadrants cut at 1."""
     ax = _axes(ax, size=(6, 6))
-    low = min(table["quality_ratio"].min(), table["price_ratio"].min()) * 0.9
-    high = max(table["quality_ratio"].max(), table["price_ratio"].max()) * 1.1
-    ax.plot([low, high], [low, high], color="grey", linestyle="--", label="fair-value line")
+    low = min(table["quality_ratio"].min(), table["price_ratio"].min(), 1.0) * 0.85
+    high = max(table["quality_ratio"].max(), table["price_ratio"].max(), 1.0) * 1.15
+    ax.plot([low, high], [low, high], color="grey", linestyle="--", label=term("average value line", lang))
+    ax.axvline(1.0, color="grey", linestyle=":", linewidth=0.8)
+    ax.axhline(1.0, color="grey", linestyle=":", linewidth=0.8)
+    corners = {"high quality, high price": (high, high, "right", "top"),
+               "low price, high quality": (high, low, "right", "bottom"),
+               "low quality, low price": (low, low, "left", "bottom"),
+               "high price, low quality": (low, high, "left", "top")}
+    for quadrant, (x, y, ha, va) in corners.items():
+        ax.text(x, y, term(quadrant, lang), ha=ha, va=va, fontsize=8, color="grey")
     ax.scatter(table["quality_ratio"], table["price_ratio"], s=70, color=sns.color_palette()[0])
     for name, row in table.iterrows():
-        ax.annotate(str(name), (row["quality_ratio"], row["price_ratio"]), textcoords="offset points", xytext=(5, 4))
-    ax.set(xlim=(low, high), ylim=(low, high), xlabel="market-perceived quality ratio",
-           ylabel="market-perceived price ratio", title="Customer value map (better value below the line)")
-    ax.legend(loc="upper left")
+        ax.annotate(str(term(name, lang)), (row["quality_ratio"], row["price_ratio"]), textcoords="offset points",
+                    xytext=(5, 4))
+    ax.set(xlim=(low, high), ylim=(low, high), xlabel=term("market-perceived quality ratio", lang),
+           ylabel=term("relative price ratio", lang),
+           title=term("Customer value map (better value below the line)", lang))
+    ax.legend(loc="upper center")
     return ax
 
 
 @_figure
-def plot_path_coefficients(result, boot=None, ax: Axes | None = None) -> Axes:
+def plot_path_coefficients(result, boot=None, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Path coefficients of a PLS model as horizontal bars, with bootstrap percentile intervals when given."""
     paths = result.paths()
-    labels = [f"{a} → {b}" for a, b in zip(paths["from"], paths["to"], strict=True)]
+    labels = [f"{term(a, lang)} → {term(b, lang)}" for a, b in zip(paths["from"], paths["to"], strict=True)]
     ax = _axes(ax, size=(7, 0.45 * len(labels) + 1.5))
     positions = np.arange(len(labels))[::-1]
     ax.barh(positions, paths["coefficient"], color=sns.color_palette()[0], alpha=0.8)
@@ -471,25 +488,27 @@ def plot_path_coefficients(result, boot=None, ax: Axes | None = None) -> Axes:
         lower = table.filter(like="lower").iloc[:, 0].to_numpy()
         upper = table.filter(like="upper").iloc[:, 0].to_numpy()
         ax.errorbar(paths["coefficient"], positions, xerr=[paths["coefficient"] - lower, upper - paths["coefficient"]],
-                    fmt="none", color="black", capsize=3, label=f"{boot.level:.0%} bootstrap interval")
+                    fmt="none", color="black", capsize=3, label=message("bootstrap_interval", lang, level=boot.level))
         ax.legend(loc="lower right")
     ax.axvline(0, color="grey", linewidth=0.8)
     ax.set_yticks(positions, labels)
-    ax.set(xlabel="path coefficient", title="Structural model: path coefficients")
+    ax.set(xlabel=term("path coefficient", lang), title=term("Structural model: path coefficients", lang))
     return ax
 
 
 @_figure
-def plot_satisfaction_loyalty(fit, satisfaction: pd.Series, loyalty: pd.Series, ax: Axes | None = None) -> Axes:
-    """Respondents, the fitted satisfaction-loyalty curve and, for a piecewise fit, the zone of indifference."""
+def plot_satisfaction_loyalty(fit, satisfaction: pd.Series, loyalty: pd.Series, ax: Axes | None = None,
+                              lang: str = "en", ylabel: str = "loyalty") -> Axes:
+    """Respondents, the fitted satisfaction-loyalty curve and, for a piecewise fit, the zone of indifference
+    (the stretch of high satisfaction and low loyalty, 高满意度低忠诚度, 003 §2.3.3)."""
     ax = _axes(ax)
-    ax.scatter(satisfaction, loyalty, s=8, alpha=0.35, color="grey", label="respondents")
+    ax.scatter(satisfaction, loyalty, s=8, alpha=0.35, color="grey", label=term("respondents", lang))
     ax.plot(fit.grid["satisfaction"], fit.grid["loyalty"], color=sns.color_palette()[0], linewidth=2.5,
-            label=f"{fit.kind} fit")
+            label=term(f"{fit.kind} fit", lang))
     if len(fit.thresholds) == 2:
-        ax.axvspan(*fit.thresholds, color=sns.color_palette()[1], alpha=0.15, label="zone of indifference")
-    ax.set(xlabel="satisfaction", ylabel="loyalty",
-           title=f"Satisfaction-loyalty curve (non-linearity p = {fit.nonlinearity_p_value:.2g})")
+        ax.axvspan(*fit.thresholds, color=sns.color_palette()[1], alpha=0.15, label=term("zone of indifference", lang))
+    ax.set(xlabel=term("satisfaction", lang), ylabel=term(ylabel, lang),
+           title=message("satisfaction_loyalty_title", lang, p_value=fit.nonlinearity_p_value))
     ax.legend(loc="upper left")
     return ax
 
@@ -716,3 +735,162 @@ def plot_simple_slopes(slopes: pd.DataFrame, x: str, moderator: str, ax: Axes | 
            title=f"Simple slopes of {x} on {target}, moderated by {moderator}")
     ax.legend(loc="best")
     return ax
+
+
+# --------------------------------------------------------------------------- satisfaction measurement (issue 14)
+
+@_figure
+def plot_kano_curves(curves: pd.DataFrame | None = None, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """The Kano diagram (001 §3.5.2, 图3.11): satisfaction against fulfilment for must-be (当然质量),
+    one-dimensional (期望质量) and attractive (迷人质量) quality (:func:`crmlab.satisfaction.kano_curves`)."""
+    from .satisfaction.kano import kano_curves
+
+    curves = kano_curves() if curves is None else curves
+    ax = _axes(ax, size=(6, 5))
+    for colour, quality in zip(sns.color_palette(n_colors=len(curves.columns)), curves.columns, strict=True):
+        ax.plot(curves.index, curves[quality], color=colour, linewidth=2.5, label=term(quality, lang))
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.set_xticks([-1, 0, 1], [term("absent", lang), "", term("fully fulfilled", lang)])
+    ax.set_yticks([-1, 0, 1], [term("very dissatisfied", lang), term("neutral", lang), term("delighted", lang)])
+    ax.set(xlim=(-1.05, 1.05), ylim=(-1.1, 1.1), xlabel=term("fulfilment of the attribute", lang),
+           ylabel=term("customer satisfaction", lang), title=term("Kano model: three kinds of quality", lang))
+    ax.legend(loc="upper left")
+    return ax
+
+
+@_figure
+def plot_head_to_head(table: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Gale's head-to-head area chart (客户价值分析对照图) of :func:`crmlab.satisfaction.head_to_head`.
+
+    Each attribute is a bar as wide as its weight and as high as our rating minus the competitor's, so its
+    area is the weighted difference; bars above zero are where we are ahead.
+    """
+    rows = table.drop(index="total", errors="ignore")
+    total = float(rows["weighted_difference"].sum())
+    left = np.concatenate([[0.0], np.cumsum(rows["weight"].to_numpy())[:-1]])
+    colours = [sns.color_palette()[2] if d >= 0 else sns.color_palette()[3] for d in rows["difference"]]
+    ax = _axes(ax, size=(7, 4))
+    ax.bar(left, rows["difference"], width=rows["weight"], align="edge", color=colours, edgecolor="white")
+    for x, width, (name, row) in zip(left, rows["weight"], rows.iterrows(), strict=True):
+        ax.annotate(str(term(name, lang)), (x + width / 2, row["difference"]), ha="center",
+                    va="bottom" if row["difference"] >= 0 else "top", fontsize=8)
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.set(xlim=(0, rows["weight"].sum()), xlabel=term("attributes (bar width = weight)", lang),
+           ylabel=term("rating difference (us − competitor)", lang),
+           title=message("head_to_head_title", lang, us=term(table.attrs.get("us", "us"), lang),
+                         competitor=term(table.attrs.get("competitor", "competitor"), lang), total=total))
+    return ax
+
+
+@_figure
+def plot_key_events(events: pd.DataFrame, tracking: pd.Series, ax: Axes | None = None, lang: str = "en", *,
+                    when: str = "quarter", label: str = "event") -> Axes:
+    """Gale's key-events time line (关键事件表): the tracked measure over time with each event marked."""
+    ax = _axes(ax, size=(8, 4))
+    ax.plot(tracking.index, tracking.to_numpy(), marker="o", color=sns.color_palette()[0])
+    top = tracking.max()
+    for _, event in events.iterrows():
+        ax.axvline(event[when], color="grey", linestyle=":")
+        ax.annotate(str(term(event[label], lang)), (event[when], top), rotation=90, ha="right", va="top",
+                    fontsize=8, textcoords="offset points", xytext=(-3, 0))
+    ax.set(xlabel=term(when, lang), ylabel=term(tracking.name or "measure", lang),
+           title=term("Key events and the market's response", lang))
+    return ax
+
+
+@_figure
+def plot_expectation_types(survey: pd.DataFrame, ax: Axes | None = None, lang: str = "en", *,
+                           bins: int = 8) -> Axes:
+    """Loyalty against how far basic (基本期望) and latent (潜在期望) expectations are met (001 图3.22).
+
+    Basic curve: customers whose latent expectations are hardly met (latent fulfilment below 0.15), mean
+    loyalty per bin of basic fulfilment. Latent curve: customers whose basic expectations are well met
+    (basic fulfilment at least 0.8), mean loyalty per bin of latent fulfilment. The dotted line is the
+    average loyalty (平均忠诚度) of :func:`crmlab.simulation.make_expectation_survey`.
+    """
+    edges = np.linspace(0, 1, bins + 1)
+    groups = {"basic expectations": (survey[survey["latent_fulfilment"] < 0.15], "basic_fulfilment"),
+              "latent expectations": (survey[survey["basic_fulfilment"] >= 0.8], "latent_fulfilment")}
+    ax = _axes(ax)
+    for colour, (name, (subset, column)) in zip(sns.color_palette(), groups.items(), strict=False):
+        binned = subset.groupby(pd.cut(subset[column], edges, include_lowest=True), observed=True)
+        means = binned.agg(x=(column, "mean"), y=("loyalty", "mean"), n=("loyalty", "size"))
+        means = means[means["n"] >= 5]
+        ax.plot(means["x"], means["y"], marker="o", color=colour, label=term(name, lang))
+    if "average_loyalty" in survey.attrs:
+        ax.axhline(survey.attrs["average_loyalty"], color="grey", linestyle=":", label=term("average loyalty", lang))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(xlabel=term("share of the expectations met", lang), ylabel=term("loyalty", lang),
+           title=term("Two kinds of expectation and loyalty", lang))
+    ax.legend(loc="upper left")
+    return ax
+
+
+@_figure
+def plot_retention_by_satisfaction(tables: dict[str, pd.DataFrame], ax: Axes | None = None,
+                                   lang: str = "en") -> Axes:
+    """Retention rate against satisfaction, one line per scenario
+    (tables of :func:`crmlab.satisfaction.retention_by_satisfaction`, keyed by scenario name)."""
+    ax = _axes(ax)
+    for name, table in tables.items():
+        shown = table[table["customers"] > 0]
+        ax.plot(shown["mean_satisfaction"], shown["retention_rate"], marker="o", label=term(name, lang))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(ylim=(0, 1.02), xlabel=term("satisfaction", lang), ylabel=term("customers retained", lang),
+           title=term("Satisfied customers still leave: the satisfaction trap", lang))
+    ax.legend(loc="upper left")
+    return ax
+
+
+@_figure
+def plot_barrel(barrel, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """The barrel principle (木桶原理, 003 §2.2.2): each link's mean score as a stave, the shortest one marked;
+    the water can rise no higher than it (:func:`crmlab.satisfaction.barrel_score`)."""
+    links = barrel.links  # lowest mean first
+    weakest = barrel.weakest_link
+    colours = [sns.color_palette()[3] if name == weakest else sns.color_palette()[0] for name in links.index]
+    ax = _axes(ax, size=(7, 4))
+    positions = np.arange(len(links))
+    ax.bar(positions, links["mean_score"], color=colours, width=0.85)
+    ax.axhline(links["mean_score"].min(), color=sns.color_palette()[9], linewidth=2, label=term("water level", lang))
+    ax.set_xticks(positions, [term(name, lang) for name in links.index], rotation=20, ha="right")
+    ax.set(ylabel=term("mean score", lang), title=term("Barrel principle: the weakest link caps satisfaction", lang))
+    ax.legend(loc="upper left")
+    return ax
+
+
+@_figure
+def plot_wave_comparison(table: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """PDCA check (戴明环): each attribute's performance in two survey waves, an arrow from before to after
+    (:func:`crmlab.satisfaction.wave_comparison`); met targets in green when targets were given."""
+    ax = _axes(ax, size=(7, 0.5 * len(table) + 1.5))
+    positions = np.arange(len(table))[::-1]
+    met = table["target_met"] if "target_met" in table else pd.Series(True, index=table.index)
+    for y, (name, row) in zip(positions, table.iterrows(), strict=True):
+        colour = sns.color_palette()[2] if met[name] else sns.color_palette()[3]
+        ax.annotate("", (row["performance_after"], y), (row["performance_before"], y),
+                    arrowprops={"arrowstyle": "->", "color": colour, "linewidth": 2})
+    ax.scatter(table["performance_before"], positions, color="grey", label=term("first wave", lang), zorder=3)
+    ax.scatter(table["performance_after"], positions, color=sns.color_palette()[0], label=term("second wave", lang),
+               zorder=3)
+    if "target" in table:
+        ax.scatter(table["target"], positions, marker="|", s=200, color="black", label=term("target", lang))
+    ax.set_yticks(positions, [term(name, lang) for name in table.index])
+    ax.set(xlabel=term("performance (mean rating)", lang), title=term("PDCA check: performance in two waves", lang))
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+@_figure
+def plot_index_scores(index: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Mean 0-100 index of each construct (e.g. :meth:`crmlab.satisfaction.PLSResult.index_scores`), lowest first."""
+    means = index.mean().sort_values()
+    ax = _axes(ax, size=(6, 0.4 * len(means) + 1.5))
+    ax.barh([term(name, lang) for name in means.index], means.to_numpy(), color=sns.color_palette()[0])
+    ax.set(xlim=(0, 100), xlabel=term("mean index (0-100)", lang), title=term("Satisfaction index by construct", lang))
+    return ax
+
+
+__all__ += ["plot_kano_curves", "plot_head_to_head", "plot_key_events", "plot_expectation_types",
+            "plot_retention_by_satisfaction", "plot_barrel", "plot_wave_comparison", "plot_index_scores"]

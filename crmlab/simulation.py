@@ -180,3 +180,206 @@ def make_kano_survey(categories: dict[str, str], n_respondents: int = 200, *, co
         dysfunctional[attribute] = np.where(typical, d, rng.integers(1, 6, n_respondents))
     index = pd.RangeIndex(n_respondents, name="respondent")
     return pd.DataFrame(functional, index=index), pd.DataFrame(dysfunctional, index=index)
+
+
+# --------------------------------------------------------------------------- satisfaction teaching data (issue 14)
+
+def make_expectation_survey(n_respondents: int = 1000, *, average_loyalty: float = 5.0, seed=None) -> pd.DataFrame:
+    """Customers whose loyalty comes from basic and latent expectations (textbook 003 §2.3.3; 001 图3.22).
+
+    Generating model (0-10 scales; U, V independent per respondent):
+
+    * basic fulfilment B ~ Beta(4, 1.5) — how far the basic expectations (基本期望) are met (most firms
+      meet them fairly well); latent fulfilment L ~ Beta(1, 3) — how far latent expectations (潜在期望)
+      are met (few customers are delighted);
+    * satisfaction = clip(10 (0.7 B + 0.3 L) + N(0, 0.3), 0, 10);
+    * loyalty = clip(ā (1 − e^(−4B)) / (1 − e^(−4)) + (10 − ā) L + N(0, 0.4), 0, 10) with ā =
+      ``average_loyalty`` (平均忠诚度): meeting basic expectations raises loyalty with decreasing marginal
+      effect up to the industry's average loyalty; only latent expectations lift it above.
+
+    Returns ``basic_fulfilment``, ``latent_fulfilment`` (both 0-1), ``satisfaction``, ``loyalty``;
+    ``attrs["average_loyalty"]`` = ā.
+    """
+    if not 0 < average_loyalty < 10:
+        raise ValueError(f"average_loyalty must lie strictly between 0 and 10, got {average_loyalty!r}")
+    rng = np.random.default_rng(seed)
+    basic = rng.beta(4.0, 1.5, n_respondents)
+    latent = rng.beta(1.0, 3.0, n_respondents)
+    satisfaction = np.clip(10 * (0.7 * basic + 0.3 * latent) + rng.normal(0, 0.3, n_respondents), 0, 10)
+    from_basic = average_loyalty * (1 - np.exp(-4 * basic)) / (1 - np.exp(-4))
+    loyalty = np.clip(from_basic + (10 - average_loyalty) * latent + rng.normal(0, 0.4, n_respondents), 0, 10)
+    frame = pd.DataFrame({"basic_fulfilment": basic.round(3), "latent_fulfilment": latent.round(3),
+                          "satisfaction": satisfaction.round(2), "loyalty": loyalty.round(2)},
+                         index=pd.RangeIndex(n_respondents, name="respondent"))
+    frame.attrs["average_loyalty"] = float(average_loyalty)
+    return frame
+
+
+def make_switching_customers(n_customers: int = 2000, *, switching_cost: float = 0.0, extra_value: float = 0.0,
+                             competitor_value: float = 7.5, seed=None) -> pd.DataFrame:
+    """Satisfied customers who still leave for a competitor (001 §3.6.4: the trap's competitive cause).
+
+    Generating model (value on the 1-10 satisfaction scale): our customer's satisfaction S ~ U(1, 10);
+    the best competing offer they see is C ~ N(``competitor_value``, 1); they stay when
+    S + ``extra_value`` + ``switching_cost`` + ε ≥ C with ε ~ Logistic(0, 0.5). ``extra_value`` is the
+    remedy "deliver more value than competitors" (更大的顾客让渡价值), ``switching_cost`` the remedy "raise
+    switching costs" (提高顾客转移成本); both are in satisfaction points. Returns ``satisfaction`` (S),
+    ``competitor_value`` (C) and ``stayed`` (1/0).
+    """
+    for name, value in (("switching_cost", switching_cost), ("extra_value", extra_value)):
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(f"{name} must be a finite number >= 0 (satisfaction points), got {value!r}")
+    rng = np.random.default_rng(seed)
+    satisfaction = rng.uniform(1, 10, n_customers)
+    competitor = rng.normal(competitor_value, 1.0, n_customers)
+    stays = satisfaction + extra_value + switching_cost + rng.logistic(0, 0.5, n_customers) >= competitor
+    return pd.DataFrame({"satisfaction": satisfaction.round(2), "competitor_value": competitor.round(2),
+                         "stayed": stays.astype("int64")}, index=pd.RangeIndex(n_customers, name="customer_id"))
+
+
+def make_satisfaction_labels(profit: pd.Series, *, top: float = 0.2, satisfied_top: float = 0.3,
+                             satisfied_others: float = 0.9, seed=None) -> pd.Series:
+    """Simulated satisfied/dissatisfied answers for real customers, linked to their profit rank.
+
+    A what-if for 003 §2.3.3 (the Swedish banks): the ``top`` share of customers by profit (ties by index
+    order) answer "satisfied" with probability ``satisfied_top``, the others with ``satisfied_others``.
+    Returns a boolean Series (True = satisfied) on the index of ``profit``. The answers are invented; only
+    the profits are data.
+    """
+    for name, value in (("top", top), ("satisfied_top", satisfied_top), ("satisfied_others", satisfied_others)):
+        if not 0 <= value <= 1:
+            raise ValueError(f"{name} must be a share between 0 and 1, got {value!r}")
+    rng = np.random.default_rng(seed)
+    n_top = max(1, int(round(top * len(profit))))
+    in_top = pd.Series(False, index=profit.index)
+    in_top[profit.sort_values(ascending=False, kind="stable").index[:n_top]] = True
+    chance = np.where(in_top.to_numpy(), satisfied_top, satisfied_others)
+    return pd.Series(rng.random(len(profit)) < chance, index=profit.index, name="satisfied")
+
+
+#: The touchpoints of :func:`make_satisfaction_wave` and the satisfaction factor of 003 §2.2.2 each belongs to.
+TOUCHPOINT_FACTORS = {"brand reputation": "firm", "product quality": "product", "value for money": "product",
+                      "delivery speed": "marketing and service system",
+                      "after-sales service": "marketing and service system",
+                      "complaint handling": "communication", "product information": "communication",
+                      "proactive follow-up": "customer care"}
+# (mean rating on 1-5, weight in overall satisfaction) of each touchpoint in the first wave
+_TOUCHPOINTS = {"brand reputation": (4.0, 0.10), "product quality": (4.1, 0.30), "value for money": (3.6, 0.20),
+                "delivery speed": (3.1, 0.30), "after-sales service": (3.5, 0.15), "complaint handling": (2.7, 0.35),
+                "product information": (4.2, 0.05), "proactive follow-up": (2.9, 0.05)}
+
+
+def make_satisfaction_wave(n_respondents: int = 400, *, shifts=None, seed=None) -> pd.DataFrame:
+    """One wave of a five-point satisfaction survey of eight touchpoints and overall satisfaction.
+
+    Generating model: touchpoint j (:data:`TOUCHPOINT_FACTORS`) has a first-wave mean m_j on 1-5 and a
+    weight β_j; its answer is round(clip(m_j + s_j + N(0, 0.9), 1, 5)) where ``shifts`` maps touchpoints
+    to an improvement s_j (default 0); overall satisfaction is
+    round(clip(3.4 + Σ_j β_j (x_j − m_j) + N(0, 0.35), 1, 5)), so an improvement raises it through β_j.
+    Weights: complaint handling 0.35, product quality and delivery speed 0.30, value for money 0.20,
+    after-sales service 0.15, brand reputation 0.10, product information and follow-up 0.05; first-wave
+    means 2.7 (complaints) to 4.2 (information). Answers are integers 1-5 (5 = very satisfied).
+    """
+    shifts = dict(shifts or {})
+    unknown = [name for name in shifts if name not in _TOUCHPOINTS]
+    if unknown:
+        raise ValueError(f"shifts names unknown touchpoints {unknown}; the touchpoints are {list(_TOUCHPOINTS)}")
+    rng = np.random.default_rng(seed)
+    answers, overall = {}, np.full(n_respondents, 3.4)
+    for name, (mean, weight) in _TOUCHPOINTS.items():
+        rating = np.clip(np.round(mean + shifts.get(name, 0.0) + rng.normal(0, 0.9, n_respondents)), 1, 5)
+        answers[name] = rating
+        overall += weight * (rating - mean)
+    frame = pd.DataFrame(answers).astype("int64")
+    frame["overall"] = np.clip(np.round(overall + rng.normal(0, 0.35, n_respondents)), 1, 5).astype("int64")
+    frame.index.name = "respondent"
+    return frame
+
+
+#: Candidate factors of :func:`make_questionnaire` (a retailer's industry factor system) and their loading on
+#: satisfaction; "can buy what you need" nearly repeats "assortment complete" (003 §2.2.3's example pair).
+_CANDIDATES = {"assortment complete": 0.75, "can buy what you need": None, "staff friendliness": 0.6,
+               "checkout speed": 0.55, "store cleanliness": 0.45, "prices": 0.5, "after-sales service": 0.05,
+               "parking": 0.1}
+
+
+def make_questionnaire(n_respondents: int = 300, *, lang: str = "en", seed=None) -> pd.DataFrame:
+    """Answers of a retailer's satisfaction questionnaire, as labels of the five-level Likert scale.
+
+    Generating model: satisfaction S ~ N(0, 1) per respondent; each candidate factor j has a latent score
+    λ_j S + sqrt(1 − λ_j²) ε_j with the loadings of ``_CANDIDATES`` (after-sales service 0.05 and parking
+    0.1 hardly matter for fast-moving goods); "can buy what you need" is the assortment score plus
+    N(0, 0.25²) — a near duplicate. Overall satisfaction is S + N(0, 0.4²). Every latent score is cut at the
+    standard-normal quantiles 10 %, 30 %, 70 %, 90 % into the five answers of
+    :data:`crmlab.satisfaction.measurement.LIKERT_LABELS` in ``lang`` ("en" or "zh").
+    """
+    from .satisfaction.measurement import LIKERT_LABELS
+
+    if lang not in LIKERT_LABELS:
+        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+    rng = np.random.default_rng(seed)
+    latent = rng.standard_normal(n_respondents)
+    scores = {}
+    for name, loading in _CANDIDATES.items():
+        if loading is None:
+            scores[name] = scores["assortment complete"] + rng.normal(0, 0.25, n_respondents)
+        else:
+            scores[name] = loading * latent + np.sqrt(1 - loading**2) * rng.standard_normal(n_respondents)
+    scores["overall satisfaction"] = latent + rng.normal(0, 0.4, n_respondents)
+    cuts = [-1.2816, -0.5244, 0.5244, 1.2816]  # standard-normal quantiles 0.1, 0.3, 0.7, 0.9
+    labels = np.array(LIKERT_LABELS[lang], dtype=object)
+    frame = pd.DataFrame({name: labels[np.searchsorted(cuts, values)] for name, values in scores.items()})
+    frame.index.name = "respondent"
+    return frame
+
+
+_REASONS = {"product quality": (0.25, 0.70), "price": (0.30, 0.30), "service": (0.20, 0.60),
+            "delivery": (0.15, 0.35), "relationship": (0.10, 0.65)}
+
+
+def make_win_loss_deals(n_deals: int = 200, *, seed=None) -> pd.DataFrame:
+    """Deals won and lost with the customer's main reason, for a win/loss analysis (得失分析, 003 §2.4.3).
+
+    Generating model: the reason is product quality, price, service, delivery or relationship with
+    probabilities 0.25, 0.30, 0.20, 0.15, 0.10; the deal is won with probability 0.70, 0.30, 0.60, 0.35,
+    0.65 given the reason; 5 % of deals have no reason recorded (blank). Returns ``outcome`` ("won"/"lost")
+    and ``reason``.
+    """
+    rng = np.random.default_rng(seed)
+    names = list(_REASONS)
+    shares = np.array([share for share, _ in _REASONS.values()])
+    reason = rng.choice(len(names), n_deals, p=shares)
+    won = rng.random(n_deals) < np.array([rate for _, rate in _REASONS.values()])[reason]
+    reasons = np.array(names, dtype=object)[reason]
+    reasons[rng.random(n_deals) < 0.05] = ""
+    return pd.DataFrame({"outcome": np.where(won, "won", "lost"), "reason": reasons},
+                        index=pd.RangeIndex(1, n_deals + 1, name="deal"))
+
+
+#: The events of :func:`make_market_history`: (quarter, who, what, true change of our market share in points).
+MARKET_EVENTS = [(4, "us", "loyalty card launched", 3.0), (7, "chain B", "price cut", -2.0),
+                 (10, "us", "faster service", 1.5)]
+
+
+def make_market_history(periods: int = 12, *, base_share: float = 30.0, seed=None
+                        ) -> tuple[pd.DataFrame, pd.Series]:
+    """Our market share per period and the key events that moved it, for a key-events table (关键事件表).
+
+    share_t = ``base_share`` + Σ (effects of the :data:`MARKET_EVENTS` at or before t) + N(0, 0.3²), in
+    percentage points, quarters 1…``periods``. Returns the events (``quarter``, ``actor``, ``event``,
+    ``true_effect``) and the share Series indexed by quarter.
+    """
+    if periods < max(period for period, *_ in MARKET_EVENTS) + 1:
+        raise ValueError(f"periods must reach past the last event (period {MARKET_EVENTS[-1][0]}), got {periods}")
+    rng = np.random.default_rng(seed)
+    events = pd.DataFrame(MARKET_EVENTS, columns=["quarter", "actor", "event", "true_effect"])
+    t = np.arange(1, periods + 1)
+    level = base_share + sum(effect * (t >= period) for period, _, _, effect in MARKET_EVENTS)
+    share = pd.Series((level + rng.normal(0, 0.3, periods)).round(2), index=pd.Index(t, name="quarter"),
+                      name="market_share")
+    return events, share
+
+
+__all__ += ["make_expectation_survey", "make_switching_customers", "make_satisfaction_labels",
+            "make_satisfaction_wave", "make_questionnaire", "make_win_loss_deals", "make_market_history",
+            "TOUCHPOINT_FACTORS", "MARKET_EVENTS"]

@@ -19,6 +19,9 @@ A attractive (迷人质量), O one-dimensional (期望质量), M must-be (当然
 R reverse, Q questionable. Berger's coefficients: Better = (A + O) / (A + O + M + I) (how much
 satisfaction grows when the attribute is present) and Worse = −(O + M) / (A + O + M + I) (how much
 dissatisfaction grows when it is absent).
+
+Textbook 001 §3.5.2 1) names the three qualities (当然质量, 期望质量, 迷人质量) and draws their curves in
+图3.11 (卡诺顾客满意度模型); :func:`kano_curves` gives those curves.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import pandas as pd
 
 from ..errors import DataError
 
-__all__ = ["KANO_TABLE", "ANSWERS", "CATEGORIES", "kano_classify", "kano_table"]
+__all__ = ["KANO_TABLE", "ANSWERS", "CATEGORIES", "KANO_QUALITIES", "kano_classify", "kano_table", "kano_curves"]
 
 #: Rows: functional answer 1-5; columns: dysfunctional answer 1-5.
 KANO_TABLE = np.array([list("QAAAO"), list("RIIIM"), list("RIIIM"), list("RIIIM"), list("RRRRQ")])
@@ -36,6 +39,8 @@ KANO_TABLE = np.array([list("QAAAO"), list("RIIIM"), list("RIIIM"), list("RIIIM"
 ANSWERS = {"like": 1, "must-be": 2, "expect": 2, "neutral": 3, "live with": 4, "dislike": 5}
 CATEGORIES = {"A": "attractive", "O": "one-dimensional", "M": "must-be", "I": "indifferent", "R": "reverse",
               "Q": "questionable"}
+#: The three qualities of the Kano diagram (图3.11), in the textbook's order.
+KANO_QUALITIES = ("must-be", "one-dimensional", "attractive")
 _PRECEDENCE = "MOAIRQ"  # ties between counts go to the category that matters most (Berger et al.: M > O > A > I)
 
 
@@ -74,3 +79,29 @@ def kano_table(functional: pd.DataFrame, dysfunctional: pd.DataFrame) -> pd.Data
     table["better"] = (counts["A"] + counts["O"]) / valid
     table["worse"] = -(counts["O"] + counts["M"]) / valid
     return table
+
+
+def kano_curves(points: int = 101, *, steepness: float = 3.0) -> pd.DataFrame:
+    """The classic curves of the Kano diagram (001 §3.5.2, 图3.11 卡诺顾客满意度模型).
+
+    Fulfilment x runs from −1 (the attribute is absent or fails completely) to +1 (fully delivered);
+    satisfaction s from −1 (very dissatisfied) to +1 (delighted), 0 being neutral. With k = ``steepness``:
+
+    * must-be quality (当然质量): s = −exp(−k (x + 1)) — very dissatisfied when absent; fulfilling it only
+      removes dissatisfaction: s rises towards neutral and never goes above it;
+    * one-dimensional quality (期望质量): s = x — satisfaction grows in proportion to fulfilment;
+    * attractive quality (迷人质量): s = exp(k (x − 1)) — delights when present, is not missed when absent:
+      s never falls below neutral.
+
+    The curves are the conventional shapes of Kano et al. (1984), not estimates; the exponential form and
+    k are our choice for drawing them. Returns one column per quality (:data:`KANO_QUALITIES`), indexed
+    by fulfilment.
+    """
+    if not isinstance(points, int | np.integer) or points < 3:
+        raise ValueError(f"points must be a whole number >= 3, got {points!r}")
+    if not np.isfinite(steepness) or steepness <= 0:
+        raise ValueError(f"steepness must be a positive number, got {steepness!r}")
+    x = np.linspace(-1.0, 1.0, points)
+    curves = pd.DataFrame({"must-be": -np.exp(-steepness * (x + 1)), "one-dimensional": x,
+                           "attractive": np.exp(steepness * (x - 1))}, index=pd.Index(x, name="fulfilment"))
+    return curves[list(KANO_QUALITIES)]

@@ -1,36 +1,61 @@
-"""Satisfaction and loyalty: expectation vs perception, the satisfaction-loyalty curve, a loyalty index.
+"""Satisfaction and what follows from it: satisfaction types, word of mouth, loyalty and profit.
 
-The textbook's satisfaction model compares perceived performance with expectation: below expectation
-the customer is dissatisfied (不满意), around it satisfied (满意), above it highly satisfied (非常满意).
-Loyalty does not rise evenly with satisfaction: over a wide middle range ("zone of indifference")
-more satisfaction buys little loyalty, and only high satisfaction makes customers loyal — the
-satisfaction trap (满意陷阱): satisfied customers still leave (Jones & Sasser 1995). The curve is
-estimated here with statsmodels and its non-linearity tested.
+**Satisfaction types** (客户满意的类型, textbook 003 §2.2.1; 001 §3.5.1, 图3.10). Satisfaction compares the
+perceived performance Q1 (实际体验, 可感知效果) with the expectation Q0 (期望值): Q1 < Q0 dissatisfied
+(不满意), Q1 = Q0 satisfied (一般满意), Q1 > Q0 highly satisfied (高度满意). Only highly satisfied
+customers are likely to become loyal. The text compares Q1 with Q0 exactly (``tolerance=0``); with
+averaged ratings a small band around equality (the lab's default ``tolerance=0.5``) is more useful.
+
+**Word of mouth** (003 §2.2.1): a dissatisfied customer tells 22 people, a satisfied one 8, a highly
+satisfied one 10 or more (:func:`word_of_mouth`).
+
+**Satisfaction and loyalty** (003 §2.3.3; 001 §3.6.4, 图3.21). Loyalty does not rise evenly with
+satisfaction: over a wide middle range more satisfaction buys little loyalty — the stretch of high
+satisfaction and low loyalty (高满意度低忠诚度, the lab also calls it the zone of indifference) near
+the average loyalty (平均忠诚度) of the industry — and only high satisfaction makes customers loyal.
+Satisfied customers still leave: the satisfaction trap (顾客满意陷阱; Jones & Sasser 1995). The
+chapter gives three causes: satisfaction is an attitude, loyalty a behaviour (顾客感知理论); meeting
+basic expectations only removes dissatisfaction, delight needs latent expectations met (双因素理论,
+基本期望/潜在期望, 图3.22); competitors offer as much or more (竞争). And two remedies: deliver more value
+than competitors (更大的顾客让渡价值) and raise switching costs (顾客转移成本). The curve is estimated
+here with statsmodels and its non-linearity tested (:func:`satisfaction_loyalty_curve`); the share of
+customers retained per satisfaction band is :func:`retention_by_satisfaction`.
+
+**Satisfaction is not profitability** (003 §2.3.3): in the Swedish banks' study 80 % of customers were
+unprofitable yet satisfied, while the 20 % who brought more than all the profit were dissatisfied
+(:func:`satisfaction_by_profitability`). Satisfy the valuable customers, not everyone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..i18n import check_lang, translate
 
-__all__ = ["expectation_gap", "satisfaction_loyalty_curve", "CurveFit", "loyalty_index"]
+__all__ = ["SATISFACTION_TYPES", "WORD_OF_MOUTH_TELLS", "expectation_gap", "word_of_mouth",
+           "satisfaction_loyalty_curve", "CurveFit", "retention_by_satisfaction", "loyalty_index",
+           "satisfaction_by_profitability"]
 
-_GAP_LABELS = {"dissatisfied": "不满意", "satisfied": "满意", "highly satisfied": "非常满意"}
+#: The three satisfaction types of 003 §2.2.1 (不满意, 一般满意, 高度满意).
+SATISFACTION_TYPES = ("dissatisfied", "satisfied", "highly satisfied")
+#: How many people a customer of each type tells (003 §2.2.1; the highly satisfied tell "10 or more").
+WORD_OF_MOUTH_TELLS = {"dissatisfied": 22, "satisfied": 8, "highly satisfied": 10}
 
 
 def expectation_gap(perception, expectation, tolerance: float = 0.5, lang: str = "en") -> pd.DataFrame:
-    """Gap between perceived performance and expectation, and the resulting satisfaction class.
+    """Gap Q1 − Q0 between perceived performance and expectation, and the satisfaction type (003 §2.2.1).
 
-    ``perception`` and ``expectation`` are Series (one score per respondent) or DataFrames (respondents ×
-    attributes, averaged over attributes). Gap < −tolerance: dissatisfied; |gap| <= tolerance: satisfied;
-    gap > tolerance: highly satisfied.
+    ``perception`` (Q1) and ``expectation`` (Q0) are Series (one score per respondent) or DataFrames
+    (respondents × attributes, averaged over attributes). Gap < −tolerance: dissatisfied (不满意);
+    |gap| <= tolerance: satisfied (一般满意); gap > tolerance: highly satisfied (高度满意). ``tolerance=0``
+    is the textbook's exact comparison. ``lang`` gives the labels in English or Chinese.
     """
-    if lang not in ("en", "zh"):
-        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+    check_lang(lang)
     if tolerance < 0:
         raise ValueError(f"tolerance must be >= 0, got {tolerance}")
     p = perception.mean(axis=1) if isinstance(perception, pd.DataFrame) else perception
@@ -40,11 +65,42 @@ def expectation_gap(perception, expectation, tolerance: float = 0.5, lang: str =
     gap = (p - e).astype("float64")
     if gap.isna().any():
         raise DataError(f"{int(gap.isna().sum())} respondents lack a perception or an expectation score")
-    classes = np.select([gap < -tolerance, gap > tolerance], ["dissatisfied", "highly satisfied"], "satisfied")
+    classes = np.select([gap < -tolerance, gap > tolerance], [SATISFACTION_TYPES[0], SATISFACTION_TYPES[2]],
+                        SATISFACTION_TYPES[1])
     table = pd.DataFrame({"perception": p, "expectation": e, "gap": gap, "class": classes})
-    if lang == "zh":
-        table["class"] = table["class"].map(_GAP_LABELS)
+    table["class"] = translate(table["class"], lang).to_numpy()  # labels only: the index is data
     return table
+
+
+def word_of_mouth(counts: Mapping[str, float], tells: Mapping[str, float] = WORD_OF_MOUTH_TELLS) -> pd.Series:
+    """Negative, positive and net mentions that customers of each satisfaction type spread (003 §2.2.1).
+
+    ``counts``: number of customers per type (keys among :data:`SATISFACTION_TYPES`; missing types count
+    0). ``tells``: people each customer of a type tells — the textbook's 22 (dissatisfied), 8 (satisfied)
+    and 10 or more (highly satisfied) by default, so the positive mentions are a lower bound.
+    ``negative_mentions`` = 22 n_dissatisfied; ``positive_mentions`` = 8 n_satisfied + 10 n_highly;
+    ``net_mentions`` = positive − negative. For 10 / 60 / 30 customers: 220 negative, 780 positive,
+    net 560; one dissatisfied customer outweighs 22 / 8 = 2.75 satisfied ones.
+    """
+    for name, mapping in (("counts", counts), ("tells", tells)):
+        if not isinstance(mapping, Mapping):
+            raise DataError(f"{name} must be a mapping of satisfaction type to a number, got {type(mapping).__name__}")
+        unknown = [key for key in mapping if key not in SATISFACTION_TYPES]
+        if unknown:
+            raise DataError(f"{name} has unknown satisfaction types {unknown}; use {list(SATISFACTION_TYPES)}")
+        bad = {key: value for key, value in mapping.items()
+               if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating)
+               or not np.isfinite(value) or value < 0}
+        if bad:
+            raise DataError(f"{name} must be non-negative numbers; got {bad}")
+    missing = [key for key in SATISFACTION_TYPES if key not in tells]
+    if missing:
+        raise DataError(f"tells gives no number of people for {missing}")
+    n = {key: float(counts.get(key, 0)) for key in SATISFACTION_TYPES}
+    negative = n["dissatisfied"] * tells["dissatisfied"]
+    positive = n["satisfied"] * tells["satisfied"] + n["highly satisfied"] * tells["highly satisfied"]
+    return pd.Series({"negative_mentions": negative, "positive_mentions": positive,
+                      "net_mentions": positive - negative}, name="mentions")
 
 
 @dataclass(frozen=True)
@@ -165,3 +221,85 @@ def loyalty_index(measures: pd.DataFrame, weights: dict[str, float], lower_is_be
     total = sum(weights.values())
     table["loyalty_index"] = sum(table[name] * weight / total for name, weight in weights.items())
     return table
+
+
+def retention_by_satisfaction(satisfaction: pd.Series, retained: pd.Series, bands) -> pd.DataFrame:
+    """Share of customers retained (or repurchasing) in each satisfaction band.
+
+    ``satisfaction``: a score per customer; ``retained``: 1/0 (or True/False) for the same customers;
+    ``bands``: the band edges, increasing (e.g. ``[0, 2, 4, 6, 8, 10]``; the lowest edge is included).
+    Returns per band (labelled "low-high"; a score on an inner edge belongs to the lower band)
+    ``customers``, ``retained``, ``retention_rate`` and ``mean_satisfaction``; a band
+    without customers shows 0 customers and no rate. Scores outside the edges are an error, not dropped.
+    """
+    s = pd.to_numeric(satisfaction, errors="coerce")
+    if not isinstance(retained, pd.Series) or not s.index.equals(retained.index):
+        raise DataError("satisfaction and retained must be Series for the same customers (same index)")
+    outcome = retained.astype("float64") if retained.dtype == bool else pd.to_numeric(retained, errors="coerce")
+    if s.isna().any():
+        raise DataError(f"{int(s.isna().sum())} customers have a missing or non-numeric satisfaction score")
+    if not outcome.isin([0, 1]).all():
+        raise DataError("retained must be 1/0 or True/False for every customer")
+    edges = np.asarray(bands, dtype="float64")
+    if edges.ndim != 1 or len(edges) < 2 or not np.all(np.diff(edges) > 0):
+        raise ValueError(f"bands must be at least two increasing edges, got {bands!r}")
+    outside = (s < edges[0]) | (s > edges[-1])
+    if outside.any():
+        raise DataError(f"{int(outside.sum())} satisfaction scores lie outside the bands {edges[0]:g}-{edges[-1]:g} "
+                        f"(e.g. {s[outside].iloc[0]:g}); widen the bands")
+    labels = [f"{low:g}-{high:g}" for low, high in zip(edges[:-1], edges[1:], strict=True)]
+    band = pd.cut(s, edges, labels=labels, include_lowest=True)
+    table = pd.DataFrame({"band": band, "s": s, "y": outcome}).groupby("band", observed=False).agg(
+        customers=("y", "size"), retained=("y", "sum"), mean_satisfaction=("s", "mean"))
+    table["retained"] = table["retained"].astype("int64")
+    table["retention_rate"] = table["retained"] / table["customers"].where(table["customers"] > 0)
+    table.index = pd.Index(labels, name="satisfaction_band")
+    return table[["customers", "retained", "retention_rate", "mean_satisfaction"]]
+
+
+def satisfaction_by_profitability(satisfaction: pd.Series, profit: pd.Series, *, top: float = 0.2) -> pd.DataFrame:
+    """Customers and profit by profitability group × satisfaction (003 §2.3.3, the Swedish banks).
+
+    The ``top`` share of customers by profit (rounded to whole customers, at least one; ties by the order
+    of the index) form the ``"most profitable"`` group, the rest ``"other customers"``. ``satisfaction`` is a label
+    per customer (e.g. the satisfaction type of :func:`expectation_gap`, or True/False for satisfied or
+    not). Returns rows (profit_group, satisfaction) — with a ``"subtotal"`` row per group — and columns
+    ``customers``, ``customer_share``, ``profit`` and ``profit_share`` (of the total profit, which must be
+    positive). In the textbook's banks the top 20 % brought more than 100 % of the profit, so the other
+    80 % together lost money: with 8 satisfied customers at −1 and 2 dissatisfied at +6 the top group
+    brings 12 / 4 = 300 % and the others −200 %.
+    """
+    if not isinstance(satisfaction, pd.Series) or not isinstance(profit, pd.Series):
+        raise DataError("satisfaction and profit must be Series indexed by customer")
+    if not satisfaction.index.equals(profit.index) or satisfaction.index.has_duplicates:
+        raise DataError("satisfaction and profit must be given for the same customers (same index, no duplicates)")
+    if not 0 < top < 1:
+        raise ValueError(f"top must be a share between 0 and 1, got {top!r}")
+    values = pd.to_numeric(profit, errors="coerce")
+    if values.isna().any() or not np.isfinite(values).all():
+        raise DataError(f"{int((values.isna() | ~np.isfinite(values.fillna(0))).sum())} customers have a missing or "
+                        "non-numeric profit")
+    if satisfaction.isna().any():
+        raise DataError(f"{int(satisfaction.isna().sum())} customers have no satisfaction label")
+    total = values.sum()
+    if total <= 0:
+        raise DataError(f"total profit is {total:g}; shares of profit need a positive total")
+    labels = satisfaction.map({True: "satisfied", False: "dissatisfied"}) if satisfaction.dtype == bool \
+        else satisfaction.astype(str)
+    n_top = max(1, int(round(top * len(values))))
+    ranked = values.sort_values(ascending=False, kind="stable").index
+    group = pd.Series("other customers", index=values.index)
+    group[ranked[:n_top]] = "most profitable"
+    frame = pd.DataFrame({"profit_group": group, "satisfaction": labels, "profit": values})
+    detail = frame.groupby(["profit_group", "satisfaction"]).agg(customers=("profit", "size"), profit=("profit", "sum"))
+    subtotal = frame.groupby("profit_group").agg(customers=("profit", "size"), profit=("profit", "sum"))
+    subtotal.index = pd.MultiIndex.from_product([subtotal.index, ["subtotal"]], names=detail.index.names)
+    known = [label for label in SATISFACTION_TYPES if label in set(labels)]
+    order = known + sorted(set(labels) - set(known)) + ["subtotal"]
+    groups = ["most profitable", "other customers"]
+    table = pd.concat([detail, subtotal]).reindex(
+        pd.MultiIndex.from_product([groups, order], names=detail.index.names)).dropna()
+    table["customers"] = table["customers"].astype("int64")
+    table["customer_share"] = table["customers"] / len(values)
+    table["profit_share"] = table["profit"] / total
+    return table[["customers", "customer_share", "profit", "profit_share"]]

@@ -1,4 +1,4 @@
-"""Expectation gaps, the satisfaction-loyalty curve, the loyalty index, and the survey generators."""
+"""Satisfaction types, word of mouth, the satisfaction-loyalty curve and trap, profitability, the loyalty index."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 
 import crmlab as cl
+from crmlab import satisfaction as sat
+from crmlab import simulation as sim
 from crmlab.errors import DataError
 from crmlab.satisfaction import kano_table
 from crmlab.satisfaction.loyalty import expectation_gap, loyalty_index, satisfaction_loyalty_curve
@@ -18,7 +20,7 @@ def test_expectation_gap_by_hand():
     table = expectation_gap(perception, expectation, tolerance=0.5)
     assert table["gap"].tolist() == pytest.approx([-2.0, 0.2, 2.0])
     assert table["class"].tolist() == ["dissatisfied", "satisfied", "highly satisfied"]
-    assert expectation_gap(perception, expectation, lang="zh")["class"].tolist() == ["不满意", "满意", "非常满意"]
+    assert expectation_gap(perception, expectation, lang="zh")["class"].tolist() == ["不满意", "一般满意", "高度满意"]
     attributes = pd.DataFrame({"x": [4, 8], "y": [6, 8]}, index=["a", "b"])
     assert expectation_gap(attributes, attributes - 1)["gap"].tolist() == [1.0, 1.0]
     with pytest.raises(DataError, match="same respondents"):
@@ -92,3 +94,105 @@ def test_satisfaction_plots_draw_on_given_axes():
     assert cl.plotting.plot_path_coefficients(result, boot, ax=axes[1]) is axes[1]
     assert len(axes[1].patches) == 12
     plt.close("all")
+
+
+# --------------------------------------------------------------------------- word of mouth, retention, profitability
+
+def test_word_of_mouth_takes_the_textbook_tells_or_others():
+    assert sat.word_of_mouth({"highly satisfied": 2})["positive_mentions"] == 20
+    own = sat.word_of_mouth({"dissatisfied": 1, "satisfied": 1}, tells={"dissatisfied": 10, "satisfied": 5,
+                                                                      "highly satisfied": 12})
+    assert own.to_dict() == {"negative_mentions": 10.0, "positive_mentions": 5.0, "net_mentions": -5.0}
+    for counts, message in (({"angry": 3}, "unknown satisfaction types \\['angry'\\]"),
+                            ({"satisfied": -1}, "non-negative"), ({"satisfied": "many"}, "non-negative"),
+                            ([10, 60, 30], "mapping")):
+        with pytest.raises(DataError, match=message):
+            sat.word_of_mouth(counts)
+    with pytest.raises(DataError, match="no number of people for \\['highly satisfied'\\]"):
+        sat.word_of_mouth({"satisfied": 1}, tells={"dissatisfied": 22, "satisfied": 8})
+
+
+def test_retention_by_satisfaction_by_hand():
+    s = pd.Series([1.0, 3.0, 4.0, 5.0, 9.0, 10.0])
+    stayed = pd.Series([0, 0, 1, 1, 1, 1])
+    table = sat.retention_by_satisfaction(s, stayed, [1, 4, 7, 10])
+    assert table.index.tolist() == ["1-4", "4-7", "7-10"]
+    assert table["customers"].tolist() == [3, 1, 2] and table["retained"].tolist() == [1, 1, 2]  # 4 is in "1-4"
+    assert table["retention_rate"].tolist() == pytest.approx([1 / 3, 1.0, 1.0])
+    assert sat.retention_by_satisfaction(s, stayed.astype(bool), [1, 4, 7, 10]).equals(table)
+    empty = sat.retention_by_satisfaction(s, stayed, [1, 1.5, 2, 4, 7, 10])
+    assert empty.loc["1.5-2", "customers"] == 0 and np.isnan(empty.loc["1.5-2", "retention_rate"])
+    with pytest.raises(DataError, match="outside the bands 1-8"):
+        sat.retention_by_satisfaction(s, stayed, [1, 4, 8])
+    with pytest.raises(DataError, match="1/0"):
+        sat.retention_by_satisfaction(s, stayed + 1, [1, 4, 7, 10])
+    with pytest.raises(ValueError, match="increasing"):
+        sat.retention_by_satisfaction(s, stayed, [10, 1])
+
+
+def test_satisfaction_by_profitability_accounts_for_every_customer(rng):
+    profit = pd.Series(rng.normal(10, 30, 97))
+    labels = pd.Series(rng.choice(["dissatisfied", "satisfied", "highly satisfied"], 97))
+    table = sat.satisfaction_by_profitability(labels, profit, top=0.2)
+    subtotals = table.xs("subtotal", level="satisfaction")
+    assert subtotals["customers"].tolist() == [19, 78]  # round(0.2 · 97) = 19 most profitable customers
+    assert subtotals["profit"].sum() == pytest.approx(profit.sum())
+    assert subtotals["profit_share"].sum() == pytest.approx(1.0)
+    detail = table.drop(index="subtotal", level="satisfaction")
+    assert detail["customers"].sum() == 97
+    assert detail.index.get_level_values("satisfaction").unique().tolist() == ["dissatisfied", "satisfied",
+                                                                                 "highly satisfied"]
+    most = profit.sort_values(ascending=False).iloc[:19]
+    assert subtotals.loc["most profitable", "profit"] == pytest.approx(most.sum())
+
+
+def test_satisfaction_by_profitability_rejects_what_it_cannot_share():
+    profit, labels = pd.Series([5.0, -1.0, 2.0]), pd.Series(["satisfied", "dissatisfied", None])
+    with pytest.raises(DataError, match="1 customers have no satisfaction label"):
+        sat.satisfaction_by_profitability(labels, profit)
+    with pytest.raises(DataError, match="positive total"):
+        sat.satisfaction_by_profitability(labels.fillna("satisfied"), -profit)
+    with pytest.raises(DataError, match="same customers"):
+        sat.satisfaction_by_profitability(labels.fillna("satisfied"), profit.iloc[:2])
+    with pytest.raises(DataError, match="non-numeric profit"):
+        sat.satisfaction_by_profitability(labels.fillna("satisfied"), pd.Series([5.0, "x", 2.0]))
+    with pytest.raises(ValueError, match="top"):
+        sat.satisfaction_by_profitability(labels.fillna("satisfied"), profit, top=1.5)
+
+
+# --------------------------------------------------------------------------- the trap's simulations (001 §3.6.4)
+
+def test_basic_and_latent_expectations_give_a_flat_middle_stretch():
+    survey = sim.make_expectation_survey(1500, seed=4)
+    assert survey.attrs["average_loyalty"] == 5.0
+    assert survey[["basic_fulfilment", "latent_fulfilment"]].stack().between(0, 1).all()
+    fit = satisfaction_loyalty_curve(survey["satisfaction"], survey["loyalty"], kind="piecewise")
+    low, middle, high = fit.slopes
+    assert middle < low and middle < high / 2 and fit.nonlinearity_p_value < 1e-6
+    delighted = survey[survey["basic_fulfilment"] >= 0.8]
+    assert np.corrcoef(delighted["latent_fulfilment"], delighted["loyalty"])[0, 1] > 0.8
+    with pytest.raises(ValueError, match="average_loyalty"):
+        sim.make_expectation_survey(10, average_loyalty=10)
+
+
+def test_both_remedies_keep_satisfied_customers():
+    bands = [1, 4, 7, 8.5, 10]
+
+    def kept(**remedy):
+        frame = sim.make_switching_customers(4000, seed=9, **remedy)
+        return sat.retention_by_satisfaction(frame["satisfaction"], frame["stayed"], bands)["retention_rate"]
+
+    baseline, value, lock_in = kept(), kept(extra_value=1.0), kept(switching_cost=1.0)
+    assert baseline.is_monotonic_increasing and baseline["7-8.5"] < 0.7  # satisfied customers still leave
+    assert (value >= baseline).all() and (lock_in >= baseline).all() and value["7-8.5"] > baseline["7-8.5"] + 0.15
+    assert value.to_numpy() == pytest.approx(lock_in.to_numpy())  # in this model a point is a point
+    with pytest.raises(ValueError, match="switching_cost"):
+        sim.make_switching_customers(10, switching_cost=-1)
+
+
+def test_satisfaction_labels_follow_the_profit_rank():
+    profit = pd.Series(np.arange(1000.0))
+    labels = sim.make_satisfaction_labels(profit, top=0.2, satisfied_top=0.3, satisfied_others=0.9, seed=1)
+    assert labels.index.equals(profit.index) and labels.dtype == bool
+    assert labels[profit >= 800].mean() == pytest.approx(0.3, abs=0.06)
+    assert labels[profit < 800].mean() == pytest.approx(0.9, abs=0.04)
