@@ -469,7 +469,7 @@ def quoted_clv_table(discount_rate: float = 0.10) -> pd.DataFrame:
     For each company: the quoted value V over n years, the undiscounted value per year V / n, and the present value
     of that level yearly amount received at the end of each year, (V / n) (1 − (1 + d)^-n) / d (the annuity
     factor; V at d = 0), with its share of the quoted figure. The quotes are undiscounted sums — at 10 % a year
-    the SAS traveller's 480,000 over 20 years is worth 204,325 today (42.6 %).
+    the SAS traveller's 480,000 over 20 years is worth 204,326 today (42.6 %).
     """
     d = _discount_rate(discount_rate)
     table = pd.DataFrame(QUOTED_CLV, columns=["company", "years", "lifetime_value"]).set_index("company")

@@ -26,8 +26,7 @@ import pandas as pd
 from .errors import ColumnTypeError, DataError, EmptyDataError, MissingColumnError, ObservationPeriodError
 
 __all__ = ["COMPONENTS", "LAPSE_SIGNALS", "STATUSES", "RelationshipGrowth", "acquisition_value", "first_purchases",
-           "lapse_signals",
-           "relationship_growth", "score_prospects", "win_back_by_reason"]
+           "lapse_signals", "relationship_growth", "score_prospects", "targeting_backtest", "win_back_by_reason"]
 
 #: The components of :func:`relationship_growth`, with the growth dimension each belongs to.
 COMPONENTS = {
@@ -125,6 +124,39 @@ class RelationshipGrowth:
             "customers": pd.Series(counts, dtype="int64"),
             "revenue_change": table[list(COMPONENTS)].sum(),
         }).rename_axis("component")
+
+    def by_dimension(self) -> pd.Series:
+        """Revenue change by growth dimension (breadth, length, depth); sums to the total change."""
+        components = self.components()
+        return components.groupby("dimension", sort=False)["revenue_change"].sum().rename("revenue_change")
+
+    def retention(self) -> pd.Series:
+        """Length in numbers: of the customers of period 1, how many bought again in period 2 and what they kept.
+
+        ``customers_period_1``, ``retained``, ``customer_retention_rate`` = retained / customers of period 1,
+        ``revenue_share_retained`` = the retained customers' share of period-1 revenue, and
+        ``retained_revenue_ratio`` = their period-2 revenue / their period-1 revenue (> 1: they grew in depth).
+        """
+        table = self.customers
+        first = table[table["status"].isin(["retained", "lost"])]
+        kept = first[first["status"] == "retained"]
+        return pd.Series({
+            "customers_period_1": len(first),
+            "retained": len(kept),
+            "customer_retention_rate": len(kept) / len(first),
+            "revenue_share_retained": kept["revenue_1"].sum() / first["revenue_1"].sum(),
+            "retained_revenue_ratio": kept["revenue_2"].sum() / kept["revenue_1"].sum(),
+        }, name="retention")
+
+    def depth_summary(self) -> pd.DataFrame:
+        """Per depth component: retained customers it raised (> 0) and lowered (< 0), and the revenue change."""
+        table = self.customers[self.customers["decomposed"]]
+        rows = {name: {"customers_up": int((table[name] > 0).sum()), "customers_down": int((table[name] < 0).sum()),
+                       "share_up": float((table[name] > 0).mean()) if len(table) else 0.0,
+                       "revenue_change": float(table[name].sum())}
+                for name in ("cross_selling", "volume", "up_selling")}
+        return pd.DataFrame(rows).T.rename_axis("component").astype(
+            {"customers_up": "int64", "customers_down": "int64"})
 
     def waterfall(self) -> pd.DataFrame:
         """Period 1 revenue, each component, period 2 revenue: the steps of the bridge from one to the other."""
@@ -377,6 +409,23 @@ def acquisition_value(prospects: pd.DataFrame, *, acquisition_cost: float, margi
 
 #: The reason proxies of :func:`lapse_signals`, in the order the rules are tried.
 LAPSE_SIGNALS = ("returned goods", "single purchase", "spend falling", "no signal in the log")
+
+
+def targeting_backtest(targets: pd.DataFrame, *, outcome: str = "returned", value: str = "follow_up_revenue"
+                       ) -> pd.DataFrame:
+    """How the prospects :func:`acquisition_value` chose to target actually behaved, against the others.
+
+    Useful when the prospects' outcomes are known (scored on past data, as in a backtest): per group ("targeted",
+    "not targeted") the customers, the mean predicted likelihood ``p_acquire``, the share actually acquired
+    (mean ``outcome``) and the mean actual ``value``.
+    """
+    _require(targets, ("worth_targeting", "p_acquire", outcome, value), "targeting_backtest")
+    if targets.empty:
+        raise EmptyDataError("there are no prospects to check")
+    group = np.where(targets["worth_targeting"], "targeted", "not targeted")
+    table = targets.groupby(group).agg(customers=("p_acquire", "size"), p_acquire=("p_acquire", "mean"),
+                                       acquired_share=(outcome, "mean"), mean_value=(value, "mean"))
+    return table.reindex([g for g in ("targeted", "not targeted") if g in table.index]).rename_axis("group")
 
 
 def lapse_signals(transactions: pd.DataFrame, lapsed, *, returns: pd.Series | None = None, falling: float = 0.5,

@@ -506,7 +506,9 @@ def plot_relationship_growth(growth, ax: Axes | None = None, lang: str = "en") -
         ax.bar(position, height, bottom=bottom, color=colours[row["dimension"]])
         ax.annotate(f"{row['revenue']:+,.0f}" if row["dimension"] != "total" else f"{row['revenue']:,.0f}",
                     (position, max(bottom, bottom + height)), ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(range(len(steps)), [term(step, lang) for step in steps.index], rotation=30, ha="right")
+    ax.set_xticks(range(len(steps)), [term(step, lang).replace("_", " ") for step in steps.index], rotation=30,
+                  ha="right")
+    ax.set_ylim(top=ax.get_ylim()[1] * 1.08)
     for dimension in ("breadth", "length", "depth"):
         ax.bar(0, 0, color=colours[dimension], label=term(dimension, lang))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
@@ -552,14 +554,16 @@ def plot_crm_kinds(ax: Axes | None = None, lang: str = "en") -> Axes:
     to the customer, whose responses operational CRM records again.
     """
     kinds = ["operational CRM (front office)", "analytical CRM (back office)", "collaborative CRM (channels)"]
-    ax = _axes(ax, size=(10, 2.6))
-    centres = _boxes(ax, [term(kind, lang) for kind in kinds], y=0.62)
+    ax = _axes(ax, size=(10, 2.8))
+    centres = _boxes(ax, [term(kind, lang) for kind in kinds], y=0.72)
     for (x, _), note in zip(centres, ["collects sales, marketing and service data",
                                       "turns data into information, knowledge and forecasts",
                                       "interacts with customers through every channel"], strict=True):
-        ax.text(x, 0.25, textwrap.fill(term(note, lang), 30), ha="center", va="center", fontsize=8)
-    ax.annotate("", xy=(centres[0][0], 0.78), xytext=(centres[-1][0], 0.78),
-                arrowprops={"arrowstyle": "->", "color": "grey", "connectionstyle": "arc3,rad=0.25"})
+        ax.text(x, 0.42, textwrap.fill(term(note, lang), 30), ha="center", va="center", fontsize=8)
+    ax.annotate("", xy=(centres[0][0], 0.12), xytext=(centres[-1][0], 0.12),
+                arrowprops={"arrowstyle": "->", "color": "grey"})
+    ax.text(0.5, 0.16, term("customers' responses are recorded again", lang), ha="center", va="bottom", fontsize=8,
+            color="grey")
     ax.set_title(term("Three kinds of CRM", lang))
     return ax
 
@@ -574,7 +578,7 @@ def plot_retention_claims(discount_rates=(0.0, 0.05, 0.10), uplift: float = 0.05
     """
     from .economics import RETENTION_CLAIMS, retention_uplift
 
-    rates = np.round(np.arange(0.40, 1 - uplift + 1e-9, 0.005), 3)
+    rates = np.round(np.arange(0.40, 1 - uplift - 1e-9, 0.005), 3)  # r + u < 1: CLV finite at d = 0
     table = retention_uplift(rates, list(discount_rates), uplift=uplift)
     ax = _axes(ax)
     for colour, d in zip(sns.color_palette(n_colors=len(discount_rates)), table.columns, strict=True):
@@ -588,7 +592,7 @@ def plot_retention_claims(discount_rates=(0.0, 0.05, 0.10), uplift: float = 0.05
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set(xlabel=term("retention rate", lang), ylabel=message("clv_gain_axis", lang, uplift=uplift),
            title=term("The chapters' retention claims against CLV arithmetic", lang))
-    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(0.0, 0.9))
+    ax.legend(fontsize="small", loc="lower right")
     return ax
 
 

@@ -24,4 +24,4 @@ def test_every_content_notebook_is_mapped_and_has_glossary_terms():
 def test_table_of_contents_reads_numbered_sections():
     contents = cl.course.table_of_contents()
     sections = contents[contents["notebook"] == "08_retention_economics"]["section"].tolist()
-    assert sections[0].startswith("1. The leaking bucket") and len(sections) == 7
+    assert sections[0].startswith("1. Retention economics") and len(sections) == 8

@@ -243,3 +243,26 @@ def test_win_back_by_reason_by_hand():
         growth.win_back_by_reason(ranking, pd.Series({"zz": "price"}))
     with pytest.raises(MissingColumnError, match="second_lifetime_value"):
         growth.win_back_by_reason(ranking.drop(columns="second_lifetime_value"), reasons)
+
+
+def test_growth_summaries_by_hand():
+    result = growth.relationship_growth(_hand_log(), period_1=P1, period_2=P2)
+    assert result.by_dimension().to_dict() == pytest.approx({"breadth": 25, "length": -40, "depth": 37})
+    kept = result.retention()
+    # period 1: lost (40), cross (20), up (12), volume (5); three of the four bought again
+    assert kept["customers_period_1"] == 4 and kept["retained"] == 3
+    assert kept["customer_retention_rate"] == pytest.approx(0.75)
+    assert kept["revenue_share_retained"] == pytest.approx(37 / 77)
+    assert kept["retained_revenue_ratio"] == pytest.approx(74 / 37)
+    depth = result.depth_summary()
+    assert depth["customers_up"].to_dict() == {"cross_selling": 1, "volume": 1, "up_selling": 1}
+    assert depth.loc["up_selling", "revenue_change"] == pytest.approx(12)
+
+
+def test_targeting_backtest_by_hand():
+    targets = pd.DataFrame({"worth_targeting": [True, True, False], "p_acquire": [0.6, 0.4, 0.1],
+                            "returned": [True, False, False], "follow_up_revenue": [90.0, 0.0, 0.0]})
+    table = growth.targeting_backtest(targets)
+    assert list(table.index) == ["targeted", "not targeted"]
+    assert table.loc["targeted"].tolist() == pytest.approx([2, 0.5, 0.5, 45.0])
+    assert table.loc["not targeted", "acquired_share"] == 0
