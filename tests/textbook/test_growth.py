@@ -70,10 +70,10 @@ def test_002_thirty_percent_of_marketing_expense():
 
 
 def test_002_quick_assessment_is_the_sum_of_its_four_terms():
-    """002 你能在 CRM上花多少钱?快速评估: "Marketing expense X turnover rate, +" "Present value of lost referrals/good word of
-    mouth, +" "The value of sales management time spent re-gaining lost revenue, +" "Target retention (in $ of
-    revenue) - Current retention" "= the costs to your revenue growth that could be re-allocated to CRM". The slide
-    gives no values but c = 30 %; the rest are ours."""
+    """002 你能在 CRM上花多少钱?快速评估: "Marketing expense X turnover rate, +" "Present value of lost
+    referrals/good word of mouth, +" "The value of sales management time spent re-gaining lost revenue, +"
+    "Target retention (in $ of revenue) - Current retention" "= the costs to your revenue growth that could be
+    re-allocated to CRM". The slide gives no values but c = 30 %; the rest are ours."""
     result = economics.crm_budget_quick_assessment(100e6, 0.30, 20e6, 10e6, 0.80 * RMB_1_BILLION,
                                                    0.70 * RMB_1_BILLION)
     assert result["crm_budget"] == pytest.approx(30e6 + 20e6 + 10e6 + 100e6)
