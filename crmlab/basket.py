@@ -147,8 +147,11 @@ def product_type(descriptions: pd.Series) -> pd.Series:
     "SET OF 6 SPICE TINS PANTRY DESIGN"; the closing noun (HOLDER, RETROSPOT, DESIGN) is often the kind of
     product and sometimes a pattern name, so treat the result as coarse.
     """
-    words = descriptions.astype("string").str.strip().str.upper().str.split().str[-1]
-    return words.fillna("UNKNOWN").rename("product_type")
+    codes, uniques = pd.factorize(descriptions)  # a catalogue repeats few descriptions many times: work on each once
+    words = pd.Series(uniques).astype("string").str.strip().str.upper().str.split().str[-1].to_numpy(dtype=object)
+    types = pd.Series(np.where(codes >= 0, words[np.maximum(codes, 0)] if len(words) else None, None),
+                      index=descriptions.index, dtype="string")
+    return types.fillna("UNKNOWN").rename("product_type")
 
 
 def relationship_depth(transactions: pd.DataFrame, *, category_col: str | None = None, peer_col: str | None = None,
