@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .economics import _non_negative, _number
 from .errors import ColumnTypeError, DataError, EmptyDataError, MissingColumnError, ObservationPeriodError
 
 __all__ = ["COMPONENTS", "LAPSE_SIGNALS", "STATUSES", "RelationshipGrowth", "acquisition_value", "first_purchases",
@@ -126,12 +127,12 @@ class RelationshipGrowth:
         }).rename_axis("component")
 
     def by_dimension(self) -> pd.Series:
-        """Revenue change by growth dimension (breadth, length, depth); sums to the total change."""
+        """Revenue change by growth dimension (教材 000: 宽度, 远度, 深度); sums to the total change."""
         components = self.components()
         return components.groupby("dimension", sort=False)["revenue_change"].sum().rename("revenue_change")
 
     def retention(self) -> pd.Series:
-        """Length in numbers: of the customers of period 1, how many bought again in period 2 and what they kept.
+        """Length (远度, 教材 000 客户关系的远度成长) in numbers: who of period 1 bought again, and what they kept.
 
         ``customers_period_1``, ``retained``, ``customer_retention_rate`` = retained / customers of period 1,
         ``revenue_share_retained`` = the retained customers' share of period-1 revenue, and
@@ -149,7 +150,8 @@ class RelationshipGrowth:
         }, name="retention")
 
     def depth_summary(self) -> pd.DataFrame:
-        """Per depth component: retained customers it raised (> 0) and lowered (< 0), and the revenue change."""
+        """Per depth component (教材 000 客户关系的深度成长: cross-/up-selling), the retained customers it raised (> 0)
+        and lowered (< 0), and the revenue change."""
         table = self.customers[self.customers["decomposed"]]
         rows = {name: {"customers_up": int((table[name] > 0).sum()), "customers_down": int((table[name] < 0).sum()),
                        "share_up": float((table[name] > 0).mean()) if len(table) else 0.0,
@@ -292,9 +294,10 @@ def first_purchases(transactions: pd.DataFrame, *, start, end, follow_up_days: i
     if transactions.empty:
         raise EmptyDataError("the transaction log is empty")
     start_day, end_day = _period((start, end), "start/end")
-    follow = int(follow_up_days)
-    if follow != follow_up_days or follow < 1:
+    follow = _number("follow_up_days", follow_up_days)
+    if follow != int(follow) or follow < 1:
         raise DataError(f"follow_up_days must be a whole number of days >= 1, got {follow_up_days!r}")
+    follow = int(follow)
     days = _dates(transactions, date_col, what).dt.normalize()
     amount = _amounts(transactions, amount_col, what)
     last_day = days.max()
@@ -343,7 +346,7 @@ def score_prospects(history: pd.DataFrame, prospects: pd.DataFrame, *, pattern: 
         raise EmptyDataError("score_prospects needs past prospects (history) and prospects to score; one is empty")
     if not pattern:
         raise DataError("pattern names at least one column that describes a prospect (e.g. ['first_spend'])")
-    if int(bins) != bins or bins < 2:
+    if _number("bins", bins) != int(bins) or bins < 2:
         raise DataError(f"bins must be a whole number >= 2, got {bins!r}")
     acquired = history[outcome]
     if not pd.api.types.is_bool_dtype(acquired):
@@ -354,6 +357,10 @@ def score_prospects(history: pd.DataFrame, prospects: pd.DataFrame, *, pattern: 
     for column in pattern:
         past, new = history[column], prospects[column]
         if pd.api.types.is_numeric_dtype(past) and not pd.api.types.is_bool_dtype(past):
+            for label, values in (("history", past), ("prospects", new)):
+                if not pd.api.types.is_numeric_dtype(values) or not np.isfinite(values.to_numpy(dtype="float64")).all():
+                    raise DataError(f"score_prospects: pattern column {column!r} of the {label} must hold finite "
+                                    "numbers (it is cut into bands); fill or drop the missing values first")
             edges = np.unique(np.quantile(past.to_numpy(dtype="float64"), np.linspace(0, 1, int(bins) + 1)))
             inner = edges[1:-1]
             history_cells[column] = np.searchsorted(inner, past.to_numpy(dtype="float64"), side="right")
@@ -394,10 +401,8 @@ def acquisition_value(prospects: pd.DataFrame, *, acquisition_cost: float, margi
         raise DataError(f"acquisition_value: {int(outside.sum()):,} values of {probability!r} lie outside [0, 1] "
                         f"(e.g. {p[outside].iloc[0]!r}); it is a probability")
     potential = _amounts(prospects, value, "acquisition_value")
-    cost, margin = float(acquisition_cost), float(margin_rate)
-    if not np.isfinite(cost) or cost < 0:
-        raise DataError(f"acquisition_cost must be a finite number >= 0, got {acquisition_cost!r}")
-    if not np.isfinite(margin) or not 0 < margin <= 1:
+    cost, margin = _non_negative("acquisition_cost", acquisition_cost), _number("margin_rate", margin_rate)
+    if not 0 < margin <= 1:
         raise DataError(f"margin_rate is the share of revenue kept as margin, in (0, 1], got {margin_rate!r}")
     table = prospects.copy()
     table["expected_value"] = p * margin * potential - cost
@@ -415,6 +420,7 @@ def targeting_backtest(targets: pd.DataFrame, *, outcome: str = "returned", valu
                        ) -> pd.DataFrame:
     """How the prospects :func:`acquisition_value` chose to target actually behaved, against the others.
 
+    A check of 000's last acquisition step (选择潜在关系价值高的目标客户, 教材 000 客户关系管理获取新客户步骤).
     Useful when the prospects' outcomes are known (scored on past data, as in a backtest): per group ("targeted",
     "not targeted") the customers, the mean predicted likelihood ``p_acquire``, the share actually acquired
     (mean ``outcome``) and the mean actual ``value``.
@@ -453,7 +459,8 @@ def lapse_signals(transactions: pd.DataFrame, lapsed, *, returns: pd.Series | No
     if len(absent):
         raise DataError(f"{len(absent):,} lapsed customers are not in the log (e.g. {list(absent[:3])}); pass ids "
                         "of the same log")
-    if not 0 < float(falling) < 1:
+    falling = _number("falling", falling)
+    if not 0 < falling < 1:
         raise DataError(f"falling is a share of the earlier mean spend per purchase day, in (0, 1), got {falling!r}")
     days = _dates(transactions, date_col, what).dt.normalize()
     amount = _amounts(transactions, amount_col, what)
@@ -465,7 +472,7 @@ def lapse_signals(transactions: pd.DataFrame, lapsed, *, returns: pd.Series | No
                     / (daily.groupby(level=0).size() - 1).replace(0, np.nan)).reindex(ids)
     returned = (returns.reindex(ids).fillna(0) if returns is not None else pd.Series(0, index=ids)) > 0
     reason = np.select([returned.to_numpy(), (purchase_days == 1).to_numpy(),
-                        (last < float(falling) * earlier_mean).to_numpy()],
+                        (last < falling * earlier_mean).to_numpy()],
                        list(LAPSE_SIGNALS[:3]), default=LAPSE_SIGNALS[3])
     return pd.Series(pd.Categorical(reason, categories=LAPSE_SIGNALS), index=ids, name="reason")
 

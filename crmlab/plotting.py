@@ -17,7 +17,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from .errors import DataError, MissingColumnError
+from .errors import ColumnTypeError, DataError, MissingColumnError
 from .frames import unit_name
 from .i18n import message, term
 from .quality import DROP_REASONS, DataQualityReport
@@ -491,6 +491,11 @@ def plot_relationship_growth(growth, ax: Axes | None = None, lang: str = "en") -
     ``growth`` is :func:`crmlab.growth.relationship_growth`; the bars are its :meth:`waterfall` steps, coloured by
     growth dimension (宽度, 远度, 深度).
     """
+    from .growth import RelationshipGrowth
+
+    if not isinstance(growth, RelationshipGrowth):
+        raise ColumnTypeError(f"plot_relationship_growth draws crmlab.growth.relationship_growth(...), got "
+                              f"{type(growth).__name__}")
     steps = growth.waterfall()
     steps = steps[(steps["revenue"] != 0) | (steps["dimension"] == "total")]
     colours = {"total": "grey", "breadth": sns.color_palette()[0], "length": sns.color_palette()[3],

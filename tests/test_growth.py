@@ -266,3 +266,35 @@ def test_targeting_backtest_by_hand():
     assert list(table.index) == ["targeted", "not targeted"]
     assert table.loc["targeted"].tolist() == pytest.approx([2, 0.5, 0.5, 45.0])
     assert table.loc["not targeted", "acquired_share"] == 0
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda log: growth.first_purchases(log, start="2021-01-01", end="2021-01-31", follow_up_days="ninety"),
+     "follow_up_days must be a number"),
+    (lambda log: growth.first_purchases(log, start="2021-01-01", end="2021-01-31", follow_up_days=1.5),
+     "whole number of days"),
+    (lambda log: growth.first_purchases(log, start="not a date", end="2021-01-31"), "pair of dates"),
+    (lambda log: growth.first_purchases(log, start="2021-01-01", end="2021-01-31", attributes=("region",)),
+     "needs columns \\['region'\\]"),
+    (lambda log: growth.lapse_signals(log, [1], falling="half"), "falling must be a number"),
+    (lambda log: growth.lapse_signals(log, [1], falling=1.5), "falling is a share"),
+    (lambda log: growth.acquisition_value(pd.DataFrame({"p_acquire": [0.5], "potential_value": [1.0]}),
+                                          acquisition_cost="cheap"), "acquisition_cost must be a number"),
+    (lambda log: growth.acquisition_value(pd.DataFrame({"p_acquire": ["high"], "potential_value": [1.0]}),
+                                          acquisition_cost=1), "not numbers"),
+    (lambda log: growth.acquisition_value(pd.DataFrame({"p_acquire": [0.5], "potential_value": [np.nan]}),
+                                          acquisition_cost=1), "missing or infinite"),
+    (lambda log: growth.score_prospects(pd.DataFrame({"s": [1.0, np.nan], "returned": [True, False],
+                                                      "follow_up_revenue": [1.0, 0.0]}),
+                                        pd.DataFrame({"s": [1.0]}), pattern=["s"]), "finite numbers"),
+    (lambda log: growth.score_prospects(pd.DataFrame({"s": [1.0], "returned": [True], "follow_up_revenue": [1.0]}),
+                                        pd.DataFrame({"s": [1.0]}), pattern=["s"], bins=1), "bins must be"),
+    (lambda log: growth.score_prospects(pd.DataFrame({"s": [1.0], "returned": [True], "follow_up_revenue": [1.0]}),
+                                        pd.DataFrame({"s": [1.0]}), pattern=[]), "at least one column"),
+    (lambda log: growth.relationship_growth(log.to_dict(), period_1=P1, period_2=P2), "needs a DataFrame"),
+])
+def test_bad_arguments_get_crmlab_errors(call, message):
+    from crmlab.errors import CrmlabError
+
+    with pytest.raises(CrmlabError, match=message):
+        call(_first_purchase_log())
