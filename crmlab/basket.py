@@ -1,4 +1,4 @@
-"""Relationship depth and breadth: product co-purchase (cross-selling) and breadth measures.
+"""Relationship depth (深度成长): product co-purchase (cross-selling), one-to-one offers and depth measures.
 
 Cross-selling (交叉销售) looks for products bought together. For a pair of products A, B
 over N baskets:
@@ -16,9 +16,13 @@ is all pairs need. Classic association-rule libraries (mlxtend) work on a dense
 boolean table and enumerate longer item sets; for pairs on tens of thousands of baskets
 the sparse product is simpler and faster.
 
-Breadth (宽度): how many different products and product types a customer buys, and a
-share-of-wallet proxy — the customer's spend against the spend of the strongest buyers
-among comparable customers, since a firm rarely sees what customers spend elsewhere.
+One-to-one offers (一对一营销, 教材 004 §2.2.4): for each customer, the products the rules point to from what
+that customer has already bought (:func:`one_to_one_offers`).
+
+Depth (深度, 教材 000 客户关系的深度成长): how many different products and product types a customer buys, and a
+share-of-wallet proxy (荷包份额) — the customer's spend against the spend of the strongest buyers among
+comparable customers, since a firm rarely sees what customers spend elsewhere. (Breadth, 宽度, is the number of
+customers — see :mod:`crmlab.growth`.)
 """
 
 from __future__ import annotations
@@ -31,8 +35,8 @@ from scipy import sparse
 
 from .errors import DataError, EmptyDataError, MissingColumnError
 
-__all__ = ["Baskets", "basket_matrix", "cross_sell_opportunities", "product_pairs", "product_type",
-           "relationship_breadth"]
+__all__ = ["Baskets", "basket_matrix", "cross_sell_opportunities", "one_to_one_offers", "product_pairs",
+           "product_type", "relationship_depth"]
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,9 @@ def product_pairs(baskets: Baskets, *, min_support: float = 0.01, min_confidence
     support but below ``min_confidence`` in both directions are dropped.
     """
     if not 0 < min_support <= 1:
-        raise ValueError(f"min_support is a share of baskets in (0, 1], got {min_support}")
+        raise DataError(f"min_support is a share of baskets in (0, 1], got {min_support}")
     if not 0 <= min_confidence <= 1:
-        raise ValueError(f"min_confidence is a probability in [0, 1], got {min_confidence}")
+        raise DataError(f"min_confidence is a probability in [0, 1], got {min_confidence}")
     n = baskets.n_baskets
     if n == 0:
         raise EmptyDataError("there are no baskets")
@@ -143,14 +147,20 @@ def product_type(descriptions: pd.Series) -> pd.Series:
     "SET OF 6 SPICE TINS PANTRY DESIGN"; the closing noun (HOLDER, RETROSPOT, DESIGN) is often the kind of
     product and sometimes a pattern name, so treat the result as coarse.
     """
-    words = descriptions.astype("string").str.strip().str.upper().str.split().str[-1]
-    return words.fillna("UNKNOWN").rename("product_type")
+    codes, uniques = pd.factorize(descriptions)  # a catalogue repeats few descriptions many times: work on each once
+    words = pd.Series(uniques).astype("string").str.strip().str.upper().str.split().str[-1].to_numpy(dtype=object)
+    types = pd.Series(np.where(codes >= 0, words[np.maximum(codes, 0)] if len(words) else None, None),
+                      index=descriptions.index, dtype="string")
+    return types.fillna("UNKNOWN").rename("product_type")
 
 
-def relationship_breadth(transactions: pd.DataFrame, *, category_col: str | None = None, peer_col: str | None = None,
-                         quantile: float = 0.9, customer_col: str = "customer_id", product_col: str = "product",
-                         amount_col: str = "amount") -> pd.DataFrame:
-    """Breadth of each customer's relationship: distinct products, categories, spend and a share-of-wallet proxy.
+def relationship_depth(transactions: pd.DataFrame, *, category_col: str | None = None, peer_col: str | None = None,
+                       quantile: float = 0.9, customer_col: str = "customer_id", product_col: str = "product",
+                       amount_col: str = "amount") -> pd.DataFrame:
+    """Depth of each customer's relationship (深度): distinct products, categories, spend, share-of-wallet proxy.
+
+    教材 000 puts cross- and up-selling under depth growth (客户关系的深度成长) and measures it by the share of the
+    customer's spending the firm wins (荷包份额, 000 客户资产与客户终身价值解构).
 
     The proxy divides the customer's spend by the ``quantile`` of spend among their peers (customers with
     the same ``peer_col`` value, e.g. country; everyone without it), capped at 1: how close the customer
@@ -158,11 +168,11 @@ def relationship_breadth(transactions: pd.DataFrame, *, category_col: str | None
     wallet needs the customer's spend at competitors, which only a survey can give.
     """
     _require(transactions, [customer_col, product_col, amount_col, *(c for c in (category_col, peer_col) if c)],
-             "relationship_breadth")
+             "relationship_depth")
     if transactions.empty:
         raise EmptyDataError("the transaction log is empty")
     if not 0 < quantile <= 1:
-        raise ValueError(f"quantile must be in (0, 1], got {quantile}")
+        raise DataError(f"quantile must be in (0, 1], got {quantile}")
     grouped = transactions.groupby(customer_col)
     table = pd.DataFrame({"products": grouped[product_col].nunique(), "spend": grouped[amount_col].sum()})
     if category_col:
@@ -172,3 +182,50 @@ def relationship_breadth(transactions: pd.DataFrame, *, category_col: str | None
     table["peer_group"] = peers
     table["share_of_wallet_proxy"] = (table["spend"].clip(lower=0) / benchmark.where(benchmark > 0)).clip(upper=1)
     return table
+
+
+def one_to_one_offers(transactions: pd.DataFrame, pairs: pd.DataFrame, *, top: int = 3, metric: str = "lift",
+                      customer_col: str = "customer_id", product_col: str = "product") -> pd.DataFrame:
+    """For each customer, the ``top`` products not yet bought that the co-purchase rules point to (一对一营销).
+
+    教材 004 §2.2.4: one-to-one marketing segments first, then addresses each customer individually, from what that
+    customer has shown. Every pair of :func:`product_pairs` gives two rules, A → B and B → A. A customer who has
+    bought A is offered B (not yet bought) with the rule's score — ``lift`` (the same both ways) or
+    ``confidence`` (P(B | A), the rule's own direction); a product reached from several bought products takes
+    the best score, and ``because_of`` names the bought product behind it. Returns one row per customer and offer
+    (``rank`` 1 = best); customers none of whose products starts a rule get one row with ``rank`` 0 and no
+    product, so every customer of the log is accounted for.
+    """
+    _require(transactions, (customer_col, product_col), "one_to_one_offers")
+    _require(pairs, ("product_a", "product_b", "lift", "confidence_a_to_b", "confidence_b_to_a"), "one_to_one_offers")
+    if metric not in ("lift", "confidence"):
+        raise DataError(f"metric must be 'lift' or 'confidence', got {metric!r}")
+    if int(top) != top or top < 1:
+        raise DataError(f"top must be a whole number >= 1, got {top!r}")
+    if transactions.empty:
+        raise EmptyDataError("the transaction log is empty: there is nobody to make an offer to")
+    forward = pairs["lift"] if metric == "lift" else pairs["confidence_a_to_b"]
+    backward = pairs["lift"] if metric == "lift" else pairs["confidence_b_to_a"]
+    rules = pd.concat([
+        pd.DataFrame({"antecedent": pairs["product_a"], "product": pairs["product_b"], "score": forward}),
+        pd.DataFrame({"antecedent": pairs["product_b"], "product": pairs["product_a"], "score": backward}),
+    ], ignore_index=True)
+    bought = transactions[[customer_col, product_col]].drop_duplicates()
+    bought.columns = ["customer", "antecedent"]
+    candidates = bought.merge(rules, on="antecedent")
+    owned = pd.MultiIndex.from_frame(bought.rename(columns={"antecedent": "product"}))
+    candidates = candidates[~pd.MultiIndex.from_frame(candidates[["customer", "product"]]).isin(owned)]
+    best = (candidates.sort_values(["customer", "score", "product", "antecedent"],
+                                   ascending=[True, False, True, True], kind="stable")
+            .drop_duplicates(["customer", "product"]))
+    best["rank"] = best.groupby("customer").cumcount() + 1
+    offers = best[best["rank"] <= top].rename(columns={"antecedent": "because_of"})
+    everyone = pd.Index(bought["customer"].unique())
+    without = everyone.difference(pd.Index(offers["customer"].unique()))
+    table = offers[["customer", "rank", "product", "score", "because_of"]]
+    if len(without):
+        none = pd.DataFrame({"customer": without, "rank": 0, "product": pd.Series([None] * len(without), dtype=object),
+                             "score": np.nan, "because_of": pd.Series([None] * len(without), dtype=object)})
+        table = pd.concat([table, none], ignore_index=True) if len(table) else none
+    table = table.rename(columns={"customer": customer_col}).sort_values([customer_col, "rank"], kind="stable")
+    return table.reset_index(drop=True)

@@ -39,7 +39,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from .errors import DataError, EmptyDataError, MissingColumnError
 from .summary import calibration_holdout
 
-__all__ = ["FEATURES", "ChurnStudy", "churn_dataset", "churn_metrics", "churn_study", "gain_table"]
+__all__ = ["FEATURES", "ChurnStudy", "churn_dataset", "churn_metrics", "churn_study", "gain_table", "life_table"]
 
 #: Features built from the calibration period (days; money in the log's currency).
 FEATURES = ("frequency", "recency", "T", "inactive_days", "purchase_rate", "monetary", "total_spend",
@@ -207,3 +207,35 @@ def gain_table(churned, score, bins: int = 10) -> pd.DataFrame:
     gain = np.cumsum(churners) / y.sum()
     return pd.DataFrame({"customers_share": customers_share, "gain": gain, "lift": gain / customers_share,
                          "churn_rate": churners / counts}, index=pd.RangeIndex(1, bins + 1, name="bin"))
+
+
+def life_table(tenure: pd.Series, churned: pd.Series) -> pd.DataFrame:
+    """The life table of a snapshot of contract customers: share still a customer after t periods.
+
+    ``tenure``: whole periods each customer has been with the firm; ``churned``: True for those who left at the
+    end of their tenure (the others are still customers, right-censored). For t = 1, …, max tenure: customers at
+    risk n_t = #{tenure ≥ t}, churned d_t = #{churned, tenure = t}, hazard h_t = d_t / n_t and survival
+    S(t) = Π_{s ≤ t} (1 − h_s) — the Kaplan–Meier estimator (Kaplan & Meier 1958, *JASA* 53, eq. 2) on period
+    data. Customers with tenure 0 enter no period (counted in ``attrs["tenure_0"]``).
+    """
+    tenure = pd.Series(tenure)
+    churned = pd.Series(churned)
+    if len(tenure) != len(churned) or len(tenure) == 0:
+        raise DataError(f"tenure and churned must be two non-empty columns of the same length, got {len(tenure)} "
+                        f"and {len(churned)}")
+    if not pd.api.types.is_bool_dtype(churned):
+        raise DataError(f"churned must be True/False, got {churned.dtype} (e.g. telco['Churn'].eq('Yes'))")
+    values = pd.to_numeric(tenure, errors="coerce").to_numpy(dtype="float64")
+    bad = ~np.isfinite(values) | (values < 0) | (values != np.floor(values))
+    if bad.any():
+        raise DataError(f"tenure must hold whole periods >= 0; {int(bad.sum()):,} values do not "
+                        f"(e.g. {tenure[bad].iloc[0]!r})")
+    periods = np.arange(1, int(values.max()) + 1)
+    left = churned.to_numpy()
+    at_risk = np.array([(values >= t).sum() for t in periods])
+    churn_counts = np.bincount(values[left].astype("int64"), minlength=periods[-1] + 1)[1:] if len(periods) else []
+    hazard = np.divide(churn_counts, at_risk, out=np.zeros(len(periods)), where=at_risk > 0)
+    table = pd.DataFrame({"at_risk": at_risk, "churned": churn_counts, "hazard": hazard,
+                          "survival": np.cumprod(1 - hazard)}, index=pd.Index(periods, name="period"))
+    table.attrs["tenure_0"] = int((values == 0).sum())
+    return table

@@ -14,6 +14,7 @@ the fallback after DejaVu Sans, inside its own ``matplotlib.rc_context`` (:func:
 from __future__ import annotations
 
 import functools
+import textwrap
 from contextlib import contextmanager
 from importlib import resources
 
@@ -25,7 +26,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from .errors import MissingColumnError
+from .errors import ColumnTypeError, DataError, MissingColumnError
 from .frames import unit_name
 from .i18n import check_lang, message, term, translate
 from .quality import DROP_REASONS, DataQualityReport
@@ -36,7 +37,9 @@ __all__ = ["LAB_FONT_FAMILY", "lab_fonts", "use_lab_fonts",
            "plot_concentration", "plot_whale_curve", "plot_class_shares", "plot_behaviour_matrix", "plot_lifecycle_mix",
            "plot_cluster_diagnostics", "plot_migration", "plot_ipma", "plot_kano", "plot_importance_performance",
            "plot_value_map", "plot_path_coefficients", "plot_satisfaction_loyalty", "plot_gain",
-           "plot_clv_components", "plot_retention_projection", "plot_retention_uplift", "plot_simple_slopes"]
+           "plot_clv_components", "plot_retention_projection", "plot_retention_uplift", "plot_simple_slopes",
+           "plot_leaking_bucket", "plot_relationship_growth", "plot_crm_process", "plot_crm_kinds",
+           "plot_retention_claims", "plot_snapshot_survival", "plot_relationship_depth"]
 
 
 #: Fonts of every figure, in order of preference for each character: Latin from DejaVu Sans (matplotlib's own),
@@ -514,60 +517,262 @@ def plot_satisfaction_loyalty(fit, satisfaction: pd.Series, loyalty: pd.Series, 
 
 
 @_figure
-def plot_gain(gains: dict[str, pd.DataFrame], ax: Axes | None = None) -> Axes:
+def plot_gain(gains: dict[str, pd.DataFrame], ax: Axes | None = None, lang: str = "en") -> Axes:
     """Cumulative gain chart: share of churners caught against share of customers contacted, per score."""
     ax = _axes(ax, size=(6, 5))
     for name, table in gains.items():
-        ax.plot(np.r_[0, table["customers_share"]], np.r_[0, table["gain"]], marker="o", markersize=3, label=name)
-    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="random order")
+        ax.plot(np.r_[0, table["customers_share"]], np.r_[0, table["gain"]], marker="o", markersize=3,
+                label=term(name, lang))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label=term("random order", lang))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set(xlabel="customers contacted (highest churn score first)", ylabel="share of all churners reached",
-           title="Gain chart on the holdout")
+    ax.set(xlabel=term("customers contacted (highest churn score first)", lang),
+           ylabel=term("share of all churners reached", lang), title=term("Gain chart on the holdout", lang))
     ax.legend(loc="lower right", fontsize="small")
     return ax
 
 
 @_figure
-def plot_clv_components(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Stacked bars of expected discounted margin per period by source (:func:`crmlab.economics.clv_components`)."""
+def plot_clv_components(table: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Stacked bars of expected discounted margin per period by source (:func:`crmlab.economics.clv_components`).
+
+    Positive sources stack upwards from 0, costs (the retention cost, negative word of mouth) downwards.
+    """
+    from .economics import COMPONENT_LABELS
+
     ax = _axes(ax)
     parts = table.drop(columns="total", errors="ignore")
-    bottom = np.zeros(len(parts))
+    parts = parts.loc[:, (parts != 0).any()]
+    up, down = np.zeros(len(parts)), np.zeros(len(parts))
     for colour, column in zip(sns.color_palette(n_colors=len(parts.columns)), parts.columns, strict=True):
-        ax.bar(parts.index, parts[column], bottom=bottom, color=colour, label=column.replace("_", " "))
-        bottom += parts[column].to_numpy()
-    ax.set(xlabel="period of the relationship", ylabel="expected discounted margin",
-           title="Where a customer's lifetime value comes from")
+        values = parts[column].to_numpy()
+        base = np.where(values >= 0, up, down)
+        ax.bar(parts.index, values, bottom=base, color=colour, label=term(COMPONENT_LABELS.get(column, column), lang))
+        up, down = np.where(values >= 0, up + values, up), np.where(values < 0, down + values, down)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set(xlabel=term("period of the relationship", lang), ylabel=term("expected discounted margin", lang),
+           title=term("Where a customer's lifetime value comes from", lang))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize="small")
     return ax
 
 
 @_figure
-def plot_retention_projection(model, survivors, horizon: int, ax: Axes | None = None) -> Axes:
-    """Observed survivor shares and the sBG projection beyond the fitted periods (Fader & Hardie 2007, fig. 3)."""
+def plot_retention_projection(model, survivors, horizon: int, ax: Axes | None = None, lang: str = "en",
+                              cohort: str | None = None) -> Axes:
+    """Observed survivor shares and the sBG projection beyond the fitted periods (Fader & Hardie 2007, fig. 3).
+
+    ``cohort`` names the cohort in the title (a term of the catalogues, e.g. "regular").
+    """
     observed = np.asarray(survivors, dtype="float64")
     share = observed / observed[0]
     t = np.arange(horizon + 1)
     ax = _axes(ax)
-    ax.plot(np.arange(len(share)), share, marker="o", linestyle="", color="black", label="observed")
+    ax.plot(np.arange(len(share)), share, marker="o", linestyle="", color="black", label=term("observed", lang))
     ax.plot(t, model.survival(t), color=sns.color_palette()[0], label="sBG")
-    ax.axvline(len(share) - 1, color="grey", linestyle=":", label="end of the data")
+    ax.axvline(len(share) - 1, color="grey", linestyle=":", label=term("end of the data", lang))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set(xlabel="period", ylabel="share of the cohort still a customer", title="Retention: data and projection")
+    title = (term("Retention: data and projection", lang) if cohort is None
+             else message("retention_projection_title", lang, cohort=term(cohort, lang)))
+    ax.set(xlabel=term("period", lang), ylabel=term("share of the cohort still a customer", lang), title=title)
     ax.legend()
     return ax
 
 
 @_figure
-def plot_retention_uplift(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_retention_uplift(table: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Heat map of the CLV gain from +x points of retention (:func:`crmlab.economics.retention_uplift`)."""
     ax = _axes(ax, size=(6, 4))
     labels = table.map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
     sns.heatmap(table.astype("float64"), annot=labels, fmt="", cmap="viridis",
                 cbar_kws={"format": PercentFormatter(1.0)}, ax=ax)
-    ax.set(xlabel="discount rate", ylabel="retention rate", title="CLV gain from higher retention")
+    ax.set(xlabel=term("discount rate", lang), ylabel=term("retention rate", lang),
+           title=term("CLV gain from higher retention", lang))
+    return ax
+
+
+# --------------------------------------------------------------------------- business case and growth (09, 08)
+
+@_figure
+def plot_leaking_bucket(revenue: float, turnover_rate: float, market_growth: float, acquisition_rates,
+                        years: int = 5, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Revenue over ``years`` for each acquisition rate a, against the market's pace (教材 002, 案例二).
+
+    R_t = R (1 − c + a)^t for turnover c, against R (1 + g)^t for market growth g
+    (:func:`crmlab.economics.leaking_bucket` is one year of it).
+    """
+    from .economics import leaking_bucket
+
+    first = leaking_bucket(revenue, turnover_rate, market_growth)
+    if int(years) != years or years < 1:
+        raise DataError(f"years must be a whole number >= 1, got {years!r}")
+    t = np.arange(int(years) + 1)
+    ax = _axes(ax)
+    ax.plot(t, first["revenue"] * (1 + market_growth) ** t, color="black", linestyle="--",
+            label=message("market_pace_line", lang, growth=market_growth))
+    for colour, rate in zip(sns.color_palette(n_colors=len(acquisition_rates)), acquisition_rates, strict=True):
+        step = leaking_bucket(revenue, turnover_rate, market_growth, acquisition_rate=rate)
+        ax.plot(t, first["revenue"] * (step["revenue_next_year"] / first["revenue"]) ** t, marker="o",
+                color=colour, label=message("acquisition_rate_line", lang, rate=rate))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(xlabel=term("year", lang), ylabel=term("revenue", lang),
+           title=message("leaking_bucket_title", lang, turnover=turnover_rate))
+    ax.legend(fontsize="small")
+    return ax
+
+
+@_figure
+def plot_relationship_growth(growth, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Waterfall from period-1 to period-2 revenue through breadth, length and depth (教材 000).
+
+    ``growth`` is :func:`crmlab.growth.relationship_growth`; the bars are its :meth:`waterfall` steps, coloured by
+    growth dimension (宽度, 远度, 深度).
+    """
+    from .growth import RelationshipGrowth
+
+    if not isinstance(growth, RelationshipGrowth):
+        raise ColumnTypeError(f"plot_relationship_growth draws crmlab.growth.relationship_growth(...), got "
+                              f"{type(growth).__name__}")
+    steps = growth.waterfall()
+    steps = steps[(steps["revenue"] != 0) | (steps["dimension"] == "total")]
+    colours = {"total": "grey", "breadth": sns.color_palette()[0], "length": sns.color_palette()[3],
+               "depth": sns.color_palette()[2]}
+    ax = _axes(ax, size=(9, 4))
+    level = 0.0
+    for position, (_, row) in enumerate(steps.iterrows()):
+        if row["dimension"] == "total":
+            bottom, height, level = 0.0, row["revenue"], row["revenue"]
+        else:
+            bottom, height = level, row["revenue"]
+            level += height
+        ax.bar(position, height, bottom=bottom, color=colours[row["dimension"]])
+        ax.annotate(f"{row['revenue']:+,.0f}" if row["dimension"] != "total" else f"{row['revenue']:,.0f}",
+                    (position, max(bottom, bottom + height)), ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(steps)), [term(step, lang).replace("_", " ") for step in steps.index], rotation=30,
+                  ha="right")
+    ax.set_ylim(top=ax.get_ylim()[1] * 1.08)
+    for dimension in ("breadth", "length", "depth"):
+        ax.bar(0, 0, color=colours[dimension], label=term(dimension, lang))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
+    ax.set(ylabel=term("revenue", lang), title=message("relationship_growth_title", lang,
+                                                        start=growth.period_1[0].date(), end=growth.period_2[1].date()))
+    ax.legend(fontsize="small")
+    return ax
+
+
+def _boxes(ax: Axes, labels: list[str], *, y: float = 0.5, arrows: bool = True) -> list[tuple[float, float]]:
+    """Boxes with the given labels (wrapped), evenly spaced on a line, joined by arrows; returns their centres."""
+    n = len(labels)
+    centres = [((i + 0.5) / n, y) for i in range(n)]
+    for (x, yy), label in zip(centres, labels, strict=True):
+        ax.text(x, yy, textwrap.fill(label, 16), ha="center", va="center", fontsize=9,
+                bbox={"boxstyle": "round,pad=0.5", "facecolor": sns.color_palette("pastel")[0], "edgecolor": "grey"})
+    if arrows:
+        for (x0, y0), (x1, _) in zip(centres[:-1], centres[1:], strict=True):
+            ax.annotate("", xy=(x1 - 0.42 / n, y0), xytext=(x0 + 0.42 / n, y0),
+                        arrowprops={"arrowstyle": "->", "color": "black"})
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    ax.axis("off")
+    return centres
+
+
+@_figure
+def plot_crm_process(ax: Axes | None = None, lang: str = "en") -> Axes:
+    """The CRM basic process of 教材 004 §2.4.1 (图2-1 CRM的基本流程; the file keeps only its caption and the five
+    steps): customer analysis → understanding target customers → developing network relationships → delivering
+    customer value → managing customer relationships."""
+    steps = ["customer analysis", "understand target customers", "develop network relationships",
+             "deliver customer value", "manage customer relationships"]
+    ax = _axes(ax, size=(11, 1.8))
+    _boxes(ax, [term(step, lang) for step in steps])
+    ax.set_title(term("The CRM basic process", lang))
+    return ax
+
+
+@_figure
+def plot_crm_kinds(ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Operational, analytical and collaborative CRM and how they feed each other (教材 004 §2.3.2, Meta Group).
+
+    Operational (front office) collects sales, marketing and service data → analytical (back office) turns them
+    into information, knowledge and forecasts → collaborative (channels, the call centre) takes the results back
+    to the customer, whose responses operational CRM records again.
+    """
+    kinds = ["operational CRM (front office)", "analytical CRM (back office)", "collaborative CRM (channels)"]
+    ax = _axes(ax, size=(10, 2.8))
+    centres = _boxes(ax, [term(kind, lang) for kind in kinds], y=0.72)
+    for (x, _), note in zip(centres, ["collects sales, marketing and service data",
+                                      "turns data into information, knowledge and forecasts",
+                                      "interacts with customers through every channel"], strict=True):
+        ax.text(x, 0.42, textwrap.fill(term(note, lang), 30), ha="center", va="center", fontsize=8)
+    ax.annotate("", xy=(centres[0][0], 0.12), xytext=(centres[-1][0], 0.12),
+                arrowprops={"arrowstyle": "->", "color": "grey"})
+    ax.text(0.5, 0.16, term("customers' responses are recorded again", lang), ha="center", va="bottom", fontsize=8,
+            color="grey")
+    ax.set_title(term("Three kinds of CRM", lang))
+    return ax
+
+
+@_figure
+def plot_retention_claims(discount_rates=(0.0, 0.05, 0.10), uplift: float = 0.05, ax: Axes | None = None,
+                          lang: str = "en") -> Axes:
+    """CLV gain from ``uplift`` more points of retention against the retention rate, with the chapters' claims.
+
+    One curve per discount rate ((r + u)(1 + d − r) / (r (1 + d − r − u)) − 1, see
+    :func:`crmlab.economics.retention_for_uplift`) and a dotted line at each gain the chapters quote
+    (:data:`crmlab.economics.RETENTION_CLAIMS`): where a curve crosses a line, CLV arithmetic and claim agree.
+    """
+    from .economics import RETENTION_CLAIMS, retention_uplift
+
+    rates = np.round(np.arange(0.40, 1 - uplift - 1e-9, 0.005), 3)  # r + u < 1: CLV finite at d = 0
+    table = retention_uplift(rates, list(discount_rates), uplift=uplift)
+    ax = _axes(ax)
+    for colour, d in zip(sns.color_palette(n_colors=len(discount_rates)), table.columns, strict=True):
+        ax.plot(table.index, table[d], color=colour, label=message("discount_rate_line", lang, rate=d))
+    gains = sorted({g for *_, low, high in RETENTION_CLAIMS for g in (low, high)})
+    for gain in gains:
+        ax.axhline(gain, color="grey", linestyle=":", linewidth=0.8)
+        ax.annotate(f"{gain:.0%}", (rates[0], gain), va="bottom", fontsize=8, color="grey")
+    ax.set_ylim(0, max(gains) * 1.15)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(xlabel=term("retention rate", lang), ylabel=message("clv_gain_axis", lang, uplift=uplift),
+           title=term("The chapters' retention claims against CLV arithmetic", lang))
+    ax.legend(fontsize="small", loc="lower right")
+    return ax
+
+
+@_figure
+def plot_snapshot_survival(model, tenure, churned, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Share still a customer after t periods: the snapshot's life table (:func:`crmlab.churn.life_table`) and a
+    fitted sBG model's survival curve (:meth:`ShiftedBetaGeometric.survival`)."""
+    from .churn import life_table
+
+    table = life_table(tenure, churned)
+    ax = _axes(ax)
+    ax.plot(table.index, table["survival"], color="black", label=term("life table of the snapshot", lang))
+    ax.plot(table.index, model.survival(table.index.to_numpy()), label="sBG")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(xlabel=term("periods of tenure", lang), ylabel=term("share still a customer", lang),
+           title=term("Snapshot survival: life table and sBG", lang))
+    ax.legend()
+    return ax
+
+
+@_figure
+def plot_relationship_depth(depth: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Product types bought against spend, one dot per customer, on log scales.
+
+    ``depth`` is :func:`crmlab.basket.relationship_depth` with a ``category_col``.
+    """
+    if "categories" not in depth.columns or "spend" not in depth.columns:
+        raise MissingColumnError("plot_relationship_depth needs 'categories' and 'spend' from "
+                                 "crmlab.basket.relationship_depth(..., category_col=...)")
+    shown = depth[(depth["spend"] > 0) & (depth["categories"] > 0)]
+    ax = _axes(ax)
+    ax.scatter(shown["categories"], shown["spend"], alpha=0.3, s=8)
+    ax.set(xscale="log", yscale="log", xlabel=term("product types bought", lang), ylabel=term("spend", lang),
+           title=term("Depth of the relationship against spend", lang))
     return ax
 
 

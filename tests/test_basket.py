@@ -1,4 +1,4 @@
-"""Co-purchase pairs against a brute-force count, breadth measures by hand, clear errors on bad baskets."""
+"""Co-purchase pairs against a brute-force count, depth measures and one-to-one offers by hand, clear errors."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def test_product_type_is_the_last_word():
     assert basket.product_type(names).tolist() == ["HOLDER", "RETROSPOT", "UNKNOWN"]
 
 
-def test_relationship_breadth_by_hand():
+def test_relationship_depth_by_hand():
     log = pd.DataFrame({
         "customer_id": [1, 1, 1, 2, 3, 3],
         "product": ["a", "b", "a", "a", "c", "d"],
@@ -84,9 +84,48 @@ def test_relationship_breadth_by_hand():
         "amount": [10.0, 20.0, 10.0, 5.0, 100.0, 60.0],
         "country": ["UK", "UK", "UK", "UK", "FR", "FR"],
     })
-    table = basket.relationship_breadth(log, category_col="kind", peer_col="country", quantile=1.0)
+    table = basket.relationship_depth(log, category_col="kind", peer_col="country", quantile=1.0)
     assert table["products"].tolist() == [2, 1, 2]
     assert table["categories"].tolist() == [2, 1, 1]
     assert table["spend"].tolist() == [40.0, 5.0, 160.0]
     # UK peers: the top spender (40) is the benchmark; FR has one customer
     assert table["share_of_wallet_proxy"].tolist() == pytest.approx([1.0, 5 / 40, 1.0])
+
+
+def _toy():
+    """Four baskets: bread+butter twice, bread+jam, tea alone; customers 1-3 (customer 3 bought only tea)."""
+    log = pd.DataFrame({
+        "invoice": ["b1", "b1", "b2", "b2", "b3", "b3", "b4"],
+        "product": ["bread", "butter", "bread", "butter", "bread", "jam", "tea"],
+        "customer_id": [1, 1, 2, 2, 1, 1, 3],
+    })
+    return log, basket.product_pairs(basket.basket_matrix(log), min_support=0.2)
+
+
+def test_one_to_one_offers_on_a_toy_log():
+    log, pairs = _toy()
+    # pairs: bread-butter (2 of 4 baskets, lift 4 x 2 / (3 x 2) = 4/3), bread-jam (1 of 4, lift 4 / 3 too)
+    assert len(pairs) == 2
+    offers = basket.one_to_one_offers(log.iloc[[2, 3, 6]], pairs, top=3)  # customer 2 (bread, butter), 3 (tea)
+    two = offers[offers["customer_id"] == 2]
+    assert two[["rank", "product", "because_of"]].values.tolist() == [[1, "jam", "bread"]]
+    assert two["score"].iloc[0] == pytest.approx(4 / 3)
+    three = offers[offers["customer_id"] == 3]
+    assert three["rank"].tolist() == [0] and three["product"].isna().all()  # tea starts no rule: listed, no offer
+    by_confidence = basket.one_to_one_offers(log, pairs, metric="confidence")
+    one = by_confidence[by_confidence["customer_id"] == 1]
+    assert one["rank"].tolist() == [0]  # customer 1 already has bread, butter and jam
+
+
+def test_one_to_one_offers_keep_every_customer_and_skip_what_they_own(rng):
+    log = _random_log(rng)
+    pairs = basket.product_pairs(basket.basket_matrix(log), min_support=0.02)
+    offers = basket.one_to_one_offers(log, pairs, top=2, metric="confidence")
+    assert set(offers["customer_id"]) == set(log["customer_id"])
+    owned = set(zip(log["customer_id"], log["product"], strict=True))
+    assert not any((c, p) in owned for c, p in zip(offers["customer_id"], offers["product"], strict=True))
+    assert offers.groupby("customer_id")["rank"].max().le(2).all()
+    with pytest.raises(DataError, match="metric must be"):
+        basket.one_to_one_offers(log, pairs, metric="support")
+    with pytest.raises(DataError, match="top must be"):
+        basket.one_to_one_offers(log, pairs, top=0)

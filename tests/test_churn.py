@@ -111,3 +111,18 @@ def test_online_retail_study_is_time_respecting(online_retail_log):
     assert np.allclose(study.scores.loc[one_timers, "BG/NBD 1 − P(alive)"], 0.0)
     gains = study.gains()
     assert all(table["gain"].iloc[-1] == pytest.approx(1.0) for table in gains.values())
+
+
+def test_life_table_is_kaplan_meier_by_hand():
+    # tenure 1 (left), 2 (left), 2 (stays), 3 (stays), 0 (just joined): at risk 4, 3, 1
+    table = churn.life_table(pd.Series([1, 2, 2, 3, 0]), pd.Series([True, True, False, False, False]))
+    assert table["at_risk"].tolist() == [4, 3, 1]
+    assert table["churned"].tolist() == [1, 1, 0]
+    assert table["survival"].tolist() == pytest.approx([3 / 4, 3 / 4 * 2 / 3, 3 / 4 * 2 / 3])
+    assert table.attrs["tenure_0"] == 1
+    with pytest.raises(DataError, match="whole periods"):
+        churn.life_table(pd.Series([1.5, 2]), pd.Series([True, False]))
+    with pytest.raises(DataError, match="True/False"):
+        churn.life_table(pd.Series([1, 2]), pd.Series(["Yes", "No"]))
+    with pytest.raises(DataError, match="same length"):
+        churn.life_table(pd.Series([1, 2]), pd.Series([True]))

@@ -2,15 +2,59 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
+import pytest
+
 import crmlab as cl
 
+HEADINGS = json.loads((Path(__file__).parent / "reference" / "textbook_headings.json").read_text(encoding="utf-8"))
+CITATION = re.compile(r"\(教材 (\d{3})[, ]?\s*([^()]*(?:\([^()]*\)[^()]*)*)\)")
 
-def test_every_textbook_topic_maps_to_an_existing_section():
+
+def _found(chapter: str, part: str) -> bool:
+    """A cited part is a section number (§2.1.3, which a heading of the chapter starts with) or a verbatim piece
+    of a heading or caption (图3.4, 用ABC分类法对客户进行划分)."""
+    headings = HEADINGS[chapter]
+    if part.startswith("§"):
+        number = part[1:]
+        return any(h.replace(" ", "").startswith(number) for h in headings)
+    return any(part in h for h in headings)
+
+
+def test_every_textbook_topic_maps_to_an_existing_section_and_heading():
     mapping = cl.course.textbook_map()
     assert mapping["section"].notna().all(), mapping[mapping["section"].isna()]
     parts = set(mapping["textbook"])
     assert parts == {"CRM vision and goals", "CRM strategy and customer analysis", "The business case for CRM",
                      "Customers", "Segmentation and core customers"}  # the five parts of ../shared/textbook
+    missing = [(row.chapter, row.follows) for row in mapping.itertuples() if not _found(row.chapter, row.follows)]
+    assert not missing, f"map rows that cite no heading of their chapter: {missing}"
+
+
+def test_every_citation_in_the_notebooks_names_a_heading_that_exists():
+    sections = cl.course.table_of_contents()
+    content = sections[~sections["notebook"].isin(["00_index"])]
+    uncited = [s for s in content["section"] if "教材" not in s]
+    assert not uncited, f"sections that name no chapter (or say 教材之外): {uncited}"
+    wrong = []
+    for section in content["section"]:
+        for chapter, rest in CITATION.findall(section):
+            parts = [p.strip() for p in rest.split(",") if p.strip()]
+            wrong += [(section, part) for part in parts if not _found(chapter, part)]
+    assert not wrong, f"citations that match no heading of their chapter: {wrong}"
+
+
+def test_the_headings_are_verbatim_pieces_of_the_chapters():
+    folder = cl.paths.PROJECT_ROOT.parent / "shared" / "textbook"
+    if not folder.is_dir():
+        pytest.skip("../shared/textbook is not beside the project")
+    for chapter, headings in HEADINGS.items():
+        [path] = folder.glob(f"{chapter}_*.txt")
+        text = path.read_text(encoding="utf-8")
+        assert all(h in text for h in headings), chapter
 
 
 def test_every_content_notebook_is_mapped_and_has_glossary_terms():
@@ -24,4 +68,4 @@ def test_every_content_notebook_is_mapped_and_has_glossary_terms():
 def test_table_of_contents_reads_numbered_sections():
     contents = cl.course.table_of_contents()
     sections = contents[contents["notebook"] == "08_retention_economics"]["section"].tolist()
-    assert sections[0].startswith("1. The leaking bucket") and len(sections) == 7
+    assert sections[0].startswith("1. Retention economics") and len(sections) == 8

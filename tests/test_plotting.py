@@ -93,7 +93,6 @@ def test_retention_economics_plots_use_the_given_axes():
     assert axes[2].lines[1].get_ydata()[0] == pytest.approx(1.0)
 
 
-@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # the Chinese font is issue 15's
 def test_value_and_segment_plots_speak_chinese(rng, cleaned):
     from crmlab import segmentation as sg
 
@@ -120,7 +119,6 @@ def test_value_and_segment_plots_speak_chinese(rng, cleaned):
         cl.plotting.plot_whale_curve(rfm["revenue"], lang="fr")
 
 
-@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
 def test_customer_value_and_loyalty_plots_use_the_given_axes():
     from crmlab import loyalty_measurement as lm
     from crmlab import value
@@ -147,3 +145,78 @@ def test_customer_value_and_loyalty_plots_use_the_given_axes():
     assert [p.get_height() for p in axes[4].patches[3:6]] == pytest.approx(check["value_share"].tolist())
     with pytest.raises(cl.errors.MissingColumnError, match="delivered_value"):
         cl.plotting.plot_delivered_value(offers)
+
+
+def _growth_example():
+    from crmlab import growth
+
+    log = pd.DataFrame({"customer_id": [1, 1, 2, 3, 3], "product": ["a", "b", "a", "a", "a"],
+                        "date": pd.to_datetime(["2021-02-01", "2021-08-01", "2021-03-01", "2021-04-01", "2021-09-01"]),
+                        "quantity": [1, 2, 1, 1, 3], "amount": [5.0, 12.0, 4.0, 5.0, 15.0]})
+    return growth.relationship_growth(log, period_1=("2021-01-01", "2021-06-30"), period_2=("2021-07-01", "2021-12-31"))
+
+
+def test_business_case_and_growth_plots_use_the_given_axes():
+    from crmlab import basket, economics
+
+    telco = pd.DataFrame({"tenure": [1, 2, 2, 3, 5, 5], "churned": [True, False, True, False, True, False]})
+    model = cl.clv.ShiftedBetaGeometric().fit_survivors([1000, 631, 468, 382, 326])
+    depth = basket.relationship_depth(pd.DataFrame({"customer_id": [1, 1, 2], "product": ["a", "b", "a"],
+                                                    "kind": ["x", "y", "x"], "amount": [3.0, 4.0, 5.0]}),
+                                      category_col="kind")
+    figure, axes = plt.subplots(2, 4)
+    drawn = [cl.plotting.plot_leaking_bucket(1e9, 0.30, 0.15, [0.15, 0.30, 0.45], years=3, ax=axes[0, 0]),
+             cl.plotting.plot_relationship_growth(_growth_example(), ax=axes[0, 1]),
+             cl.plotting.plot_crm_process(ax=axes[0, 2]),
+             cl.plotting.plot_crm_kinds(ax=axes[0, 3]),
+             cl.plotting.plot_retention_claims(ax=axes[1, 0]),
+             cl.plotting.plot_snapshot_survival(model, telco["tenure"], telco["churned"], ax=axes[1, 1]),
+             cl.plotting.plot_relationship_depth(depth, ax=axes[1, 2])]
+    assert drawn == list(axes.ravel()[:7])
+    # 002's company: flat at 1 billion when acquisition doubles the market growth rate, 1.15^t at 45 %
+    flat, market_pace = axes[0, 0].lines[2].get_ydata(), axes[0, 0].lines[3].get_ydata()
+    assert flat == pytest.approx([1e9] * 4) and market_pace == pytest.approx([1e9 * 1.15**t for t in range(4)])
+    labelled = [[t for t in ax.texts if t.get_text()] for ax in (axes[0, 2], axes[0, 3])]
+    assert [len(texts) for texts in labelled] == [5, 7]  # five steps; three kinds, their notes and the loop back
+    # a CLV-gain curve per discount rate and a dotted line per quoted gain (25, 35, 60, 85, 95, 100 %)
+    assert len(axes[1, 0].lines) == 3 + 6
+    assert axes[1, 1].lines[0].get_ydata() == pytest.approx(cl.churn.life_table(telco["tenure"],
+                                                                                  telco["churned"])["survival"])
+    clv = economics.clv_components(initial_margin=0, repeat_margin=10, retention=0.5, discount_rate=0.1, horizon=2,
+                                   referrals_per_period=1, referral_value=-30)
+    ax = cl.plotting.plot_clv_components(clv)
+    assert min(p.get_y() + min(p.get_height(), 0) for p in ax.patches) < 0  # negative word of mouth stacks down
+
+
+def test_waterfall_bars_step_from_one_period_to_the_next():
+    result = _growth_example()
+    ax = cl.plotting.plot_relationship_growth(result)
+    steps = result.waterfall()
+    shown = steps[(steps["revenue"] != 0) | (steps["dimension"] == "total")]
+    assert len(ax.patches) == len(shown) + 3  # the bars, and three empty bars that carry the legend
+    last = ax.patches[len(shown) - 1]
+    assert last.get_height() == pytest.approx(steps.loc["revenue_period_2", "revenue"])
+    assert ax.patches[len(shown) - 2].get_y() + ax.patches[len(shown) - 2].get_height() == pytest.approx(
+        last.get_height())  # the last step ends where period 2's bar does
+
+
+def test_growth_plots_speak_chinese():
+    import re
+
+    from crmlab import economics
+
+    axes = [cl.plotting.plot_leaking_bucket(1e9, 0.3, 0.15, [0.15], lang="zh"),
+            cl.plotting.plot_relationship_growth(_growth_example(), lang="zh"),
+            cl.plotting.plot_crm_process(lang="zh"), cl.plotting.plot_crm_kinds(lang="zh"),
+            cl.plotting.plot_retention_claims(lang="zh"),
+            cl.plotting.plot_clv_components(economics.clv_components(
+                initial_margin=5, repeat_margin=10, retention=0.5, discount_rate=0.1, horizon=2, retention_cost=1),
+                lang="zh"),
+            cl.plotting.plot_retention_uplift(economics.retention_uplift([0.8], [0.1]), lang="zh")]
+    for ax in axes:
+        labels = [ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), *(t.get_text() for t in ax.texts),
+                  *(t.get_text() for t in ax.get_xticklabels())]
+        if ax.get_legend():
+            labels += [t.get_text() for t in ax.get_legend().get_texts()]
+        english = [label for label in labels if re.search(r"[a-z]{3,}", re.sub(r"CRM|CLV|sBG", "", label))]
+        assert not english, english
