@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .errors import ColumnTypeError, DataError, MissingColumnError
@@ -89,9 +90,17 @@ def _figure(function):
 
 
 def _axes(ax: Axes | None, size=(7, 4)) -> Axes:
-    if ax is not None:
+    """The caller's Axes, its existing texts switched to the lab's fonts, or a new Axes of ``size``.
+
+    An Axes made before the plot function ran (``plt.subplots`` in a notebook) already holds its title,
+    axis labels and tick labels as texts in the session's font; they are given the lab's fonts too.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=size, layout="constrained")
         return ax
-    _, ax = plt.subplots(figsize=size, layout="constrained")
+    for text in ax.findobj(Text):
+        text.set_fontfamily(LAB_FONT_FAMILY)
+    ax.tick_params(labelfontfamily=LAB_FONT_FAMILY)  # and the ticks it makes later
     return ax
 
 
