@@ -311,19 +311,49 @@ def run_notebooks(notebooks: list[Path], output_dir: Path, parameters: dict | No
     return run_steps(steps, Path(output_dir), progress=progress)["executed"]
 
 
+def _jobs(jobs: int | None) -> int:
+    """Notebooks run at once: ``jobs``, or the machine's cores up to 2 (each kernel also uses a core)."""
+    import os
+
+    if jobs is None:
+        return max(1, min(2, os.cpu_count() or 1))
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise StudyError(f"jobs must be a whole number >= 1, got {jobs!r}")
+    return jobs
+
+
+def _execute(step: NotebookStep, target: Path, entry: dict) -> None:
+    """Run one notebook with Papermill into ``target``, quietly; record its time in ``entry``."""
+    import papermill
+
+    start = time.perf_counter()
+    try:
+        # the kernel's own log (e.g. ipykernel's notice that it talks over local TCP) is not the reader's business
+        papermill.execute_notebook(str(step.notebook), str(target), parameters=step.parameters,
+                                   cwd=str(step.notebook.parent), progress_bar=False, kernel_name="python3",
+                                   extra_arguments=["--IPKernelApp.log_level=ERROR"])
+    finally:
+        entry["seconds"] = round(time.perf_counter() - start, 3)
+    entry["status"] = "complete"
+
+
 def run_steps(steps: list[NotebookStep], output_dir: Path, *, progress: bool = True, html: bool = True,
               manifest: dict | None = None, tables_dir: Path | None = None,
-              files: dict[str, str] | None = None) -> dict:
-    """Execute the steps in order with Papermill, render HTML, and write ``manifest.json``.
+              files: dict[str, str] | None = None, jobs: int | None = None) -> dict:
+    """Execute the steps with Papermill, ``jobs`` at a time, render the reader's site, and write ``manifest.json``.
 
-    Each notebook runs with its working directory set to its folder. On failure the partial outputs are
-    kept in ``<output_dir>-failed`` (``-interrupted`` after Ctrl-C), ``tables_dir`` (where the notebooks write
-    derived tables) is renamed with the same suffix, and a StudyError names the notebook, the cell and the
-    error. ``files`` (name -> text) are written into the report folder first. Returns the manifest, with the
-    executed notebooks under ``executed``.
+    Each notebook runs with its working directory set to its folder; notebooks are independent, so up to
+    ``jobs`` run at once (default: the cores, at most 2), and the progress bar names the ones running. When
+    all have succeeded, :func:`crmlab.site.render_site` writes an HTML page per notebook and ``index.html``
+    (in the language of the ``lang`` parameter). On failure the partial outputs are kept in
+    ``<output_dir>-failed`` (``-interrupted`` after Ctrl-C), ``tables_dir`` (where the notebooks write derived
+    tables) is renamed with the same suffix, and a StudyError names the notebook, the cell and the error.
+    ``files`` (name -> text) are written into the report folder first. Returns the manifest, with the executed
+    notebooks under ``executed``.
     """
-    import papermill
-    from nbconvert import HTMLExporter
+    import logging
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
     from papermill.exceptions import PapermillExecutionError
     from tqdm.auto import tqdm
 
@@ -331,9 +361,9 @@ def run_steps(steps: list[NotebookStep], output_dir: Path, *, progress: bool = T
     staging.mkdir(parents=True, exist_ok=False)
     for name, text in (files or {}).items():
         (staging / name).write_text(text, encoding="utf-8")
-    record = {**(manifest or {}), "started": _now(), "status": "running", "notebooks": []}
-    exporter = HTMLExporter() if html else None
-    entry: dict = {}  # the notebook being run, for the failure record
+    record = {**(manifest or {}), "started": _now(), "status": "running",
+              "notebooks": [{"notebook": step.notebook.name, "parameters": step.parameters, "status": "waiting"}
+                            for step in steps]}
 
     def finish(status: str, folder: Path) -> None:
         record.update(status=status, finished=_now())
@@ -344,21 +374,36 @@ def run_steps(steps: list[NotebookStep], output_dir: Path, *, progress: bool = T
         (staging / "manifest.json").write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
         staging.rename(folder)
 
+    papermill_log = logging.getLogger("papermill")
+    level = papermill_log.level
+    papermill_log.setLevel(logging.ERROR)  # parameters were checked before the run; papermill's guesses are noise
+    running: dict = {}
+    workers = _jobs(jobs)
+    pool = ThreadPoolExecutor(max_workers=workers)
+    bar = tqdm(total=len(steps), desc="notebooks", unit="nb", disable=not progress)
     try:
-        for step in tqdm(steps, desc="notebooks", unit="nb", disable=not progress):
-            target = staging / step.notebook.name
-            entry = {"notebook": step.notebook.name, "parameters": step.parameters}
-            record["notebooks"].append(entry)
-            start = time.perf_counter()
-            try:
-                papermill.execute_notebook(str(step.notebook), str(target), parameters=step.parameters,
-                                           cwd=str(step.notebook.parent), progress_bar=False, kernel_name="python3")
-            finally:
-                entry["seconds"] = round(time.perf_counter() - start, 3)
-            if exporter is not None:
-                page, _ = exporter.from_filename(str(target))
-                target.with_suffix(".html").write_text(page, encoding="utf-8")
-            entry["status"] = "complete"
+        pending = list(zip(steps, record["notebooks"], strict=True))
+        while pending or running:
+            while pending and len(running) < workers:
+                step, entry = pending.pop(0)
+                entry["status"] = "running"
+                running[pool.submit(_execute, step, staging / step.notebook.name, entry)] = entry
+            bar.set_postfix_str(", ".join(e["notebook"] for e in running.values()))
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                entry = running.pop(future)
+                if future.exception() is not None:
+                    pending.clear()  # start nothing new; let the ones running finish, then report the failure
+                    wait(running)
+                    entry["status"] = "failed"
+                    raise future.exception()
+                bar.update()
+        if html:
+            bar.set_postfix_str("rendering the pages")
+            from .site import render_site
+
+            lang = next((s.parameters["lang"] for s in steps if "lang" in s.parameters), "en")
+            render_site(staging, record, lang=lang)
     except PapermillExecutionError as error:
         entry.update(status="failed", error=f"{error.ename}: {error.evalue}", cell=error.exec_count)
         failed = output_dir.with_name(output_dir.name + "-failed")
@@ -366,13 +411,16 @@ def run_steps(steps: list[NotebookStep], output_dir: Path, *, progress: bool = T
         raise StudyError(f"{entry['notebook']} failed in cell [{error.exec_count}] with {error.ename}: "
                          f"{error.evalue}. Partial outputs are in {failed}") from error
     except KeyboardInterrupt:
-        entry.setdefault("status", "interrupted")
+        pool.shutdown(wait=False, cancel_futures=True)
         finish("interrupted", output_dir.with_name(output_dir.name + "-interrupted"))
         raise
     except BaseException:
-        entry.setdefault("status", "failed")
         finish("failed", output_dir.with_name(output_dir.name + "-failed"))
         raise
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+        bar.close()
+        papermill_log.setLevel(level)
     finish("complete", output_dir)
     record["executed"] = [output_dir / step.notebook.name for step in steps]
     return record
@@ -396,8 +444,13 @@ def _check_transactions(steps: list[NotebookStep]):
 
 
 def run_study(study: Study | str | Path, *, overrides: dict | None = None, reports_dir: Path = paths.REPORTS,
-              processed_dir: Path = paths.PROCESSED_DATA, progress: bool = True, html: bool = True) -> Path:
-    """Validate, then run a study into ``reports_dir/<study>/<timestamp>/``; return that folder."""
+              processed_dir: Path = paths.PROCESSED_DATA, progress: bool = True, html: bool = True,
+              jobs: int | None = None) -> Path:
+    """Validate, then run a study into ``reports_dir/<study>/<timestamp>/``; return that folder.
+
+    The folder holds the executed notebooks, their HTML pages and ``index.html`` (open it in a browser; it
+    needs no network), and ``manifest.json``. ``jobs``: notebooks run at once (see :func:`run_steps`).
+    """
     study = study if isinstance(study, Study) else load_study(study)
     steps = resolve_parameters(study, overrides)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -419,7 +472,7 @@ def run_study(study: Study | str | Path, *, overrides: dict | None = None, repor
                                     "findings": {k: n for k, n in quality.findings.items() if n},
                                     "notes": list(quality.notes)}
     run_steps(steps, output, progress=progress, html=html, manifest=manifest, tables_dir=tables,
-              files={"data_quality.txt": f"{quality}\n"} if quality is not None else None)
+              files={"data_quality.txt": f"{quality}\n"} if quality is not None else None, jobs=jobs)
     latest = output.parent / "latest"
     if latest.is_symlink():
         latest.unlink()

@@ -14,7 +14,7 @@ import pytest
 
 import crmlab as cl
 
-NOTEBOOKS = cl.studies.course_notebooks()
+NOTEBOOKS = cl.studies.course_notebooks() + cl.studies.course_notebooks(cl.paths.NOTEBOOKS / "zh")
 
 
 def tags(cell) -> list[str]:
