@@ -23,9 +23,10 @@ $(STAMP): $(LOCK) pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-## run: create .venv, install, execute every notebook on the bundled data into reports/ (notebooks + HTML)
+## run: create .venv, install, run both editions of the course on the bundled data into reports/ (notebooks, HTML)
 run: $(STAMP)
-	$(BIN)/crmlab study run studies/course.yaml
+	$(BIN)/crmlab study run course
+	$(BIN)/crmlab study run course_zh
 
 ## test: lint, then unit tests and notebook tests (nbval), spread over the machine's cores
 test: $(STAMP)

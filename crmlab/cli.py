@@ -124,8 +124,10 @@ def _study_run(args) -> int:
     from .studies import run_study
 
     output = run_study(args.study, overrides=dict(args.parameter or []), progress=not args.quiet,
-                       html=not args.no_html)
-    print(f"report: {output}  (manifest: {output / 'manifest.json'})")
+                       html=not args.no_html, jobs=args.jobs)
+    index = output / "index.html"
+    opened = f"open {index} in a browser" if index.is_file() else f"report: {output}"
+    print(f"{opened}  (manifest: {output / 'manifest.json'})")
     return 0
 
 
@@ -198,11 +200,15 @@ def build_parser() -> argparse.ArgumentParser:
     run = study_commands.add_parser(
         "run", help="run a study into reports/<study>/<timestamp>/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="example:\n  crmlab study run course -p lang=zh -p seed=3")
+        epilog="examples:\n  crmlab study run course          # the English edition\n"
+               "  crmlab study run course_zh       # the Chinese edition (中文版)\n"
+               "  crmlab study run course -p seed=3 --jobs 1")
     run.add_argument("study", help="a study file, or the name of one in studies/ (e.g. course)")
     run.add_argument("-p", "--parameter", action="append", type=_parameter, metavar="NAME=VALUE",
                      help="override a parameter in every notebook that declares it (repeatable)")
-    run.add_argument("--no-html", action="store_true", help="skip the HTML renderings")
+    run.add_argument("--no-html", action="store_true", help="skip the HTML pages and the index")
+    run.add_argument("-j", "--jobs", type=int, default=None,
+                     help="notebooks run at once (default: the machine's cores, at most 2)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_study_run)
 

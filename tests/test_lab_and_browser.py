@@ -130,3 +130,47 @@ def test_an_html_report_shows_its_figures_and_tables_in_chromium(tmp_path):
     subprocess.run([browser, *flags, "--window-size=1200,2400", f"--screenshot={shot}", page.as_uri()],
                    capture_output=True, timeout=120)
     assert _png_size(Path(shot).read_bytes()) == (1200, 2400)
+
+
+_CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                   "--disable-component-update", "--disable-sync", "--no-first-run"]
+_GLYPHS = "客户终身价值"
+
+
+def _glyph_crops(image, box_width: int, top: int, height: int) -> list:
+    return [image.crop((i * box_width, top, (i + 1) * box_width, top + height)).convert("L")
+            for i in range(len(_GLYPHS))]
+
+
+def test_a_chinese_report_shows_real_glyphs_and_typeset_equations_without_a_network(tmp_path):
+    """The page loads the lab's CJK font and MathJax from its own _static folder: six different characters give six
+    different glyph images (missing glyphs would all be the same box), and the equation is typeset by MathJax."""
+    from PIL import Image, ImageChops
+
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("chromium is not installed here (CI installs it)")
+    import nbformat
+
+    size = 80
+    spans = "".join(f'<span style="display:inline-block;width:{size}px;font-size:{size - 16}px;line-height:{size}px">'
+                    f"{c}</span>" for c in _GLYPHS)
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# 01 · 客户终身价值\n\n$$CLV = \\sum_{t=1}^{T} \\frac{m\\,r^t}{(1+d)^t}$$"),
+        nbformat.v4.new_markdown_cell(f'<div id="glyphs" style="position:fixed;top:0;left:0;background:white;'
+                                      f'z-index:10">{spans}</div>')])
+    nbformat.write(notebook, tmp_path / "01_zh.ipynb")
+    cl.site.render_site(tmp_path, {"study": "course_zh", "notebooks": [{"notebook": "01_zh.ipynb"}]}, lang="zh")
+    page = (tmp_path / "01_zh.html").as_uri()
+    flags = [*_CHROMIUM_FLAGS, "--virtual-time-budget=10000", f"--user-data-dir={tmp_path / 'profile'}"]
+    shot = tmp_path / "shot.png"
+    subprocess.run([browser, *flags, f"--window-size={size * 8},{size * 3}", f"--screenshot={shot}", page],
+                   capture_output=True, timeout=120)
+    crops = _glyph_crops(Image.open(shot), size, 0, size)
+    inked = [ImageChops.invert(c).getbbox() is not None for c in crops]
+    assert all(inked), "every character draws something"
+    differences = [ImageChops.difference(a, b).getbbox() is not None for i, a in enumerate(crops)
+                   for b in crops[i + 1:]]
+    assert all(differences), "identical glyph images: the characters fell back to the missing-glyph box"
+    dom = subprocess.run([browser, *flags, "--dump-dom", page], capture_output=True, text=True, timeout=120).stdout
+    assert "MathJax" in dom and 'class="MathJax' in dom, "the equation was typeset by the local MathJax"
