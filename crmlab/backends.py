@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import ibis
@@ -54,6 +55,8 @@ def duckdb(memory_limit: str | None = None, threads: int | None = None, temp_dir
 def spark_session(master: str = "local[2]", config: dict | None = None, app_name: str = "crmlab"):
     """A Spark session; ``local[n]`` runs in this process's JVM with every port bound to 127.0.0.1.
 
+    A local session's Python workers run this interpreter (``sys.executable``): PySpark refuses workers of
+    another minor version, and the system's ``python3`` need not be the one crmlab is installed in.
     Raises a RuntimeError naming what to install when PySpark or Java is missing.
     """
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
@@ -66,6 +69,7 @@ def spark_session(master: str = "local[2]", config: dict | None = None, app_name
     settings = {"spark.sql.session.timeZone": "UTC", "spark.ui.showConsoleProgress": "false"}
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers read the environment in local mode
         settings.update({"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1",
                          "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "8"})
     for key, value in {**settings, **(config or {})}.items():
