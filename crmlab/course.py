@@ -176,7 +176,7 @@ GLOSSARY = [
     ("BG/NBD model", "BG/NBD 模型", "04", "beta-geometric dropout after each purchase, Poisson purchases"),
     ("Pareto/NBD model", "Pareto/NBD 模型", "04", "exponential lifetimes, Poisson purchases"),
     ("Gamma-Gamma model", "Gamma-Gamma 消费模型", "04", "spend per purchase, varying across customers"),
-    ("P(alive)", "客户活跃概率", "04", "probability that a customer has not yet dropped out"),
+    ("P(alive)", "存活概率", "04", "probability that a customer has not yet dropped out"),
     ("customer lifetime value (CLV)", "客户终身价值", "04", "discounted value of a customer's future margins"),
     ("discount rate", "贴现率", "04", "rate at which future money is worth less today"),
     ("customer equity", "客户资产", "08", "the sum of the lifetime values of current and future customers"),

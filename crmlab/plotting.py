@@ -31,6 +31,7 @@ from .errors import ColumnTypeError, DataError, MissingColumnError
 from .frames import unit_name
 from .i18n import check_lang, message, term, translate
 from .quality import DROP_REASONS, DataQualityReport
+from .units import DAYS_PER_UNIT
 
 __all__ = ["LAB_FONT_FAMILY", "lab_fonts", "use_lab_fonts",
            "plot_dropped_rows", "plot_monthly_activity", "plot_repeat_purchases", "plot_frequency_recency_matrix",
@@ -174,84 +175,102 @@ def _grid_summary(max_frequency: int, max_recency: float, T: float) -> pd.DataFr
     return grid
 
 
-def _matrix(values: pd.Series, grid: pd.DataFrame, ax, title, label, cmap, unit: str):
+def _matrix(values: pd.Series, grid: pd.DataFrame, ax, title, label, cmap, unit: str, lang: str):
     table = pd.DataFrame({"frequency": grid["frequency"], "recency": grid["recency"], "v": values.to_numpy()})
     table = table[(table["frequency"] > 0) | (table["recency"] == 0)].drop_duplicates(["frequency", "recency"])
     matrix = table.pivot(index="recency", columns="frequency", values="v").sort_index(ascending=False)
     image = ax.imshow(matrix.to_numpy(), aspect="auto", cmap=cmap, interpolation="nearest",
                       extent=(-0.5, matrix.columns.max() + 0.5, 0, matrix.index.max()))
     ax.figure.colorbar(image, ax=ax, label=label)
-    ax.set(xlabel="repeat purchases x", ylabel=f"recency t_x (time of the last purchase, {unit})", title=title)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # purchases are whole numbers
+    ax.set(xlabel=term("repeat purchases x", lang), ylabel=message("plot_recency_axis", lang, unit=unit), title=title)
     return ax
+
+
+def _model_time_unit(model, lang: str) -> str:
+    """The unit a customer-base model was fitted in, in words of ``lang`` ("weeks", 周; BG/BB's "opportunities")."""
+    unit = getattr(model, "time_unit_", None)
+    return unit_name(unit, lang) if unit in DAYS_PER_UNIT else term(model.time_unit_label, lang)
 
 
 @_figure
 def plot_frequency_recency_matrix(model, t: float = 1.0, max_frequency: int = 20, T: float | None = None,
-                                  ax: Axes | None = None) -> Axes:
+                                  ax: Axes | None = None, lang: str = "en") -> Axes:
     """Expected purchases in the next ``t`` time units (the model's) for every (frequency, recency) of a customer
-    observed for T."""
+    observed for T; labels in ``lang``."""
+    check_lang(lang)
     T = float(T if T is not None else 40.0)
     grid = _grid_summary(max_frequency, T, T)
     ax = _axes(ax)
-    unit = model.time_unit_label
+    unit = _model_time_unit(model, lang)
     return _matrix(model.expected_purchases(t, grid), grid, ax,
-                   f"Expected purchases in the next {t:g} {unit} (T = {T:g} {unit})", "expected purchases", "viridis",
-                   unit)
+                   message("plot_expected_purchases_matrix_title", lang, t=t, T=T, unit=unit),
+                   term("expected purchases", lang), "viridis", unit, lang)
 
 
 @_figure
-def plot_p_alive_matrix(model, max_frequency: int = 20, T: float | None = None, ax: Axes | None = None) -> Axes:
-    """P(alive) for every (frequency, recency) of a customer observed for T time units."""
+def plot_p_alive_matrix(model, max_frequency: int = 20, T: float | None = None, ax: Axes | None = None,
+                        lang: str = "en") -> Axes:
+    """P(alive) for every (frequency, recency) of a customer observed for T time units; labels in ``lang``."""
+    check_lang(lang)
     T = float(T if T is not None else 40.0)
     grid = _grid_summary(max_frequency, T, T)
     ax = _axes(ax)
-    unit = model.time_unit_label
-    return _matrix(model.p_alive(grid), grid, ax, f"Probability that the customer is alive (T = {T:g} {unit})",
-                   "P(alive)", "RdYlGn", unit)
+    unit = _model_time_unit(model, lang)
+    return _matrix(model.p_alive(grid), grid, ax, message("plot_p_alive_matrix_title", lang, T=T, unit=unit),
+                   term("P(alive)", lang), "RdYlGn", unit, lang)
 
 
 @_figure
 def plot_calibration_vs_holdout(evaluation, split: pd.DataFrame, max_frequency: int = 7,
-                                ax: Axes | None = None) -> Axes:
-    """Mean holdout purchases by calibration frequency: actual, model and naive baseline."""
+                                ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Mean holdout purchases by calibration frequency: actual, model and naive baseline (labels in ``lang``)."""
+    check_lang(lang)
     table = evaluation.per_customer.assign(group=split["frequency_cal"].clip(upper=max_frequency))
     means = table.groupby("group")[["actual", "predicted", "baseline"]].mean()
     labels = [str(k) for k in means.index[:-1]] + [f"{means.index[-1]}+"]
     ax = _axes(ax)
-    ax.plot(labels, means["actual"], marker="o", label="actual", color="black")
-    ax.plot(labels, means["predicted"], marker="s", label="model", color=sns.color_palette()[0])
-    ax.plot(labels, means["baseline"], marker="^", linestyle=":", label="naive baseline", color=sns.color_palette()[3])
-    ax.set(xlabel="repeat purchases in calibration", ylabel="mean purchases in holdout",
-           title="Conditional expectations: holdout purchases by calibration frequency")
+    ax.plot(labels, means["actual"], marker="o", label=term("actual", lang), color="black")
+    ax.plot(labels, means["predicted"], marker="s", label=term("model", lang), color=sns.color_palette()[0])
+    ax.plot(labels, means["baseline"], marker="^", linestyle=":", label=term("naive baseline", lang),
+            color=sns.color_palette()[3])
+    ax.set(xlabel=term("repeat purchases in calibration", lang), ylabel=term("mean purchases in holdout", lang),
+           title=term("Conditional expectations: holdout purchases by calibration frequency", lang))
     ax.legend()
     return ax
 
 
 @_figure
-def plot_tracking(tracking: pd.DataFrame, cumulative: bool = True, ax: Axes | None = None) -> Axes:
-    """Actual vs expected repeat purchases per period (or cumulative), calibration end marked."""
+def plot_tracking(tracking: pd.DataFrame, cumulative: bool = True, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Actual vs expected repeat purchases per period (or cumulative), calibration end marked; labels in ``lang``."""
+    check_lang(lang)
     actual, expected = ("actual_cumulative", "expected_cumulative") if cumulative else ("actual", "expected")
     ax = _axes(ax, size=(8, 4))
-    ax.plot(tracking.index, tracking[actual], color="black", label="actual")
-    ax.plot(tracking.index, tracking[expected], color=sns.color_palette()[0], linestyle="--", label="model")
+    ax.plot(tracking.index, tracking[actual], color="black", label=term("actual", lang))
+    ax.plot(tracking.index, tracking[expected], color=sns.color_palette()[0], linestyle="--",
+            label=term("model", lang))
     holdout = tracking.index[tracking["holdout"].to_numpy()]
     if len(holdout):
-        ax.axvline(holdout[0] - 0.5, color="grey", linestyle=":", label="end of calibration")
+        ax.axvline(holdout[0] - 0.5, color="grey", linestyle=":", label=term("end of calibration", lang))
     unit = tracking.attrs.get("time_unit")
-    ax.set(xlabel=f"{unit_name(unit)} since the cohort's first purchase" if unit else "period",
-           ylabel=("cumulative " if cumulative else "") + "repeat purchases",
-           title=("Cumulative" if cumulative else "Period-by-period") + " repeat purchases: actual vs model")
+    ax.set(xlabel=message("plot_tracking_time_axis", lang, unit=unit_name(unit, lang)) if unit
+           else term("period", lang),
+           ylabel=term("cumulative repeat purchases" if cumulative else "repeat purchases", lang),
+           title=term("Cumulative repeat purchases: actual vs model" if cumulative
+                      else "Period-by-period repeat purchases: actual vs model", lang))
     ax.legend()
     return ax
 
 
 @_figure
 def plot_repeat_purchase_histogram(model, summary: pd.DataFrame, max_frequency: int = 7,
-                                   ax: Axes | None = None) -> Axes:
+                                   ax: Axes | None = None, lang: str = "en") -> Axes:
     """Number of customers by repeat purchases in their observation period: actual vs the model's expectation.
 
     The model's count for x purchases is Σ_i P(X(T_i) = x) over the customers' observation lengths T_i.
+    Labels in ``lang``.
     """
+    check_lang(lang)
     lengths = summary["T"].value_counts()
     counts = np.arange(max_frequency)
     probabilities = model.probability_of_purchases_new_customer(counts[:, None], lengths.index.to_numpy()[None, :])
@@ -262,10 +281,11 @@ def plot_repeat_purchase_histogram(model, summary: pd.DataFrame, max_frequency: 
     labels = [str(k) for k in counts] + [f"{max_frequency}+"]
     positions = np.arange(len(labels))
     ax = _axes(ax)
-    ax.bar(positions - 0.2, actual.to_numpy(), width=0.4, label="actual", color="grey")
-    ax.bar(positions + 0.2, expected, width=0.4, label="model", color=sns.color_palette()[0])
+    ax.bar(positions - 0.2, actual.to_numpy(), width=0.4, label=term("actual", lang), color="grey")
+    ax.bar(positions + 0.2, expected, width=0.4, label=term("model", lang), color=sns.color_palette()[0])
     ax.set_xticks(positions, labels)
-    ax.set(xlabel="repeat purchases", ylabel="customers", title="Repeat purchases in calibration: actual vs model")
+    ax.set(xlabel=term("repeat purchases", lang), ylabel=term("customers", lang),
+           title=term("Repeat purchases in calibration: actual vs model", lang))
     ax.legend()
     return ax
 

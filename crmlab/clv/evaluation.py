@@ -18,8 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import display
 from ..errors import DataError, MissingColumnError
 from ..frames import CALIBRATION_HOLDOUT, table_info
+from ..i18n import term
 from ..summary import calibration_summary
 from ..units import days_per
 
@@ -48,11 +50,15 @@ class HoldoutEvaluation:
         """True when the model's per-customer RMSE is below the baseline's."""
         return bool(self.metrics.loc["model", "rmse"] < self.metrics.loc["baseline", "rmse"])
 
+    def summary(self, lang: str = "en") -> display.FormattedTable:
+        """``metrics`` to read, with its title, labels in ``lang`` ("en" or "zh"); renders as text and HTML."""
+        return display.table(self.metrics, lang, decimals=4, caption=term("Holdout evaluation", lang))
+
     def __str__(self) -> str:
-        return "Holdout evaluation\n" + self.metrics.round(4).to_string()
+        return repr(self.summary())
 
     def _repr_html_(self) -> str:
-        return "<p><b>Holdout evaluation</b></p>" + self.metrics.to_html(float_format="{:.4f}".format)
+        return self.summary()._repr_html_()
 
 
 def _agreed(name: str, given, recorded, normalise=str):

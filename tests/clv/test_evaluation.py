@@ -71,3 +71,41 @@ def test_model_plots_draw_on_given_axes(cdnow_evaluation):
     assert drawn == list(axes.ravel())
     bars = [p.get_height() for p in axes[1, 2].patches]
     assert sum(bars[:8]) == len(calibration) and sum(bars[8:]) == pytest.approx(len(calibration))
+
+
+def test_evaluation_and_model_plots_speak_the_readers_language(cdnow_evaluation):
+    import re
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    model, split, evaluation = cdnow_evaluation
+    calibration = cl.calibration_summary(split)
+    shown = repr(evaluation.summary("zh"))
+    assert shown.startswith("验证期检验") and "均方根误差" in shown and "模型" in shown
+    assert str(evaluation).startswith("Holdout evaluation") and "rmse" in str(evaluation)
+
+    def draw(lang):
+        _, axes = plt.subplots(2, 3)
+        cl.plotting.plot_frequency_recency_matrix(model, t=39, T=39, ax=axes[0, 0], lang=lang)
+        cl.plotting.plot_p_alive_matrix(model, T=39, ax=axes[0, 1], lang=lang)
+        cl.plotting.plot_calibration_vs_holdout(evaluation, split, ax=axes[0, 2], lang=lang)
+        cl.plotting.plot_tracking(evaluation.tracking, ax=axes[1, 0], lang=lang)
+        cl.plotting.plot_tracking(evaluation.tracking, cumulative=False, ax=axes[1, 1], lang=lang)
+        cl.plotting.plot_repeat_purchase_histogram(model, calibration, ax=axes[1, 2], lang=lang)
+        return axes.ravel()
+
+    english = draw("en")
+    assert english[0].get_title() == "Expected purchases in the next 39 weeks (T = 39 weeks)"
+    assert english[3].get_xlabel() == "weeks since the cohort's first purchase"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph would warn
+        chinese = draw("zh")
+        chinese[0].figure.canvas.draw()
+    assert chinese[0].get_title() == "未来 39 周内的预期购买次数（T = 39 周）"
+    assert chinese[1].get_ylabel() == "最近一次购买的时间 t_x（周）"
+    assert chinese[3].get_xlabel() == "自这批客户首次购买起的周数"
+    for ax in chinese:
+        labels = [ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), *ax.get_legend_handles_labels()[1]]
+        left = [label for label in labels if re.search(r"[A-Za-z]{3,}", label)]
+        assert not left, left
