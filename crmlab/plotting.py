@@ -333,10 +333,11 @@ def plot_whale_curve(profit: pd.Series, ax: Axes | None = None, lang: str = "en"
     ax.plot(curve["customer_share"], curve["profit_share"], color=sns.color_palette()[0])
     ax.axhline(1.0, color="grey", linestyle=":")
     ax.scatter([curve.loc[peak, "customer_share"]], [curve.loc[peak, "profit_share"]], color=sns.color_palette()[3])
+    right_half = curve.loc[peak, "customer_share"] > 0.5  # the label sits below the peak, towards the middle
     ax.annotate(message("plot_whale_peak", lang, peak=curve.loc[peak, "profit_share"],
                         share=curve.loc[peak, "customer_share"]),
                 (curve.loc[peak, "customer_share"], curve.loc[peak, "profit_share"]), textcoords="offset points",
-                xytext=(-160, 8))
+                xytext=(-8 if right_half else 8, -10), ha="right" if right_half else "left", va="top")
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set(xlabel=term("share of customers (most profitable first)", lang),
@@ -411,6 +412,7 @@ def plot_cluster_diagnostics(result, ax: Axes | None = None, lang: str = "en") -
     right.plot(diagnostics.index, diagnostics[other], marker="s", color=sns.color_palette()[1],
                label=term(other, lang))
     right.set(ylabel=term(other, lang))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel=term("number of clusters k", lang), ylabel=term("silhouette score", lang),
            title=term("Choosing the number of clusters", lang))
     handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
@@ -426,6 +428,7 @@ def plot_migration(matrix: pd.DataFrame, ax: Axes | None = None, lang: str = "en
     fmt = ".0%" if matrix.to_numpy().max() <= 1 else ",d"
     shown = matrix.rename(index=lambda label: term(label, lang), columns=lambda label: term(label, lang))
     sns.heatmap(shown, annot=True, fmt=fmt, cmap="Blues", cbar=False, ax=ax)
+    ax.tick_params(axis="y", labelrotation=0)
     ax.set(xlabel=term("segment after", lang), ylabel=term("segment before", lang),
            title=term("Segment migration", lang))
     return ax
