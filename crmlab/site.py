@@ -36,7 +36,7 @@ _MATHJAX_PARTS = ("MathJax.js", "config", "extensions", "jax/input", "jax/elemen
 _MARKER = re.compile(r"^\s*#\s*NBVAL_[A-Z_]+\s*\n?", re.MULTILINE)
 _CSS = """
 @font-face { font-family: "Crmlab Sans SC"; src: url("CrmlabSansSC-Regular.otf") format("opentype");
-  font-display: block; unicode-range: U+2E80-9FFF, U+F900-FAFF, U+FE30-FE4F, U+FF00-FFEF; }
+  font-display: block; unicode-range: U+2460-24FF, U+2E80-9FFF, U+F900-FAFF, U+FE30-FE4F, U+FF00-FFEF; }
 :root {
   --jp-content-font-family: "Crmlab Sans SC", system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
   --jp-ui-font-family: "Crmlab Sans SC", system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
@@ -180,6 +180,7 @@ def write_index(folder: Path, record: dict, *, lang: str = "en") -> Path:
     import nbformat
 
     from . import course
+    from .display import table
 
     check_lang(lang)
     folder = Path(folder)
@@ -213,8 +214,8 @@ def write_index(folder: Path, record: dict, *, lang: str = "en") -> Path:
     title = html.escape(record.get("title") or record.get("study") or message("site_contents", lang))
     body = f"""<h1>{title}</h1>
 <h2>{say("site_contents")}</h2><ol>{''.join(items)}</ol>
-<h2>{say("site_textbook_map")}</h2>{_table(course.textbook_map())}
-<h2>{say("site_glossary")}</h2>{_table(course.glossary())}
+<h2>{say("site_textbook_map")}</h2>{_table(table(course.textbook_map(lang), lang).strings)}
+<h2>{say("site_glossary")}</h2>{_table(table(course.glossary(lang), lang, verbatim=["English"]).strings)}
 <h2>{say("site_run")}</h2>{run.to_html(index=False, header=False, border=0)}
 <h3>{say("site_inputs")}</h3>{_table(inputs)}
 <h3>{say("site_versions")}</h3>{_table(versions)}"""
