@@ -33,6 +33,7 @@ STATIC = "_static"
 MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
 _MATHJAX_PARTS = ("MathJax.js", "config", "extensions", "jax/input", "jax/element", "jax/output/HTML-CSS",
                   "fonts/HTML-CSS")
+_TOGGLE = "crmlab-solution-toggle"
 _MARKER = re.compile(r"^\s*#\s*NBVAL_[A-Z_]+\s*\n?", re.MULTILINE)
 _CSS = """
 @font-face { font-family: "Crmlab Sans SC"; src: url("CrmlabSansSC-Regular.otf") format("opentype");
@@ -79,7 +80,6 @@ def copy_static(folder: Path) -> Path:
 
 def reader_copy(notebook, lang: str = "en"):
     """The notebook as a reader should see it (see the module docstring); ``notebook`` is not modified."""
-    import nbformat
 
     check_lang(lang)
     summary = message("site_show_solution", lang)
@@ -92,15 +92,22 @@ def reader_copy(notebook, lang: str = "en"):
             cell.source = _MARKER.sub("", cell.source)
             cell.outputs = [_without_widgets(output) for output in cell.get("outputs", [])]
         if "solution" in tags:
-            cells += [nbformat.v4.new_raw_cell(f'<details class="crmlab-solution"><summary>{html.escape(summary)}'
-                                               "</summary>", metadata={"format": "text/html"}),
-                      cell, nbformat.v4.new_raw_cell("</details>", metadata={"format": "text/html"})]
+            cells += [_toggle(f'<details class="crmlab-solution"><summary>{html.escape(summary)}</summary>'), cell,
+                      _toggle("</details>")]
         else:
             cells.append(cell)
     reader = copy.deepcopy(notebook)
     reader.cells = cells
     reader.metadata.pop("widgets", None)
     return reader
+
+
+def _toggle(markup: str):
+    """A raw cell holding half of a solution's <details> element; the crmlab_html template writes it out as it is
+    (nbconvert would sanitise an unbalanced tag into visible text)."""
+    import nbformat
+
+    return nbformat.v4.new_raw_cell(markup, metadata={"raw_mimetype": "text/html", "tags": [_TOGGLE]})
 
 
 def _without_widgets(output):
