@@ -29,7 +29,7 @@ def test_notebook_structure(path):
     assert notebook.cells[0].cell_type == "markdown" and notebook.cells[0].source.startswith("# ")
     assert any("solution" in tags(c) for c in code), "exercises need solution cells tagged 'solution'"
     assert any(c.cell_type == "markdown" and re.search(r"^## (Exercises|练习)", c.source, re.M)
-               for c in notebook.cells), "an exercises section (## Exercises, or ## 练习 in a Chinese edition)"
+               for c in notebook.cells), "an exercises section (## Exercises, or ## 练习 in the Chinese edition)"
     checked = [c for c in code if "NBVAL_CHECK_OUTPUT" in c.source]
     assert checked and all(c.outputs for c in checked), "checked cells must store their expected output"
     assert not [c for c in code if c.outputs and c not in checked], "store notebooks without bulky outputs"
