@@ -22,6 +22,7 @@ EXAMPLES = """examples:
   crmlab study run studies/my_data_template.yaml -p cancellations=drop -p lang=zh
   crmlab data check orders.csv --customer-col client --date-col order_date --amount-col total
   crmlab data check 订单.csv --customer-col 客户编号 --date-col 订单日期 --amount-col 金额 --date-format %Y/%m/%d
+  crmlab data check 订单.csv --customer-col 客户编号 --date-col 订单日期 --amount-col 金额 --lang zh
   crmlab summary orders.csv -o summary.parquet --time-unit W
   crmlab summary big_log.parquet -o summary.parquet --stream
   crmlab student-copy notebooks/0*.ipynb -o handout/
@@ -65,6 +66,8 @@ def _reading_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--drop-invalid", action="store_true",
                        help="drop and count unparseable dates and amounts instead of stopping at them")
     group.add_argument("--utc", action="store_true", help="convert timestamps with different UTC offsets to UTC")
+    parser.add_argument("--lang", choices=["en", "zh"], default="en",
+                        help="language of the data-quality report: en (English, default) or zh (中文)")
 
 
 def _column_map(args):
@@ -83,7 +86,7 @@ def _clean(args):
     sheet = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
     return clean(args.file, _column_map(args), observation_end=args.observation_end, date_format=args.date_format,
                  decimal=args.decimal, encoding=args.encoding, sheet_name=sheet, invalid_dates=invalid,
-                 invalid_amounts=invalid, mixed_time_zones="utc" if args.utc else "raise")
+                 invalid_amounts=invalid, mixed_time_zones="utc" if args.utc else "raise", lang=args.lang)
 
 
 # the Python keywords that crmlab's messages suggest, and how the command line spells them

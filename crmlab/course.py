@@ -13,6 +13,7 @@ import nbformat
 import pandas as pd
 
 from . import paths
+from .i18n import check_lang, term
 
 __all__ = ["GLOSSARY", "TEXTBOOK_MAP", "glossary", "table_of_contents", "textbook_map"]
 
@@ -233,28 +234,60 @@ GLOSSARY = [
 ]
 
 
-def textbook_map() -> pd.DataFrame:
-    """:data:`TEXTBOOK_MAP` as a table, with each notebook section's title."""
-    sections = {name: dict(enumerate(table_of_contents([paths.NOTEBOOKS / f"{name}.ipynb"])["section"], start=1))
+def _edition(notebook: Path, lang: str) -> Path:
+    """The notebook in ``lang``: its Chinese edition ``notebooks/zh/<name>`` for "zh" (the English one while the
+    Chinese edition does not exist yet), the notebook itself for "en"."""
+    chinese = notebook.parent / "zh" / notebook.name
+    return chinese if lang == "zh" and chinese.is_file() else notebook
+
+
+def textbook_map(lang: str = "en") -> pd.DataFrame:
+    """:data:`TEXTBOOK_MAP` as a table, with each notebook section's title.
+
+    Columns: textbook (the part), topic, 中文 (the topic's Chinese term), notebook, section, chapter (file id) and
+    follows (the chapter's heading or caption the section follows). With ``lang="zh"`` the part and the topic are
+    in Chinese (topic holds the Chinese term; there is no 中文 column) and the section titles are those of the
+    Chinese editions; :func:`crmlab.display.table` shows the column names translated.
+    """
+    check_lang(lang)
+    sections = {name: dict(enumerate(
+        table_of_contents([_edition(paths.NOTEBOOKS / f"{name}.ipynb", lang)])["section"], start=1))
                 for name in {row[3] for row in TEXTBOOK_MAP}}
-    rows = [{"textbook": part, "topic": topic, "中文": chinese, "notebook": notebook,
+    rows = [{"textbook": term(part, lang), "topic": topic, "中文": chinese, "notebook": notebook,
              "section": sections[notebook].get(number), "chapter": chapter, "follows": cited}
             for part, topic, chinese, notebook, number, chapter, cited in TEXTBOOK_MAP]
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if lang == "zh":
+        return table.assign(topic=table["中文"]).drop(columns="中文")
+    return table
 
 
-def glossary() -> pd.DataFrame:
-    """:data:`GLOSSARY` as a table sorted by notebook."""
+def glossary(lang: str = "en") -> pd.DataFrame:
+    """:data:`GLOSSARY` as a table sorted by notebook: English, 中文, notebook, meaning.
+
+    With ``lang="zh"`` the Chinese term comes first, in a column named term, and the meaning is in Chinese (from
+    the locale catalogues, which a test keeps complete): term, English, notebook, meaning.
+    """
+    check_lang(lang)
     table = pd.DataFrame(GLOSSARY, columns=["English", "中文", "notebook", "meaning"])
-    return table.sort_values(["notebook", "English"], kind="stable").reset_index(drop=True)
+    table = table.sort_values(["notebook", "English"], kind="stable").reset_index(drop=True)
+    if lang == "zh":
+        return pd.DataFrame({"term": table["中文"], "English": table["English"], "notebook": table["notebook"],
+                             "meaning": table["meaning"].map(lambda meaning: term(meaning, lang))})
+    return table
 
 
-def table_of_contents(notebooks: list[Path] | None = None) -> pd.DataFrame:
-    """The numbered sections (``## N. …`` headings) of each notebook, in order."""
+def table_of_contents(notebooks: list[Path] | None = None, lang: str = "en") -> pd.DataFrame:
+    """The numbered sections (``## N. …`` headings) of each notebook, in order.
+
+    ``notebooks`` defaults to the course's notebooks, in the edition of ``lang`` (see :func:`textbook_map`):
+    with ``lang="zh"`` the titles and sections are read from the Chinese editions in ``notebooks/zh/``.
+    """
     from .studies import course_notebooks
 
+    check_lang(lang)
     rows = []
-    for path in notebooks or course_notebooks():
+    for path in notebooks or [_edition(p, lang) for p in course_notebooks()]:
         cells = nbformat.read(path, as_version=4).cells
         title = next((c.source.splitlines()[0].lstrip("# ") for c in cells if c.cell_type == "markdown"), "")
         for cell in cells:

@@ -81,7 +81,7 @@ def _formatter(kind: str, decimals: int):
 
 
 def table(data, lang: str = "en", *, percent=(), money=(), integer=(), decimals: int = 2,
-          caption: str | None = None) -> FormattedTable:
+          caption: str | None = None, verbatim=()) -> FormattedTable:
     """``data`` ready to read: labels in ``lang``, numbers formatted (see the module docstring).
 
     Parameters
@@ -94,12 +94,14 @@ def table(data, lang: str = "en", *, percent=(), money=(), integer=(), decimals:
         Decimals of the remaining numbers.
     caption : str, optional
         A title above the table (give it in ``lang``, e.g. from :func:`crmlab.i18n.message`).
+    verbatim : column names whose values are shown as they are, never translated (names, terms of the other
+        language); their headers are translated like the others.
     """
     check_lang(lang)
     frame = data.to_frame() if isinstance(data, pd.Series) else data
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"table shows a DataFrame or Series, not {type(data).__name__}")
-    unknown = [c for c in (*percent, *money, *integer) if c not in frame.columns]
+    unknown = [c for c in (*percent, *money, *integer, *verbatim) if c not in frame.columns]
     if unknown:
         raise ValueError(f"columns {unknown} are not in the table (its columns: {list(frame.columns)})")
     strings = pd.DataFrame(index=frame.index)
@@ -122,6 +124,8 @@ def table(data, lang: str = "en", *, percent=(), money=(), integer=(), decimals:
                            else str(v) for v in values]
         numeric.append(column)
     translated = translate(strings, lang)
+    for column in verbatim:
+        translated.isetitem(list(frame.columns).index(column), strings[column].to_numpy())
     positions = [list(frame.columns).index(c) for c in numeric]
     return FormattedTable(translated, [translated.columns[p] for p in positions], caption)
 

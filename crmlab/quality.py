@@ -2,18 +2,23 @@
 
 :func:`crmlab.transactions.validate` fills in ``findings``; :func:`crmlab.transactions.clean`
 adds the fate of every row. The report renders as a table in a notebook
-(``_repr_html_``) and as plain text (``str``), and checks its own bookkeeping:
-rows in = rows kept + rows dropped, summed over the reasons.
+(``_repr_html_``) and as plain text (``str``), in English or, for a report made with
+``lang="zh"``, in Chinese (the descriptions are catalogued in ``crmlab/locale``), and checks its
+own bookkeeping: rows in = rows kept + rows dropped, summed over the reasons.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["CHECKS", "DROP_REASONS", "MODIFICATIONS", "DataQualityReport"]
+from .i18n import check_lang, message, term
+
+__all__ = ["CHECKS", "DROP_REASONS", "MODIFICATIONS", "DataQualityReport", "ReportNote"]
 
 
 #: What :func:`validate` looks for, in the order the report lists it.
@@ -59,6 +64,35 @@ MODIFICATIONS: dict[str, str] = {
 }
 
 
+class ReportNote(str):
+    """A sentence of a report that can be read in both languages.
+
+    It *is* its English text (a ``str``: it prints, compares and serialises as one), built from the message
+    ``key`` of the locale catalogues and its ``values``; :meth:`text` gives it in another language.
+    """
+
+    def __new__(cls, key: str, **values):
+        note = super().__new__(cls, message(key, "en", **values))
+        note.key, note.values = key, values
+        return note
+
+    def __reduce__(self):
+        return _report_note, (self.key, self.values)
+
+    def text(self, lang: str = "en") -> str:
+        """The note in ``lang``."""
+        return message(self.key, lang, **self.values)
+
+
+def _report_note(key: str, values: dict) -> ReportNote:
+    return ReportNote(key, **values)
+
+
+def _note_text(note: str, lang: str) -> str:
+    """A note in ``lang``: a :class:`ReportNote` is translated; a plain string (the readers' notes) stays English."""
+    return note.text(lang) if isinstance(note, ReportNote) else note
+
+
 @dataclass(frozen=True)
 class DataQualityReport:
     """What was found in a transaction log and, after :func:`clean`, what became of each row.
@@ -68,6 +102,7 @@ class DataQualityReport:
     these are exclusive, and ``rows_in == rows_kept + sum(dropped.values())``.
     ``dropped_rows`` maps the label of each dropped input row to its reason, so
     nothing is lost: ``raw.loc[report.dropped_rows.index]`` recovers them.
+    ``lang`` ("en" or "zh") is the language the report is shown in; its data do not depend on it.
     """
 
     source: str
@@ -81,8 +116,10 @@ class DataQualityReport:
     policy: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     dropped_rows: pd.Series | None = field(default=None, repr=False)
+    lang: str = field(default="en", compare=False)
 
     def __post_init__(self):
+        check_lang(self.lang)
         if self.dropped is not None and self.rows_in != self.rows_kept + sum(self.dropped.values()):
             dropped = sum(self.dropped.values())  # an internal invariant, not a user error
             raise AssertionError(f"row accounting broken: {self.rows_in} in, {self.rows_kept} kept, {dropped} dropped")
@@ -115,25 +152,46 @@ class DataQualityReport:
         return ", ".join(f"{reason} {n:,}" for reason, n in self.dropped_by_reason().items()) or "none"
 
     def _headline(self) -> str:
-        head = f"Data quality report: {self.source} — {self.rows_in:,} rows, {self.customers_in:,} customers"
+        if self.lang == "en":
+            source = self.source
+        else:  # the readers label a log "orders.csv (1,234 rows)"; the headline says the size in the reader's words
+            source = re.sub(r" \([\d,]+ rows\)$", "", self.source)
+        head = message("quality_headline", self.lang, source=source, rows=self.rows_in, customers=self.customers_in)
         if self.cleaned:
-            head += (f"; kept {self.rows_kept:,} rows ({self.rows_kept / max(self.rows_in, 1):.1%}) "
-                     f"of {self.customers_kept:,} customers")
+            head += message("quality_headline_kept", self.lang, kept=self.rows_kept,
+                            share=self.rows_kept / max(self.rows_in, 1), customers=self.customers_kept)
         return head
 
-    def __str__(self) -> str:
+    def _shown(self) -> pd.DataFrame:
+        """:meth:`to_frame` with its sections, descriptions and headers in the report's language."""
         table = self.to_frame().reset_index()
-        table["rows"] = table["rows"].map("{:,}".format)
-        table["share"] = table["share"].map("{:.2%}".format)
+        table["section"] = table["section"].map(lambda section: term(section, self.lang))
+        table["description"] = table["description"].map(lambda description: term(description, self.lang))
+        headers = {"section": message("quality_section_header", self.lang)}
+        return table.rename(columns=lambda column: headers.get(column) or term(column, self.lang))
+
+    def _policy(self, code: str = "{}") -> str:
+        """The cleaning policy in one line, each setting written as ``code`` (a format with one field)."""
+        settings = ", ".join(code.format(f"{k}={v!r}") for k, v in self.policy.items())
+        return message("quality_policy", self.lang, policy=settings)
+
+    def __str__(self) -> str:
+        table = self._shown()
+        rows, share = term("rows", self.lang), term("share", self.lang)
+        table[rows] = table[rows].map("{:,}".format)
+        table[share] = table[share].map("{:.2%}".format)
         lines = [self._headline(), table.to_string(index=False)]
         if self.policy:
-            lines.append("policy: " + ", ".join(f"{k}={v!r}" for k, v in self.policy.items()))
-        lines += [f"note: {note}" for note in self.notes]
+            lines.append(self._policy())
+        lines += [message("quality_note", self.lang, note=_note_text(note, self.lang)) for note in self.notes]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        table = self.to_frame().style.format({"rows": "{:,}", "share": "{:.2%}"})
-        extra = "".join(f"<li>{note}</li>" for note in self.notes)
-        policy = ", ".join(f"<code>{k}={v!r}</code>" for k, v in self.policy.items())
-        return (f"<p><b>{self._headline()}</b></p>{table.to_html()}"
-                + (f"<p>policy: {policy}</p>" if policy else "") + (f"<ul>{extra}</ul>" if extra else ""))
+        table = self._shown()
+        index = list(table.columns[:2])
+        shown = table.set_index(index).style.format({term("rows", self.lang): "{:,}",
+                                                     term("share", self.lang): "{:.2%}"})
+        extra = "".join(f"<li>{html.escape(_note_text(note, self.lang))}</li>" for note in self.notes)
+        policy = self._policy("<code>{}</code>") if self.policy else ""
+        return (f"<p><b>{html.escape(self._headline())}</b></p>{shown.to_html()}"
+                + (f"<p>{policy}</p>" if policy else "") + (f"<ul>{extra}</ul>" if extra else ""))

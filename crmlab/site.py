@@ -33,10 +33,11 @@ STATIC = "_static"
 MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
 _MATHJAX_PARTS = ("MathJax.js", "config", "extensions", "jax/input", "jax/element", "jax/output/HTML-CSS",
                   "fonts/HTML-CSS")
+_TOGGLE = "crmlab-solution-toggle"
 _MARKER = re.compile(r"^\s*#\s*NBVAL_[A-Z_]+\s*\n?", re.MULTILINE)
 _CSS = """
 @font-face { font-family: "Crmlab Sans SC"; src: url("CrmlabSansSC-Regular.otf") format("opentype");
-  font-display: block; unicode-range: U+2E80-9FFF, U+F900-FAFF, U+FE30-FE4F, U+FF00-FFEF; }
+  font-display: block; unicode-range: U+2460-24FF, U+2E80-9FFF, U+F900-FAFF, U+FE30-FE4F, U+FF00-FFEF; }
 :root {
   --jp-content-font-family: "Crmlab Sans SC", system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
   --jp-ui-font-family: "Crmlab Sans SC", system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
@@ -79,7 +80,6 @@ def copy_static(folder: Path) -> Path:
 
 def reader_copy(notebook, lang: str = "en"):
     """The notebook as a reader should see it (see the module docstring); ``notebook`` is not modified."""
-    import nbformat
 
     check_lang(lang)
     summary = message("site_show_solution", lang)
@@ -92,15 +92,22 @@ def reader_copy(notebook, lang: str = "en"):
             cell.source = _MARKER.sub("", cell.source)
             cell.outputs = [_without_widgets(output) for output in cell.get("outputs", [])]
         if "solution" in tags:
-            cells += [nbformat.v4.new_raw_cell(f'<details class="crmlab-solution"><summary>{html.escape(summary)}'
-                                               "</summary>", metadata={"format": "text/html"}),
-                      cell, nbformat.v4.new_raw_cell("</details>", metadata={"format": "text/html"})]
+            cells += [_toggle(f'<details class="crmlab-solution"><summary>{html.escape(summary)}</summary>'), cell,
+                      _toggle("</details>")]
         else:
             cells.append(cell)
     reader = copy.deepcopy(notebook)
     reader.cells = cells
     reader.metadata.pop("widgets", None)
     return reader
+
+
+def _toggle(markup: str):
+    """A raw cell holding half of a solution's <details> element; the crmlab_html template writes it out as it is
+    (nbconvert would sanitise an unbalanced tag into visible text)."""
+    import nbformat
+
+    return nbformat.v4.new_raw_cell(markup, metadata={"raw_mimetype": "text/html", "tags": [_TOGGLE]})
 
 
 def _without_widgets(output):
@@ -180,6 +187,7 @@ def write_index(folder: Path, record: dict, *, lang: str = "en") -> Path:
     import nbformat
 
     from . import course
+    from .display import table
 
     check_lang(lang)
     folder = Path(folder)
@@ -213,8 +221,8 @@ def write_index(folder: Path, record: dict, *, lang: str = "en") -> Path:
     title = html.escape(record.get("title") or record.get("study") or message("site_contents", lang))
     body = f"""<h1>{title}</h1>
 <h2>{say("site_contents")}</h2><ol>{''.join(items)}</ol>
-<h2>{say("site_textbook_map")}</h2>{_table(course.textbook_map())}
-<h2>{say("site_glossary")}</h2>{_table(course.glossary())}
+<h2>{say("site_textbook_map")}</h2>{_table(table(course.textbook_map(lang), lang).strings)}
+<h2>{say("site_glossary")}</h2>{_table(table(course.glossary(lang), lang, verbatim=["English"]).strings)}
 <h2>{say("site_run")}</h2>{run.to_html(index=False, header=False, border=0)}
 <h3>{say("site_inputs")}</h3>{_table(inputs)}
 <h3>{say("site_versions")}</h3>{_table(versions)}"""

@@ -427,7 +427,8 @@ def run_steps(steps: list[NotebookStep], output_dir: Path, *, progress: bool = T
 
 
 def _check_transactions(steps: list[NotebookStep]):
-    """The data-quality report of the analyst's file the notebooks will read (None without one)."""
+    """The data-quality report of the analyst's file the notebooks will read (None without one), in the language of
+    the study's ``lang`` parameter."""
     from .transactions import ColumnMap, validate
 
     for step in steps:
@@ -439,7 +440,8 @@ def _check_transactions(steps: list[NotebookStep]):
                                  f"got {columns!r}")
             return validate(parameters["transactions_path"], ColumnMap.from_roles(columns),
                             observation_end=parameters.get("observation_end"),
-                            date_format=parameters.get("date_format"), encoding=parameters.get("encoding"))
+                            date_format=parameters.get("date_format"), encoding=parameters.get("encoding"),
+                            lang=parameters.get("lang", "en"))
     return None
 
 

@@ -53,8 +53,9 @@ from .errors import (
     NonFiniteValueError,
     ObservationPeriodError,
 )
+from .i18n import check_lang
 from .parsing import parse_amounts, parse_customer_ids
-from .quality import DROP_REASONS, DataQualityReport
+from .quality import DROP_REASONS, DataQualityReport, ReportNote
 from .reading import read_table
 
 __all__ = [
@@ -356,7 +357,7 @@ def _day_after(day) -> pd.Timestamp:
 
 def validate(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, date_format: str | None = None,
              decimal: str | None = None, encoding: str | None = None,
-             sheet_name: str | int = 0) -> DataQualityReport:
+             sheet_name: str | int = 0, lang: str = "en") -> DataQualityReport:
     """Count every data-quality problem of a transaction log; change nothing.
 
     Parameters
@@ -374,6 +375,8 @@ def validate(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, 
         Decimal mark of text amounts; by default settled by the data (rules in :mod:`crmlab.parsing`).
     encoding, sheet_name
         As in :func:`read_transactions`.
+    lang : {"en", "zh"}
+        The language the report is shown in.
 
     Returns
     -------
@@ -386,11 +389,12 @@ def validate(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, 
     >>> report.findings["missing_customer"], report.findings["cancellation"], report.findings["duplicate"]
     (135080, 9288, 5268)
     """
+    check_lang(lang)
     parsed = _parse(source, columns, observation_end=observation_end, date_format=date_format, decimal=decimal,
                     mixed_time_zones="utc", sheet_name=sheet_name, encoding=encoding)
     return DataQualityReport(
         source=parsed.label, rows_in=len(parsed.raw), customers_in=int(parsed.customer.nunique()),
-        findings={key: int(mask.sum()) for key, mask in parsed.flags.items()}, notes=tuple(parsed.notes),
+        findings={key: int(mask.sum()) for key, mask in parsed.flags.items()}, notes=tuple(parsed.notes), lang=lang,
     )
 
 
@@ -426,7 +430,7 @@ def clean(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, dat
           invalid_amounts: Literal["raise", "drop"] = "raise",
           mixed_time_zones: Literal["raise", "utc"] = "raise",
           decimal: str | None = None, encoding: str | None = None,
-          sheet_name: str | int = 0) -> tuple[pd.DataFrame, DataQualityReport]:
+          sheet_name: str | int = 0, lang: str = "en") -> tuple[pd.DataFrame, DataQualityReport]:
     """Apply an explicit cleaning policy; return the clean log and a report that accounts for every row.
 
     Rows without a customer, date or value are always dropped (a customer-level
@@ -460,7 +464,7 @@ def clean(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, dat
         and count them.
     mixed_time_zones : {"raise", "utc"}
         Timestamps with different UTC offsets: raise, or convert all to UTC.
-    observation_end, date_format, decimal, encoding, sheet_name
+    observation_end, date_format, decimal, encoding, sheet_name, lang
         As in :func:`validate`. ``date_format`` and ``decimal`` default to those given to
         :func:`read_transactions` (or :func:`study_source`) when ``source`` is the log it returned.
 
@@ -477,6 +481,7 @@ def clean(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, dat
     AllRowsDroppedError
         When no row survives; the error carries the report.
     """
+    check_lang(lang)
     policy = dict(duplicates=duplicates, cancellations=cancellations, zero_value=zero_value,
                   invalid_dates=invalid_dates, invalid_amounts=invalid_amounts, mixed_time_zones=mixed_time_zones)
     for name, value in policy.items():
@@ -523,7 +528,7 @@ def clean(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, dat
         findings={key: int(mask.sum()) for key, mask in flags.items()},
         rows_kept=int(kept.sum()), customers_kept=int(frame["customer_id"].nunique()),
         dropped={key: int((dropped_rows == key).sum()) for key in DROP_REASONS},
-        modified=modified, policy=policy, notes=tuple(notes), dropped_rows=dropped_rows,
+        modified=modified, policy=policy, notes=tuple(notes), dropped_rows=dropped_rows, lang=lang,
     )
     if report.rows_kept == 0:
         raise AllRowsDroppedError(f"cleaning dropped every row of {parsed.label} ({report.reasons()}); the error's "
@@ -632,8 +637,7 @@ def _net_cancellations(parsed: _Parsed, reason: pd.Series, is_cancellation: pd.S
         amount[changed] = remaining[changed] * parsed.price[changed]
     else:
         amount[changed] = remaining[changed]
-    unit = "units" if in_units else "money"
-    notes = [f"cancellations netted against earlier purchases ({unit}): {int(cancel_mask.sum()):,} cancellation rows, "
-             f"{int(reduced.sum()):,} purchases reduced, {int(fully.sum()):,} cancelled in full; "
-             f"{unmatched_value:,.0f} {unit} of cancellations had no earlier purchase to net against"]
+    notes = [ReportNote("quality_note_netted_units" if in_units else "quality_note_netted_money",
+                        cancellations=int(cancel_mask.sum()), reduced=int(reduced.sum()), full=int(fully.sum()),
+                        unmatched=float(unmatched_value))]
     return reason, amount, quantity, {"reduced_by_cancellation": int(reduced.sum())}, notes

@@ -47,6 +47,13 @@ def test_data_check_prints_the_quality_report(orders, capsys):
     assert "dropped   missing_customer" in out
 
 
+def test_data_check_speaks_chinese_on_request(orders, capsys):
+    code = main(["data", "check", str(orders), "--customer-col", "client", "--date-col", "day", "--amount-col",
+                 "total", "--lang", "zh"])
+    out = capsys.readouterr().out
+    assert code == 0 and "共 4 行，2 位客户；保留 3 行（75.0%）" in out and "客户编号缺失或为空" in out
+
+
 def test_summary_writes_the_customer_summary_and_what_it_dropped(orders, tmp_path, capsys):
     out = tmp_path / "summary.parquet"
     columns = ["--customer-col", "client", "--date-col", "day", "--amount-col", "total"]

@@ -34,8 +34,9 @@ def test_every_textbook_topic_maps_to_an_existing_section_and_heading():
     assert not missing, f"map rows that cite no heading of their chapter: {missing}"
 
 
-def test_every_citation_in_the_notebooks_names_a_heading_that_exists():
-    sections = cl.course.table_of_contents()
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_citation_in_the_notebooks_names_a_heading_that_exists(lang):
+    sections = cl.course.table_of_contents(lang=lang)
     content = sections[~sections["notebook"].isin(["00_index"])]
     uncited = [s for s in content["section"] if "教材" not in s]
     assert not uncited, f"sections that name no chapter (or say 教材之外): {uncited}"
@@ -69,3 +70,21 @@ def test_table_of_contents_reads_numbered_sections():
     contents = cl.course.table_of_contents()
     sections = contents[contents["notebook"] == "08_retention_economics"]["section"].tolist()
     assert sections[0].startswith("1. Retention economics") and len(sections) == 8
+
+
+def test_the_chinese_map_glossary_and_contents_read_in_chinese():
+    han = re.compile(r"[\u4e00-\u9fff]")
+    english, chinese = cl.course.textbook_map(), cl.course.textbook_map("zh")
+    assert chinese["topic"].tolist() == english["中文"].tolist() and "中文" not in chinese
+    assert chinese["textbook"].map(han.search).all(), "every textbook part needs a Chinese name in crmlab/locale"
+    assert chinese["notebook"].tolist() == english["notebook"].tolist()
+    terms = cl.course.glossary("zh")
+    assert list(terms.columns) == ["term", "English", "notebook", "meaning"]
+    untranslated = terms.loc[~terms["meaning"].map(lambda meaning: bool(han.search(meaning))), "English"].tolist()
+    assert not untranslated, f"glossary meanings without a Chinese translation in crmlab/locale: {untranslated}"
+    assert terms["English"].tolist() == cl.course.glossary()["English"].tolist()
+    contents = cl.course.table_of_contents(lang="zh")
+    assert contents.groupby("notebook").size().equals(cl.course.table_of_contents().groupby("notebook").size())
+    assert contents.loc[contents["notebook"] == "00_index", "title"].iloc[0].startswith("00 · 索引")
+    with pytest.raises(ValueError, match="lang must be"):
+        cl.course.glossary("fr")

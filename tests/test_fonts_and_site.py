@@ -56,6 +56,17 @@ def test_a_reader_page_hides_the_test_markers_and_folds_the_solutions():
     assert len(notebook.cells) == 4  # the original is untouched
 
 
+def test_a_rendered_page_folds_each_solution_behind_a_toggle(tmp_path):
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# 01 · A title"),
+        nbformat.v4.new_code_cell("answer = 42", metadata={"tags": ["solution"]}),
+        nbformat.v4.new_markdown_cell("*Model answer.*", metadata={"tags": ["solution"]})])
+    nbformat.write(notebook, tmp_path / "01_a.ipynb")
+    page = cl.site.render_page(tmp_path / "01_a.ipynb", lang="zh").read_text(encoding="utf-8")
+    assert page.count('<details class="crmlab-solution"><summary>显示答案</summary>') == 2
+    assert page.count("</details>") == 2 and "&lt;details" not in page
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_rendered_run_needs_no_network(tmp_path, lang):
     notebook = nbformat.v4.new_notebook(cells=[

@@ -52,3 +52,11 @@ def test_tables_show_shares_as_percentages_and_money_with_separators():
 
 def test_the_lab_modules_are_reachable_from_the_package():
     assert cl.i18n is i18n and cl.display is display and cl.frames.table_info is not None
+
+
+def test_verbatim_columns_keep_their_values_and_translate_their_header():
+    frame = pd.DataFrame({"segment": ["customers"], "English": ["customers"]})
+    shown = display.table(frame, "zh", verbatim=["English"])
+    assert shown.strings.loc[0].tolist() == ["客户数", "customers"] and list(shown.strings.columns)[0] == "客户群"
+    with pytest.raises(ValueError, match="not in the table"):
+        display.table(frame, "zh", verbatim=["meaning"])
