@@ -11,7 +11,8 @@ Notebooks show results through two functions, so that both editions of the cours
 
 Which columns are shares, money or counts is said explicitly (``percent=``, ``money=``,
 ``integer=``) or inferred from the data: columns named ``*share*``, ``*rate*`` or ``p_*`` whose
-values lie in [0, 1] are shares, whole-number columns are counts, other numbers get ``decimals``.
+values lie in [0, 1] are shares, whole-number columns are counts, other numbers get ``decimals``;
+id columns (``customer_id``, ``*_id``, ``invoice``) are labels and are shown as they are.
 """
 
 from __future__ import annotations
@@ -43,9 +44,10 @@ class FormattedTable:
 
     def _repr_html_(self) -> str:
         body = self.strings.to_html(escape=True, border=0, classes="crmlab-table")
-        styles = "".join(f".crmlab-table td:nth-child({position + 2}) {{text-align: right;}}"
+        # table.crmlab-table outranks JupyterLab's ".jp-RenderedHTMLCommon td" (which right-aligns every cell)
+        styles = "".join(f"table.crmlab-table td:nth-child({position + 2}) {{text-align: right;}}"
                          for position, column in enumerate(self.strings.columns) if column in self.numeric)
-        css = (".crmlab-table {border-collapse: collapse;} .crmlab-table td, .crmlab-table th "
+        css = ("table.crmlab-table {border-collapse: collapse;} table.crmlab-table td, table.crmlab-table th "
                "{text-align: left; padding: 2px 8px;} " + styles)
         caption = f"<p><b>{html.escape(self.caption)}</b></p>" if self.caption else ""
         return f"<style>{css}</style>{caption}{body}"
@@ -68,6 +70,12 @@ def _is_share(name, values: pd.Series) -> bool:
     label = str(name).lower()
     in_unit_interval = values.dropna().between(0, 1).all() if len(values.dropna()) else False
     return in_unit_interval and (label.startswith("p_") or any(word in label for word in _SHARE_WORDS))
+
+
+def _is_identifier(name) -> bool:
+    """Columns of ids (``customer_id``, ``invoice``, ``*_id``) hold labels, not quantities."""
+    label = str(name).lower()
+    return label in ("id", "customer", "invoice", "customer_id") or label.endswith("_id")
 
 
 def _formatter(kind: str, decimals: int):
@@ -110,6 +118,9 @@ def table(data, lang: str = "en", *, percent=(), money=(), integer=(), decimals:
         values = frame[column]
         if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
             strings[column] = values.astype(object).where(values.notna(), "").astype(str)
+            continue
+        if _is_identifier(column):  # customer 12347 is not a quantity: no thousands separator
+            strings[column] = [str(int(v)) if float(v).is_integer() else str(v) if pd.notna(v) else "" for v in values]
             continue
         if column in percent or (column not in money and column not in integer and _is_share(column, values)):
             kind = "percent"

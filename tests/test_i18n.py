@@ -60,3 +60,10 @@ def test_verbatim_columns_keep_their_values_and_translate_their_header():
     assert shown.strings.loc[0].tolist() == ["客户数", "customers"] and list(shown.strings.columns)[0] == "客户群"
     with pytest.raises(ValueError, match="not in the table"):
         display.table(frame, "zh", verbatim=["meaning"])
+
+
+def test_ids_are_labels_not_quantities():
+    frame = pd.DataFrame({"customer_id": [12347, 12348], "revenue": [12345.0, 10.0]})
+    shown = display.table(frame)
+    assert shown.strings["customer_id"].tolist() == ["12347", "12348"]
+    assert shown.strings["revenue"].tolist() == ["12,345", "10"]
