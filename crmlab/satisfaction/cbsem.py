@@ -36,6 +36,7 @@ from .consistent import InadmissibleWarning
 from .plspm import prepare_data
 from .results import TableResult
 from .specification import PathModel
+from .threads import one_blas_thread
 
 __all__ = ["cbsem", "CBSEMResult", "lavaan_syntax", "compare_estimates", "fit_statistics", "improper_solution",
            "MissingDependencyError"]
@@ -85,6 +86,14 @@ class CBSEMResult(TableResult):
         table = self.estimates[self.estimates["op"] == "~"].rename(columns={"lhs": "to", "rhs": "from"})
         return table.set_index(["from", "to"])[["estimate", "standardised", "standard_error", "p_value"]]
 
+    @property
+    def r2(self) -> pd.Series:
+        """R² of each endogenous construct: 1 − its standardised disturbance variance (1 in a Heywood case whose
+        disturbance variance is 0)."""
+        table = self.estimates
+        own = table[(table["op"] == "~~") & (table["lhs"] == table["rhs"]) & table["lhs"].isin(self.model.endogenous())]
+        return (1 - own.set_index("lhs")["standardised"]).rename("r2").reindex(self.model.endogenous())
+
     def summary(self) -> pd.DataFrame:
         return self.path_coefficients
 
@@ -94,6 +103,7 @@ class CBSEMResult(TableResult):
                 f"CFI {stats['CFI']:.3f}, RMSEA {stats['RMSEA']:.3f}")
 
 
+@one_blas_thread
 def cbsem(data: pd.DataFrame, model: PathModel, *, error_covariances: Sequence[tuple[str, str]] = (),
           missing: str = "raise") -> CBSEMResult:
     """Fit the path model as a covariance-based SEM by maximum likelihood (semopy).

@@ -27,10 +27,12 @@ import numpy as np
 import pandas as pd
 
 from .specification import PathModel
+from .threads import one_blas_thread
 
 __all__ = ["f_squared", "blindfolding"]
 
 
+@one_blas_thread
 def f_squared(result, reestimate: bool = False) -> pd.DataFrame:
     """Cohen's f² of every path of a fitted :class:`PLSResult` (columns ``from``, ``to``, ``f2``)."""
     model = result.model
@@ -78,6 +80,7 @@ def _reestimated_r2(result, cause: str, effect: str) -> float:
     return float(fit["r2"][fit["model"].constructs.index(effect)])
 
 
+@one_blas_thread
 def blindfolding(result, distance: int = 7) -> pd.DataFrame:
     """Q² (cross-validated redundancy) of every endogenous reflective construct, with SSO and SSE."""
     from .plspm import fit_arrays

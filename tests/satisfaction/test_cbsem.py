@@ -46,6 +46,7 @@ def test_political_democracy_equals_lavaan():
     for key, value in {("ind60", "dem60"): 1.483, ("ind60", "dem65"): 0.572, ("dem60", "dem65"): 0.837}.items():
         assert paths.loc[key, "estimate"] == pytest.approx(value, abs=2e-3), key
     assert np.allclose(paths["standardised"], [0.447, 0.182, 0.885], atol=2e-3)  # lavaan's std.all
+    assert result.r2["dem60"] == pytest.approx(0.447**2, abs=2e-3)  # one cause: R² is its standardised path squared
     assert result.fit_statistics["chi2"] == pytest.approx(38.125, abs=1e-3)
     assert result.fit_statistics["DoF"] == 35
     assert "ind60 =~ x1 + x2 + x3" in result.syntax and "y6 ~~ y8" in result.syntax
@@ -114,6 +115,7 @@ def test_an_improper_solution_is_flagged_not_hidden():
     with pytest.warns(InadmissibleWarning, match="Heywood") as caught:
         result = cbsem(cl.datasets.load_ecsi(), ecsi_model())
     assert "variance of Satisfaction" in result.improper[0] and "beyond ±1" in result.improper[1]
+    assert result.r2["Satisfaction"] == pytest.approx(1.0)
     assert "result.improper" in str(caught[0].message)
 
 
