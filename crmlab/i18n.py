@@ -120,12 +120,13 @@ def message(key: str, lang: str = "en", **values) -> str:
         raise TypeError(f"message {key!r} needs the value {missing}") from None
 
 
-def listing(items, lang: str = "en") -> str:
+def listing(items, lang: str = "en", pair: str = "–") -> str:
     """Labels joined as ``lang`` writes an enumeration, each translated: ``"Image, Quality"``, ``"企业形象、感知质量"``.
 
-    An item that is a tuple of labels (a pair of constructs) is shown as ``"a–b"``.
+    An item that is a tuple of labels is shown joined by ``pair``: ``"a–b"`` for a pair of constructs, or with
+    ``pair=" → "`` for a path.
     """
     check_lang(lang)
-    shown = ["–".join(str(term(part, lang)) for part in item) if isinstance(item, tuple) else str(term(item, lang))
+    shown = [pair.join(str(term(part, lang)) for part in item) if isinstance(item, tuple) else str(term(item, lang))
              for item in items]
     return ("、" if lang == "zh" else ", ").join(shown)

@@ -40,6 +40,7 @@ def test_messages_fill_their_fields_and_name_what_is_missing():
 def test_listings_follow_the_language():
     assert i18n.listing(["customers", ("revenue", "profit")]) == "customers, revenue–profit"
     assert i18n.listing(["customers", ("revenue", "profit")], "zh") == "客户数、收入–利润"
+    assert i18n.listing([("revenue", "profit")], "zh", pair=" → ") == "收入 → 利润"
     assert i18n.listing([], "zh") == ""
 
 

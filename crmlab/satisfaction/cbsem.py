@@ -193,4 +193,4 @@ def compare_estimates(**results) -> pd.DataFrame:
             columns[name] = result.path_coefficients["standardised"]
         else:
             columns[name] = result.paths().set_index(["from", "to"])["coefficient"]
-    return pd.DataFrame(columns)
+    return pd.concat(columns, axis=1)  # rows in the first fit's order of paths
