@@ -11,6 +11,9 @@ loader                 what it is                                       where it
                        2010-12-01 .. 2011-12-09 (541,909 rows)
 ``load_online_retail_ii`` UCI Online Retail II, sheet 2009-2010         ``data/raw/``
 ``load_ecsi``          ECSI mobile-phone survey (250 x 24)              ``data/raw/``
+``load_bank_satisfaction`` bank survey with gender (250 x 28)           ``data/raw/``
+``load_corp_rep``      corporate reputation, Hair et al.'s PLS-SEM      ``data/raw/``
+                       primer (344 x 50)
 ``load_donations``     BG/BB donations (22 patterns, 11,104 donors)     ``data/raw/``
 ``load_telco_churn``   IBM Telco churn sample (7,043 customers)         ``data/raw/``
 =====================  ===============================================  =====================
@@ -45,6 +48,7 @@ __all__ = [
     "load_online_retail_ii",
     "load_ecsi",
     "load_bank_satisfaction",
+    "load_corp_rep",
     "load_example_survey",
     "load_donations",
     "load_telco_churn",
@@ -187,6 +191,32 @@ def load_bank_satisfaction(data_dir: str | Path | None = None) -> pd.DataFrame:
     ``sat1-4`` satisfaction, ``loy1-4`` loyalty (int64, 1-10 scale); ``gender`` (str).
     """
     return pd.read_csv(_raw_file("bank_satisfaction.csv", data_dir))
+
+
+#: How ``corp_rep_data.csv`` writes a missing answer.
+CORP_REP_MISSING = -99
+
+
+def load_corp_rep(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Corporate-reputation survey of Hair, Hult, Ringle & Sarstedt, *A Primer on PLS-SEM* (2nd ed. 2017): 344
+    customers of four mobile-phone providers, 50 columns (nullable Int64), rows in the file's order.
+
+    seminr's ``corp_rep_data`` (GPL-3), the data of the primer's worked example; its model is
+    :func:`crmlab.satisfaction.corp_rep_model`. Indicators on 1-7 scales: ``qual_1-8`` quality,
+    ``perf_1-5`` performance, ``csor_1-5`` corporate social responsibility, ``attr_1-3`` attractiveness
+    (the formative drivers; ``qual_global`` … ``attr_global`` are their single global items),
+    ``comp_1-3`` competence, ``like_1-3`` likeability, ``cusa`` satisfaction (one item), ``cusl_1-3``
+    loyalty; ``switch_1-4`` switching costs (1-5, the moderator of the primer's ch. 7). Also
+    ``serviceprovider`` (1-4), ``servicetype`` (1-2), ``age``, ``education``, ``occupation``, ``nphh``
+    (persons in the household), ``sample_type`` and ``mga_1-4`` (1-2), coded as in the primer.
+
+    The file writes a missing answer as -99 (:data:`CORP_REP_MISSING`); here it is ``<NA>``: 11 answers of
+    the model's indicators (``cusl_1`` 3, ``cusl_2`` 4, ``cusl_3`` 3, ``cusa`` 1) and 59 of the
+    demographics. Fit the model with ``missing="mean"`` (the primer's mean replacement, as seminr) or
+    ``missing="listwise"``.
+    """
+    raw = pd.read_csv(_raw_file("corp_rep_data.csv", data_dir))
+    return raw.astype("Int64").mask(raw == CORP_REP_MISSING)
 
 
 def load_example_survey(data_dir: str | Path | None = None) -> pd.DataFrame:

@@ -88,7 +88,7 @@ def _formatter(kind: str, decimals: int):
     return lambda v: f"{v:,.{decimals}f}"
 
 
-def table(data, lang: str = "en", *, percent=(), money=(), integer=(), decimals: int = 2,
+def table(data, lang: str = "en", *, percent=(), money=(), integer=(), number=(), decimals: int = 2,
           caption: str | None = None, verbatim=()) -> FormattedTable:
     """``data`` ready to read: labels in ``lang``, numbers formatted (see the module docstring).
 
@@ -96,8 +96,9 @@ def table(data, lang: str = "en", *, percent=(), money=(), integer=(), decimals:
     ----------
     data : DataFrame or Series
     lang : {"en", "zh"}
-    percent, money, integer : column names (English, as in ``data``) to format as shares (12.5%), money
-        (1,234.50; 12,345 from ten thousand up) or whole numbers (1,234); others are inferred.
+    percent, money, integer, number : column names (English, as in ``data``) to format as shares (12.5%), money
+        (1,234.50; 12,345 from ten thousand up), whole numbers (1,234) or plain numbers with ``decimals``
+        (p-values, which would otherwise read as shares); others are inferred.
     decimals : int
         Decimals of the remaining numbers.
     caption : str, optional
@@ -109,7 +110,7 @@ def table(data, lang: str = "en", *, percent=(), money=(), integer=(), decimals:
     frame = data.to_frame() if isinstance(data, pd.Series) else data
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"table shows a DataFrame or Series, not {type(data).__name__}")
-    unknown = [c for c in (*percent, *money, *integer, *verbatim) if c not in frame.columns]
+    unknown = [c for c in (*percent, *money, *integer, *number, *verbatim) if c not in frame.columns]
     if unknown:
         raise ValueError(f"columns {unknown} are not in the table (its columns: {list(frame.columns)})")
     strings = pd.DataFrame(index=frame.index)
@@ -122,7 +123,9 @@ def table(data, lang: str = "en", *, percent=(), money=(), integer=(), decimals:
         if _is_identifier(column):  # customer 12347 is not a quantity: no thousands separator
             strings[column] = [str(int(v)) if float(v).is_integer() else str(v) if pd.notna(v) else "" for v in values]
             continue
-        if column in percent or (column not in money and column not in integer and _is_share(column, values)):
+        if column in number:
+            kind = "number"
+        elif column in percent or (column not in money and column not in integer and _is_share(column, values)):
             kind = "percent"
         elif column in money:
             kind = "money"

@@ -30,6 +30,8 @@ __all__ = [
     "DatasetNotFoundError",
     "ConvergenceError",
     "PredictionError",
+    "ModelSpecificationError",
+    "MissingDependencyError",
     "CrmlabWarning",
     "StudyError",
 ]
@@ -123,8 +125,19 @@ class PredictionError(CrmlabError, ValueError):
     """A fitted model cannot make the prediction asked of it (e.g. its expectation is infinite there)."""
 
 
+class ModelSpecificationError(CrmlabError, ValueError):
+    """A model that cannot be estimated as written: a path model with an unknown construct, a cycle or a shared
+    indicator, or a method asked of a model it does not apply to (consistent PLS of a formative block, ...)."""
+
+
+class MissingDependencyError(CrmlabError, ImportError):
+    """An optional package a method needs is not installed; the message names the extra that brings it."""
+
+
 class CrmlabWarning(UserWarning):
     """Something the caller should know, which does not stop the computation (e.g. a model file from another
     crmlab version, an estimate on the boundary of the parameter space)."""
+
+
 class StudyError(CrmlabError, ValueError):
     """A study file, a parameter or a notebook run that cannot go ahead; the message says what to fix."""

@@ -20,7 +20,7 @@ from importlib import resources
 
 import pandas as pd
 
-__all__ = ["LANGS", "check_lang", "term", "translate", "message", "terms", "messages"]
+__all__ = ["LANGS", "check_lang", "term", "translate", "message", "listing", "terms", "messages"]
 
 LANGS = ("en", "zh")
 
@@ -118,3 +118,15 @@ def message(key: str, lang: str = "en", **values) -> str:
         return templates[key][lang].format(**values)
     except KeyError as missing:
         raise TypeError(f"message {key!r} needs the value {missing}") from None
+
+
+def listing(items, lang: str = "en", pair: str = "–") -> str:
+    """Labels joined as ``lang`` writes an enumeration, each translated: ``"Image, Quality"``, ``"企业形象、感知质量"``.
+
+    An item that is a tuple of labels is shown joined by ``pair``: ``"a–b"`` for a pair of constructs, or with
+    ``pair=" → "`` for a path.
+    """
+    check_lang(lang)
+    shown = [pair.join(str(term(part, lang)) for part in item) if isinstance(item, tuple) else str(term(item, lang))
+             for item in items]
+    return ("、" if lang == "zh" else ", ").join(shown)

@@ -958,18 +958,22 @@ def plot_loyalty_ladder(ladder: pd.DataFrame, ax: Axes | None = None, lang: str 
 
 
 @_figure
-def plot_simple_slopes(slopes: pd.DataFrame, x: str, moderator: str, ax: Axes | None = None) -> Axes:
+@_figure
+def plot_simple_slopes(slopes: pd.DataFrame, x: str, moderator: str, ax: Axes | None = None,
+                       lang: str = "en") -> Axes:
     """Simple slopes of ``x`` on its target at the moderator values of :func:`crmlab.satisfaction.simple_slopes`:
-    one line ŷ = intercept + slope · x per moderator value, x from −2 to +2 standard deviations."""
+    one line ŷ = intercept + slope · x per moderator value, x from −2 to +2 standard deviations (texts in ``lang``)."""
+    check_lang(lang)
     ax = _axes(ax)
     grid = np.linspace(-2, 2, 41)
+    names = {"x": term(x, lang), "moderator": term(moderator, lang), "target": term(slopes["target"].iloc[0], lang)}
     for (level, row), colour in zip(slopes.iterrows(), sns.color_palette(n_colors=len(slopes)), strict=True):
         ax.plot(grid, row["intercept"] + row["slope"] * grid, color=colour,
-                label=f"{moderator} at {level:+g} SD (slope {row['slope']:.2f})")
-    target = slopes["target"].iloc[0]
+                label=message("simple_slope_line", lang, moderator=names["moderator"], level=level, slope=row["slope"]))
     ax.axhline(0, color="grey", linewidth=0.6)
-    ax.set(xlabel=f"{x} (standard deviations)", ylabel=f"{target} (standardised)",
-           title=f"Simple slopes of {x} on {target}, moderated by {moderator}")
+    ax.set(xlabel=message("simple_slopes_x", lang, x=names["x"]),
+           ylabel=message("simple_slopes_y", lang, target=names["target"]),
+           title=message("simple_slopes_title", lang, **names))
     ax.legend(loc="best")
     return ax
 

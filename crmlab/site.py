@@ -9,9 +9,14 @@ notebooks
   contents;
 * ``index.html``: the contents in order with each notebook's sections, the textbook map, the glossary
   and a summary of the run's manifest (parameters, inputs and their hashes, versions, timings);
-* ``_static/``: everything the pages load — MathJax 2.7 from the installed ``jupyter-server-mathjax``
-  package, the lab's CJK font (so Chinese text has real glyphs on a machine without one) and a style
-  sheet. Nothing is fetched from a CDN: the folder can be copied and opened anywhere.
+* ``_static/``: what the pages load — the lab's CJK font (so Chinese text has real glyphs on a machine
+  without one) and a style sheet. Nothing is fetched from a CDN: the folder can be copied and opened
+  anywhere.
+
+Equations are turned into MathML when the page is written (``latex2mathml``), which every current
+browser draws itself: a page needs no script to show its formulas, so none can fail to load.
+(MathJax typesets in the browser and loads its fonts as it goes, which a page opened from a folder,
+or a browser under test, does not always wait for.)
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ from __future__ import annotations
 import copy
 import html
 import re
-import shutil
 from importlib import resources
 from pathlib import Path
 
@@ -27,12 +31,11 @@ import pandas as pd
 
 from .i18n import check_lang, message
 
-__all__ = ["render_site", "render_page", "reader_copy", "write_index", "copy_static", "MATHJAX_CONFIG"]
+__all__ = ["render_site", "render_page", "reader_copy", "write_index", "copy_static", "mathml"]
 
 STATIC = "_static"
-MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
-_MATHJAX_PARTS = ("MathJax.js", "config", "extensions", "jax/input", "jax/element", "jax/output/HTML-CSS",
-                  "fonts/HTML-CSS")
+#: $$display$$ and $inline$ TeX in markdown, as Jupyter reads it (code spans are left alone).
+_MATH = re.compile(r"(`[^`]*`)|\$\$(.+?)\$\$|(?<![\\$])\$([^$\n]+?)\$", re.S)
 _TOGGLE = "crmlab-solution-toggle"
 _MARKER = re.compile(r"^\s*#\s*NBVAL_[A-Z_]+\s*\n?", re.MULTILINE)
 _CSS = """
@@ -56,26 +59,30 @@ details.crmlab-solution > summary { cursor: pointer; color: #285a8c; font-weight
 
 
 def copy_static(folder: Path) -> Path:
-    """Copy MathJax, the CJK font and the style sheet into ``folder/_static`` (once per folder)."""
-    import jupyter_server_mathjax
-
+    """Copy the CJK font (with its licence) and the style sheet into ``folder/_static`` (once per folder)."""
     target = Path(folder) / STATIC
     if (target / "crmlab.css").is_file():
         return target
-    mathjax = Path(jupyter_server_mathjax.__file__).parent / "static"
-    for part in _MATHJAX_PARTS:
-        source = mathjax / part
-        destination = target / "mathjax" / part
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, destination, dirs_exist_ok=True)
-        else:
-            shutil.copy2(source, destination)
+    target.mkdir(parents=True, exist_ok=True)
     fonts = resources.files("crmlab").joinpath("fonts")
     for name in ("CrmlabSansSC-Regular.otf", "OFL.txt"):
         (target / name).write_bytes(fonts.joinpath(name).read_bytes())
     (target / "crmlab.css").write_text(_CSS, encoding="utf-8")
     return target
+
+
+def mathml(markdown: str) -> str:
+    """``markdown`` with its TeX formulas ($$…$$ and $…$) replaced by MathML (code spans untouched)."""
+    from latex2mathml.converter import convert
+
+    def replace(match: re.Match) -> str:
+        code, display, inline = match.groups()
+        if code is not None:
+            return code
+        tex = display if display is not None else inline
+        return convert(tex.strip(), display="block" if display is not None else "inline")
+
+    return _MATH.sub(replace, markdown)
 
 
 def reader_copy(notebook, lang: str = "en"):
@@ -88,6 +95,8 @@ def reader_copy(notebook, lang: str = "en"):
         tags = cell.get("metadata", {}).get("tags", [])
         if "injected-parameters" in tags:
             continue
+        if cell.cell_type == "markdown":
+            cell.source = mathml(cell.source)
         if cell.cell_type == "code":
             cell.source = _MARKER.sub("", cell.source)
             cell.outputs = [_without_widgets(output) for output in cell.get("outputs", [])]
@@ -150,8 +159,7 @@ def render_page(notebook_path: Path, *, lang: str = "en", previous: tuple[str, s
     folder = Path(notebook_path).parent
     copy_static(folder)
     exporter = HTMLExporter(template_name="crmlab_html",
-                            extra_template_basedirs=[str(resources.files("crmlab").joinpath("templates"))],
-                            mathjax_url=f"{STATIC}/mathjax/MathJax.js?config={MATHJAX_CONFIG}")
+                            extra_template_basedirs=[str(resources.files("crmlab").joinpath("templates"))])
     notebook = nbformat.read(notebook_path, as_version=4)
     extra = {"crmlab": {"static": STATIC, "navigation": _navigation(previous, following, lang)},
              "metadata": {"name": _title(notebook, Path(notebook_path).stem)}}

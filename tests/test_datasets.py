@@ -2,11 +2,17 @@
 
 Reference figures: shared/data/README.md (copied to data/raw/README.md), which
 checks them against UCI's published counts, and the CDNOW description in
-Fader, Hardie & Lee (2005) (23,570 customers; 2,357 in the 1/10 sample).
+Fader, Hardie & Lee (2005) (23,570 customers; 2,357 in the 1/10 sample). The corporate-reputation
+survey is checked against seminr 2.3's fixture corp_rep_simple_paths.csv (tests/reference/seminr/,
+test_clean_data.R: the -99 answers replaced by column means), the bank survey against cSEM's
+``satisfaction_gender`` (the peers' copy in ../shared/data/peers/).
 """
 
 from __future__ import annotations
 
+import hashlib
+
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -67,8 +73,36 @@ def test_other_bundled_data_sets():
     assert telco.shape == (7_043, 21) and (telco["Churn"] == "Yes").sum() == 1_869
 
 
+def test_corporate_reputation_survey_reads_minus_99_as_missing():
+    survey = cl.datasets.load_corp_rep()
+    assert survey.shape == (344, 50) and (survey.dtypes == "Int64").all()
+    assert not (survey == cl.datasets.CORP_REP_MISSING).any().any()
+    gaps = survey.isna().sum()
+    assert gaps[gaps > 0].to_dict() == {"cusl_1": 3, "cusl_2": 4, "cusl_3": 3, "cusa": 1, "age": 1, "education": 9,
+                                        "occupation": 45, "nphh": 4}
+    blocks = cl.satisfaction.corp_rep_model().blocks
+    simple = cl.satisfaction.PathModel(blocks={c: blocks[c] for c in ("COMP", "LIKE", "CUSA", "CUSL")},
+                                       paths=[("COMP", "CUSA"), ("COMP", "CUSL"), ("LIKE", "CUSA"), ("LIKE", "CUSL"),
+                                              ("CUSA", "CUSL")])
+    result = cl.satisfaction.plspm(survey, simple, scheme="path", missing="mean", tol=1e-14, max_iter=1000)
+    seminr = pd.read_csv(cl.paths.PROJECT_ROOT / "tests" / "reference" / "seminr" / "corp_rep_simple_paths.csv",
+                         index_col=0)
+    assert np.allclose(result.path_coefficients.loc[seminr.index, seminr.columns], seminr, atol=1e-6)
+
+
+def test_bank_survey_is_csem_satisfaction_gender():
+    peers = cl.paths.PROJECT_ROOT.parent / "shared" / "data" / "peers" / "satisfaction_gender.csv"
+    if not peers.is_file():
+        pytest.skip("../shared/data/peers is not beside the project")
+    ours = cl.paths.RAW_DATA / "bank_satisfaction.csv"
+    assert hashlib.sha256(ours.read_bytes()).digest() == hashlib.sha256(peers.read_bytes()).digest()
+    bank = cl.datasets.load_bank_satisfaction()
+    assert bank.shape == (250, 28) and bank["gender"].value_counts().to_dict() == {"female": 148, "male": 102}
+
+
 @pytest.mark.parametrize("loader", [cl.datasets.load_online_retail, cl.datasets.load_ecsi,
-                                    cl.datasets.load_donations, cl.datasets.load_telco_churn])
+                                    cl.datasets.load_donations, cl.datasets.load_telco_churn,
+                                    cl.datasets.load_corp_rep, cl.datasets.load_bank_satisfaction])
 def test_missing_file_names_the_path_and_the_fix(loader, tmp_path):
     with pytest.raises(DatasetNotFoundError, match=str(tmp_path)) as info:
         loader(data_dir=tmp_path)

@@ -37,6 +37,13 @@ def test_messages_fill_their_fields_and_name_what_is_missing():
         i18n.message("nothing")
 
 
+def test_listings_follow_the_language():
+    assert i18n.listing(["customers", ("revenue", "profit")]) == "customers, revenue–profit"
+    assert i18n.listing(["customers", ("revenue", "profit")], "zh") == "客户数、收入–利润"
+    assert i18n.listing([("revenue", "profit")], "zh", pair=" → ") == "收入 → 利润"
+    assert i18n.listing([], "zh") == ""
+
+
 def test_tables_show_shares_as_percentages_and_money_with_separators():
     frame = pd.DataFrame({"customers": [1200, 30], "customer_share": [0.97561, 0.02439], "clv": [12345.678, 9.5]},
                          index=pd.Index(["champions", "lost"], name="segment"))
@@ -46,6 +53,9 @@ def test_tables_show_shares_as_percentages_and_money_with_separators():
     assert "客户占比" in repr(display.table(frame, "zh")) and "text-align: right" in shown._repr_html_()
     with pytest.raises(ValueError, match="not in the table"):
         display.table(frame, percent=["share"])
+    p_values = pd.DataFrame({"p_value": [0.0312, 0.5]})
+    assert display.table(p_values).strings["p_value"].tolist() == ["3.1%", "50.0%"]  # a name that reads as a share
+    assert display.table(p_values, number=["p_value"], decimals=3).strings["p_value"].tolist() == ["0.031", "0.500"]
     sentence = display.note("top_share", "zh", top=0.2, share=0.5, what="收入")
     assert repr(sentence) == sentence._repr_markdown_() == "排名前 20% 的客户贡献了 50.0% 的收入。"
 

@@ -143,8 +143,8 @@ def _glyph_crops(image, box_width: int, top: int, height: int) -> list:
 
 
 def test_a_chinese_report_shows_real_glyphs_and_typeset_equations_without_a_network(tmp_path):
-    """The page loads the lab's CJK font and MathJax from its own _static folder: six different characters give six
-    different glyph images (missing glyphs would all be the same box), and the equation is typeset by MathJax."""
+    """The page loads the lab's CJK font from its own _static folder — six different characters give six different
+    glyph images (missing glyphs would all be the same box) — and its equation is MathML the browser lays out."""
     from PIL import Image, ImageChops
 
     browser = _chromium()
@@ -173,4 +173,25 @@ def test_a_chinese_report_shows_real_glyphs_and_typeset_equations_without_a_netw
                    for b in crops[i + 1:]]
     assert all(differences), "identical glyph images: the characters fell back to the missing-glyph box"
     dom = subprocess.run([browser, *flags, "--dump-dom", page], capture_output=True, text=True, timeout=120).stdout
-    assert "MathJax" in dom and 'class="MathJax' in dom, "the equation was typeset by the local MathJax"
+    assert dom.count("<math") == 1 and "<munderover" in dom and "$$" not in dom, "the equation is MathML"
+
+
+@pytest.mark.parametrize("edition", ["", "zh"])
+def test_every_equation_of_the_course_typesets_offline(tmp_path, edition):
+    """All markdown of an edition on one reader page: every formula is MathML, none is left as TeX."""
+    import nbformat
+
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("chromium is not installed here (CI installs it)")
+    cells = [cell for path in cl.studies.course_notebooks(cl.paths.NOTEBOOKS / edition)
+             for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "markdown"]
+    formulas = sum(cell.source.count("$$") // 2 for cell in cells)
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), tmp_path / "00_all.ipynb")
+    cl.site.render_site(tmp_path, {"study": "all", "notebooks": [{"notebook": "00_all.ipynb"}]},
+                        lang=edition or "en")
+    dom = subprocess.run([browser, *_CHROMIUM_FLAGS, "--virtual-time-budget=5000",
+                          f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", (tmp_path / "00_all.html").as_uri()],
+                         capture_output=True, text=True, timeout=180).stdout
+    assert formulas >= 3 and dom.count('display="block"') >= formulas
+    assert "$$" not in dom and "\\frac" not in dom and "\\sum" not in dom

@@ -18,6 +18,7 @@ satisfaction zones), :mod:`.value_map` and :mod:`.gale_tools` (Gale's customer v
 
 from .bootstrap import BootstrapResult, bootstrap
 from .cbsem import CBSEMResult, cbsem, compare_estimates
+from .consistent import InadmissibleWarning
 from .cvpat import CVPATResult, cvpat
 from .effect_sizes import blindfolding, f_squared
 from .gale_tools import key_events, what_who_matrix, win_loss_analysis
@@ -38,8 +39,9 @@ from .value_map import gale_price_indices, head_to_head, perceived_ratio, value_
 __all__ = ["plspm", "PLSSettings", "bootstrap", "BootstrapResult", "PLSResult", "kano_classify", "kano_table",
            "importance_performance", "perceived_ratio", "value_map", "PathModel", "ModelSpecificationError",
            "ecsi_model", "acsi_model", "bank_model", "corp_rep_model", "f_squared", "blindfolding", "fit_indices",
-           "fit_test", "FitTestResult", "simple_slopes", "mga", "MGAResult", "micom", "MICOMResult",
-           "pls_predict", "PredictResult", "cvpat", "CVPATResult", "cbsem", "CBSEMResult", "compare_estimates",
+           "fit_test", "FitTestResult", "InadmissibleWarning", "simple_slopes", "mga", "MGAResult", "micom",
+           "MICOMResult", "pls_predict", "PredictResult", "cvpat", "CVPATResult", "cbsem", "CBSEMResult",
+           "compare_estimates",
            "kano_curves", "gale_price_indices", "head_to_head", "win_loss_analysis", "key_events", "what_who_matrix",
            "expectation_gap", "word_of_mouth", "retention_by_satisfaction", "satisfaction_by_profitability",
            "barrel_score", "select_indicators", "likert_scores", "rescale_to_100", "wave_comparison"]

@@ -20,6 +20,7 @@ import pandas as pd
 from ..errors import DataError
 from .resampling import refit
 from .results import TableResult, htmt_matrix
+from .threads import one_blas_thread
 
 __all__ = ["BootstrapResult", "bootstrap"]
 
@@ -76,6 +77,7 @@ def _resample_statistics(fit: dict, positions: dict[str, tuple]) -> dict[str, np
 
 
 
+@one_blas_thread
 def bootstrap(result, n: int = 500, *, seed: int | None = 0, level: float = 0.95, progress: bool = True,
               max_redraws: int = 1000) -> BootstrapResult:
     """Resample respondents ``n`` times, refit, and summarise every path, loading, indirect effect and HTMT."""

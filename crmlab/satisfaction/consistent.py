@@ -25,7 +25,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .specification import ModelSpecificationError, PathModel
+from ..errors import ModelSpecificationError
+from .specification import PathModel
 
 __all__ = ["consistent_constructs", "rho_a", "disattenuate", "inadmissibility", "InadmissibleWarning"]
 

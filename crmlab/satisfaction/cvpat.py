@@ -31,6 +31,7 @@ from .plspm import PLSSettings, prepare_data
 from .predict import _check_predictable, _labels, _target_columns, cross_validated_predictions
 from .results import TableResult
 from .specification import PathModel
+from .threads import one_blas_thread
 
 __all__ = ["cvpat", "CVPATResult", "construct_losses"]
 
@@ -74,6 +75,7 @@ def _test(difference: np.ndarray, rng: np.random.Generator, n_bootstrap: int) ->
             "bootstrap_t": t_boot, "bootstrap_p": 2 * stats.t.sf(abs(t_boot), n - 1)}
 
 
+@one_blas_thread
 def cvpat(data: pd.DataFrame, model: PathModel, alternative: PathModel | None = None, *,
           folds: int | np.ndarray = 10, repeats: int = 10, approach: str = "earliest", n_bootstrap: int = 2000,
           seed: int | None = 0, progress: bool = True, missing: str = "raise", **settings) -> CVPATResult:

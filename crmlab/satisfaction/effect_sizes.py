@@ -12,8 +12,9 @@ Two conventions exist and both are offered:
   interaction without its parts).
 
 Q² (Stone 1974; Geisser 1974; cross-validated redundancy, Hair et al. 2017, ch. 6.7): for each
-endogenous reflective construct, its indicator matrix is read row by row and every D-th value
-(omission distance D, default 7; better a D that does not divide n) is left out in D rounds,
+endogenous reflective construct, its indicator matrix is read case by case down each indicator in
+turn (as SmartPLS and semPLS's ``qSquared`` count) and every D-th value (omission distance D,
+default 7; with a D that divides n a round would blank whole respondents) is left out in D rounds,
 replaced by its column mean, and the model refitted. The omitted standardised values are predicted
 by λ_k ŷ, ŷ = Σ β_i ξ_i from the construct's causes; Q² = 1 − SSE/SSO with SSO the sum of squares of
 the standardised values. Q² > 0 means the model predicts the construct's indicators better than
@@ -26,10 +27,12 @@ import numpy as np
 import pandas as pd
 
 from .specification import PathModel
+from .threads import one_blas_thread
 
 __all__ = ["f_squared", "blindfolding"]
 
 
+@one_blas_thread
 def f_squared(result, reestimate: bool = False) -> pd.DataFrame:
     """Cohen's f² of every path of a fitted :class:`PLSResult` (columns ``from``, ``to``, ``f2``)."""
     model = result.model
@@ -77,6 +80,7 @@ def _reestimated_r2(result, cause: str, effect: str) -> float:
     return float(fit["r2"][fit["model"].constructs.index(effect)])
 
 
+@one_blas_thread
 def blindfolding(result, distance: int = 7) -> pd.DataFrame:
     """Q² (cross-validated redundancy) of every endogenous reflective construct, with SSO and SSE."""
     from .plspm import fit_arrays
@@ -96,7 +100,7 @@ def blindfolding(result, distance: int = 7) -> pd.DataFrame:
         if model.mode(construct) == "B":
             continue
         cols = [columns[i] for i in block]
-        cell = np.arange(len(raw) * len(cols)).reshape(len(raw), len(cols))
+        cell = np.arange(len(raw) * len(cols)).reshape(len(cols), len(raw)).T  # counted down each column in turn
         sse = 0.0
         for round_ in range(distance):
             omitted = cell % distance == round_

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .specification import ModelSpecificationError, PathModel
+from ..errors import ModelSpecificationError
+from .specification import PathModel
 
 __all__ = ["expand_higher_order"]
 

@@ -29,6 +29,7 @@ from .plspm import PLSSettings
 from .resampling import draw, fit_once, refit, split_groups
 from .results import TableResult
 from .specification import PathModel
+from .threads import one_blas_thread
 
 __all__ = ["mga", "MGAResult"]
 
@@ -65,6 +66,7 @@ def henseler_p(draws_1: np.ndarray, draws_2: np.ndarray) -> np.ndarray:
     return p
 
 
+@one_blas_thread
 def mga(data: pd.DataFrame, model: PathModel, *, group: str, groups: Sequence | None = None,
         n_bootstrap: int = 500, n_permutations: int = 1000, seed: int | None = 0, progress: bool = True,
         missing: str = "raise", max_redraws: int = 1000, **settings) -> MGAResult:

@@ -29,6 +29,7 @@ from .plspm import PLSSettings
 from .resampling import draw, fit_once, refit, split_groups
 from .results import TableResult
 from .specification import PathModel
+from .threads import one_blas_thread
 
 __all__ = ["micom", "MICOMResult"]
 
@@ -46,10 +47,10 @@ class MICOMResult(TableResult):
 
     def summary(self) -> pd.DataFrame:
         """Per construct: c and its 5% quantile; mean difference and log variance ratio with their p-values;
-        the verdict (full, partial or no invariance)."""
+        the verdict ("full invariance", "partial invariance" or "no invariance")."""
         step2 = self.compositional["invariant"]
         step3 = self.means["equal"] & self.variances["equal"]
-        verdict = np.where(~step2, "none", np.where(step3, "full", "partial"))
+        verdict = np.where(~step2, "no invariance", np.where(step3, "full invariance", "partial invariance"))
         return pd.DataFrame({"c": self.compositional["c"], "c_5%": self.compositional["quantile_5%"],
                              "p_compositional": self.compositional["p_value"],
                              "mean_difference": self.means["difference"], "p_mean": self.means["p_value"],
@@ -77,6 +78,7 @@ def _moments(scores: np.ndarray, first: np.ndarray) -> tuple[np.ndarray, np.ndar
     return one.mean(axis=0) - two.mean(axis=0), np.log(one.var(axis=0, ddof=1) / two.var(axis=0, ddof=1))
 
 
+@one_blas_thread
 def micom(data: pd.DataFrame, model: PathModel, *, group: str, groups: Sequence | None = None,
           n_permutations: int = 1000, seed: int | None = 0, progress: bool = True, missing: str = "raise",
           max_redraws: int = 1000, **settings) -> MICOMResult:

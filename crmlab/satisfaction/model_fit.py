@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..errors import DataError
 from .results import TableResult
+from .threads import one_blas_thread
 
 __all__ = ["fit_indices", "fit_test", "implied_correlation", "distances", "FitTestResult"]
 
@@ -134,6 +135,7 @@ class FitTestResult(TableResult):
         return f"Tests of exact fit, {self.resamples} Bollen-Stine bootstrap resamples"
 
 
+@one_blas_thread
 def fit_test(result, n: int = 1000, *, seed: int | None = 0, progress: bool = True,
              max_redraws: int = 1000) -> FitTestResult:
     """Bootstrap tests of exact fit of the saturated and the estimated model.

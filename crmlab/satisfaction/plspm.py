@@ -39,6 +39,7 @@ from ..errors import ColumnTypeError, ConvergenceError, DataError, MissingColumn
 from .consistent import InadmissibleWarning, consistent_constructs, disattenuate, inadmissibility
 from .results import PLSResult
 from .specification import PathModel
+from .threads import one_blas_thread
 
 __all__ = ["plspm", "PLSSettings"]
 
@@ -71,6 +72,7 @@ class PLSSettings:
                              f"max_iter={self.max_iter}")
 
 
+@one_blas_thread
 def plspm(data: pd.DataFrame, model: PathModel, *, scheme: str = "centroid", scaled: bool = True,
           consistent: bool | Sequence[str] = False, hoc_method: str = "two_stage",
           interaction_method: str = "two_stage", tol: float = 1e-6, max_iter: int = 300,

@@ -35,6 +35,7 @@ from ..errors import DataError
 from .plspm import PLSSettings, fit_arrays, prepare_data
 from .results import TableResult
 from .specification import PathModel
+from .threads import one_blas_thread
 
 __all__ = ["pls_predict", "PredictResult", "fold_labels"]
 
@@ -145,6 +146,7 @@ def cross_validated_predictions(raw: np.ndarray, model: PathModel, settings: PLS
     return tuple(total / len(labels) for total in totals)
 
 
+@one_blas_thread
 def pls_predict(data: pd.DataFrame, model: PathModel, *, folds: int | np.ndarray = 10, repeats: int = 10,
                 approach: str = "earliest", seed: int | None = 0, progress: bool = True, missing: str = "raise",
                 **settings) -> PredictResult:

@@ -18,14 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import CrmlabError
+from ..errors import ModelSpecificationError
 
 __all__ = ["PathModel", "ModelSpecificationError", "ecsi_model", "acsi_model", "bank_model", "corp_rep_model"]
-
-
-class ModelSpecificationError(CrmlabError, ValueError):
-    """A path model that cannot be estimated as written (unknown construct, cycle, shared indicator, ...)."""
-
 
 
 @dataclass(frozen=True)

@@ -105,3 +105,13 @@ def test_dimensions_of_a_two_stage_hoc_cannot_have_paths_of_their_own(bank):
     model = PathModel(blocks=BLOCKS, paths=[("H", "C"), ("A", "C")], higher_order={"H": ["A", "B"]})
     with pytest.raises(ModelSpecificationError, match="repeated_indicators"):
         plspm(bank, model)
+
+
+def test_the_errors_of_the_pls_methods_live_in_crmlab_errors():
+    """Moved to crmlab.errors; still importable from the modules that raise them."""
+    from crmlab.satisfaction.cbsem import MissingDependencyError
+    from crmlab.satisfaction.specification import ModelSpecificationError as from_specification
+
+    assert ModelSpecificationError is cl.errors.ModelSpecificationError is from_specification
+    assert MissingDependencyError is cl.errors.MissingDependencyError
+    assert issubclass(ModelSpecificationError, ValueError) and issubclass(cl.errors.MissingDependencyError, ImportError)

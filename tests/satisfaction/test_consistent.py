@@ -165,6 +165,18 @@ def test_blindfolding_q2_is_positive_for_a_predictive_model(bank):
     assert np.allclose(q2["SSO"], [250 * 5, 250 * 5, 250 * 4, 250 * 4, 250 * 4])
 
 
+@pytest.mark.parametrize("distance", [5, 7, 9])
+def test_blindfolding_counts_the_data_points_down_each_column(distance):
+    """SmartPLS and semPLS (``qSquared``, R/qSquared.R: ``dblind[, block][seq(j, nobs, by = d)] <- NA``, R's
+    column-major index) number a block's data points case by case down each indicator in turn, so that no round
+    omits a whole indicator; counting along the rows instead would omit all of ECSI's seven quality indicators
+    PERQ1-7 one at a time at D = 7, leaving nothing to impute from."""
+    survey = cl.datasets.load_ecsi()
+    q2 = plspm(survey, cl.satisfaction.ecsi_model()).blindfolding(distance=distance)
+    assert q2.loc["Quality", "SSO"] == pytest.approx(250 * 7)
+    assert np.isfinite(q2["q2"]).all() and ((q2["q2"] > 0) & (q2["q2"] < 1)).all()
+
+
 def test_summary_renders_as_a_table(common_factor):
     table = common_factor.summary()
     assert {"coefficient", "f2", "r2", "adjusted_r2"} <= set(table.columns)

@@ -36,7 +36,7 @@ def coffee():
 
 
 def figures(coffee):
-    """(name, draw(ax, lang)) for every figure of notebooks 05, 06, 07 and 11."""
+    """(name, draw(ax, lang)) for every figure of notebooks 05, 06, 07, 11 and 12."""
     quality, weights, price = coffee
     kano = sat.kano_table(*cl.datasets.make_kano_survey({"clean room": "must-be", "rooftop pool": "attractive"}, 60,
                                                         seed=1))
@@ -51,6 +51,8 @@ def figures(coffee):
     curve = sat.loyalty.satisfaction_loyalty_curve(survey["overall"], survey["loyalty"])
     pls = sat.plspm(cl.datasets.load_ecsi(), sat.ecsi_model())
     boot = pls.bootstrap(5, seed=1, progress=False)
+    slopes = pd.DataFrame({"target": "CUSL", "slope": [0.54, 0.47, 0.40], "intercept": [-0.07, 0.0, 0.07]},
+                          index=pd.Index([-1.0, 0.0, 1.0], name="moderator_sd"))
     return [
         ("kano curves", lambda ax, lang: cl.plotting.plot_kano_curves(ax=ax, lang=lang)),
         ("kano", lambda ax, lang: cl.plotting.plot_kano(kano, ax=ax, lang=lang)),
@@ -73,6 +75,7 @@ def figures(coffee):
         ("ipma", lambda ax, lang: cl.plotting.plot_ipma(pls.ipma("Loyalty", scale=(1, 10)), "Loyalty", ax=ax,
                                                         lang=lang)),
         ("index", lambda ax, lang: cl.plotting.plot_index_scores(pls.index_scores(scale=(1, 10)), ax=ax, lang=lang)),
+        ("simple slopes", lambda ax, lang: cl.plotting.plot_simple_slopes(slopes, "CUSA", "SC", ax=ax, lang=lang)),
     ]
 
 

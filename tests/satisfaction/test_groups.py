@@ -74,7 +74,7 @@ def test_micom_accepts_gender_groups_of_the_bank_survey_and_reports_three_steps(
     summary = result.summary()
     assert list(summary.index) == bank_model().constructs
     assert (summary["c"] > 0.98).all() and (summary["c"] <= 1).all()
-    assert set(summary["invariance"]) <= {"full", "partial", "none"}
+    assert set(summary["invariance"]) <= {"full invariance", "partial invariance", "no invariance"}
     assert ((result.means["quantile_2.5%"] < 0) & (result.means["quantile_97.5%"] > 0)).all()
 
 

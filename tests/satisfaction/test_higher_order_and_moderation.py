@@ -39,7 +39,7 @@ def mobi():
 
 @pytest.fixture(scope="module")
 def corp_rep():
-    return pd.read_csv(cl.paths.RAW_DATA / "corp_rep_data.csv").replace(-99, np.nan)
+    return cl.datasets.load_corp_rep()
 
 
 def seminr(name):

@@ -163,3 +163,28 @@ def test_reproduces_the_independent_plspm_table_for_the_ecsi_mobile_model():
     # environment (pandas 2) on the same survey, centroid scheme, centred indicators
     reference = json.loads((cl.paths.PROJECT_ROOT / "tests" / "reference" / "plspm_0_5_7_ecsi_mobi.json").read_text())
     assert_matches(plspm(cl.datasets.load_ecsi(), ecsi_model(), scheme="centroid", scaled=False), reference)
+
+
+def test_resampling_runs_with_one_blas_thread_and_restores_the_setting(monkeypatch):
+    """OpenBLAS's workers slow down the small matrix products of PLS (see crmlab.satisfaction.threads)."""
+    import importlib
+
+    import threadpoolctl
+
+    bootstrap_module = importlib.import_module("crmlab.satisfaction.bootstrap")
+
+    def blas_threads():
+        return [pool["num_threads"] for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
+    during = []
+    refit = bootstrap_module.refit
+
+    def recording_refit(*args, **kwargs):
+        during.append(set(blas_threads()))
+        return refit(*args, **kwargs)
+
+    monkeypatch.setattr(bootstrap_module, "refit", recording_refit)
+    plspm(cl.datasets.load_bank_satisfaction(), bank_model()).bootstrap(3, seed=1, progress=False)
+    assert before and len(during) == 3 and all(threads == {1} for threads in during)
+    assert blas_threads() == before

@@ -34,7 +34,7 @@ MODEL_TWO = PathModel(blocks=BLOCKS, paths=[("COMP", "CUSA"), ("LIKE", "CUSA"), 
 
 @pytest.fixture(scope="module")
 def corp_rep():
-    return pd.read_csv(cl.paths.RAW_DATA / "corp_rep_data.csv").replace(-99, np.nan)
+    return cl.datasets.load_corp_rep()
 
 
 def r_folds(order: np.ndarray, folds: int) -> np.ndarray:
