@@ -23,7 +23,7 @@ from scipy import special
 
 from ..errors import ConvergenceError, DataError
 from ._customer_base import CustomerBaseModel
-from ._special import log_hyp2f1
+from ._special import log_gamma_ratio, log_hyp2f1, sum_beta_geometric_survival
 
 __all__ = ["ShiftedBetaGeometric", "ShiftedBetaProcess", "survivor_rows", "snapshot_rows"]
 
@@ -77,19 +77,16 @@ class ShiftedBetaProcess:
 
     @staticmethod
     def survival(theta, t):
-        """S(t) = B(γ, δ+t) / B(γ, δ): still a customer after t periods."""
+        """S(t) = B(γ, δ+t) / B(γ, δ) = (δ)_t/(γ+δ)_t: still a customer after t periods."""
         gamma, delta = theta
-        return np.exp(special.betaln(gamma, delta + t) - special.betaln(gamma, delta))
+        return np.exp(log_gamma_ratio(delta, t) - log_gamma_ratio(gamma + delta, t))
 
     @staticmethod
     def expected(theta, t):
-        """Expected renewals in the next t periods, Σ_{k=1}^{t} S(k)."""
-        gamma, delta = (np.asarray(v, dtype="float64") for v in theta)
-        t = np.asarray(t, dtype="float64")
-        total = np.zeros(np.broadcast_shapes(gamma.shape, delta.shape, t.shape))
-        for k in range(1, int(np.max(t)) + 1 if t.size else 1):
-            total = total + np.where(k <= t, ShiftedBetaProcess.survival((gamma, delta), float(k)), 0.0)
-        return total
+        """Expected renewals in the next t periods, Σ_{k=1}^{t} S(k) = δ/(γ−1) [1 − (δ+1)_t/(γ+δ)_t]
+        (:func:`~crmlab.clv._special.sum_beta_geometric_survival`)."""
+        gamma, delta = theta
+        return sum_beta_geometric_survival(gamma, delta, t)
 
     @staticmethod
     def count_probability(theta, n, t):
@@ -195,9 +192,7 @@ class ShiftedBetaGeometric(CustomerBaseModel):
     # ------------------------------------------------------------------ projections
     def survival(self, t) -> np.ndarray:
         """S(t) = B(γ, δ + t) / B(γ, δ): share of a new cohort still customers after t periods."""
-        gamma, delta = self._param_values()
-        t = np.asarray(t, dtype="float64")
-        return np.exp(special.betaln(gamma, delta + t) - special.betaln(gamma, delta))
+        return self._process.survival(self._param_values(), np.asarray(t, dtype="float64"))
 
     def retention_rate(self, t) -> np.ndarray:
         """r(t) = (δ + t − 1) / (γ + δ + t − 1): share of period-(t−1) customers who renew in period t."""
@@ -207,6 +202,8 @@ class ShiftedBetaGeometric(CustomerBaseModel):
 
     def discounted_expected_lifetime(self, discount_rate: float) -> float:
         """DEL = Σ_{t≥0} S(t) / (1 + d)^t = 2F1(1, δ; γ + δ; 1/(1 + d)), in periods (payment at each period start)."""
+        if discount_rate <= 0:
+            raise ValueError(f"discount_rate must be > 0 for a finite DEL, got {discount_rate}")
         gamma, delta = self._param_values()
         return float(np.exp(log_hyp2f1(1.0, delta, gamma + delta, 1 / (1 + discount_rate))))
 
