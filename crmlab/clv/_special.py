@@ -57,10 +57,15 @@ def _shift_up(x: np.ndarray, h: np.ndarray) -> np.ndarray:
 
 
 def _power_differences(x: np.ndarray, h: np.ndarray, powers: np.ndarray, coefficients: np.ndarray) -> np.ndarray:
-    """Σ_k c_k [(x+h)^-p_k - x^-p_k], each difference as x^-p expm1(-p log1p(h/x)): no cancellation."""
+    """Σ_k c_k [(x+h)^-p_k - x^-p_k], each difference as x^-p expm1(-p log1p(h/x)): no cancellation.
+
+    Only the terms that the smallest x (>= 10) leaves above 1e-17 relative to the first are summed."""
     log_ratio = np.log1p(h / x)
     total = np.zeros(np.broadcast(x, h).shape)
+    smallest = float(np.min(x)) if x.size else _ASYMPTOTIC_FROM
     for power, coefficient in zip(powers, coefficients, strict=True):
+        if abs(coefficient) * smallest ** (powers[0] - power) < 1e-17 * abs(coefficients[0]):
+            break
         total += coefficient * x**-power * np.expm1(-power * log_ratio)
     return total
 
@@ -382,15 +387,16 @@ def distinct_pairs(x, tau) -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=1)
-def _tanh_sinh_rule(step: float = 1 / 16, reach: float = 3.4):
+def _tanh_sinh_rule(step: float = 1 / 16, half_nodes: int = 54):
     """Nodes of the tanh-sinh rule on [0, 1], as distances from both ends (exact near each), and weights.
 
-    x = (1 + tanh(π/2 sinh u))/2 on a grid of u with step 1/16 (110 nodes): the double-exponential
-    rule of Takahasi & Mori (1974), whose error for an analytic integrand decays like exp(−c n/log n)
-    and which tolerates end-point singularities and boundary layers (measured here: < 1e-13 relative on
-    the Pareto/NBD integral across scale ratios 1e-4…1e4 and frequencies up to 300).
+    x = (1 + tanh(π/2 sinh u))/2 at u = k/16, |k| <= 54 (109 nodes): the double-exponential rule of
+    Takahasi & Mori (1974), whose error for an analytic integrand decays like exp(−c n/log n) and which
+    tolerates end-point singularities and boundary layers (measured: < 1e-13 relative on the Pareto/NBD
+    integral across scale ratios 1e-4…1e4 and frequencies up to 300). The even k are the rule of step
+    1/8 and every other of those (k = -54, -50, ...) one of step 1/4, whose weights are 2 and 4 times these.
     """
-    u = np.arange(-reach, reach + step / 2, step)
+    u = step * np.arange(-half_nodes, half_nodes + 1)
     s = np.pi / 2 * np.sinh(u)
     from_left, from_right = 1 / (1 + np.exp(-2 * s)), 1 / (1 + np.exp(2 * s))
     weight = step * np.pi / 4 * np.cosh(u) / np.cosh(s) ** 2
@@ -461,10 +467,10 @@ def pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=None):
     small, big = min(alpha, beta), max(alpha, beta)
     series = (big - small) / (big + t_x) < _POLYNOMIAL_Z
     if series.any():
-        if pairs is None or not series.all():
-            pairs = (distinct_pairs(x[series], t_x[series]), distinct_pairs(x[series], T[series]))
-        log_j[series], grad[:, series] = _integral_by_series(r, alpha, s, beta, x[series], t_x[series], T[series],
-                                                             pairs)
+        # H at every pair (the pairs, computed once per fit, cover all rows); rows far from z = 0 are discarded
+        by_series = _integral_by_series(r, alpha, s, beta, x, t_x, T,
+                                        pairs or (distinct_pairs(x, t_x), distinct_pairs(x, T)))
+        log_j[series], grad[:, series] = by_series[0][series], by_series[1][:, series]
     if not series.all():
         far = ~series
         log_j[far], grad[:, far] = _integral_by_quadrature(r, alpha, s, beta, x[far], t_x[far], T[far])
@@ -511,30 +517,51 @@ def _integral_by_series(r, alpha, s, beta, x, t_x, T, pairs):
 
 def _integral_by_quadrature(r, alpha, s, beta, x, t_x, T):
     """log J̃ and gradient by the tanh-sinh rule (see :func:`pareto_nbd_integral`), with every factor of the
-    integrand relative to its value at τ = 0 (log1p(τ/α), log1p(τ/β)), so huge α or β cost no precision."""
+    integrand relative to its value at τ = 0 (log1p(τ/α), log1p(τ/β)), so huge α or β cost no precision.
+
+    Every row is integrated with the rule of step 1/8 (55 nodes) and checked against its own step-1/4
+    subset; the error of the rule squares as the step halves, so where the two agree to 1e-7 the first is
+    good to about 1e-13, and only the other rows get the 54 nodes that complete the rule of step 1/16.
+    """
     from_left, from_right, weight = _tanh_sinh_rule()
     log_j, grad = np.full(x.size, -np.inf), np.zeros((4, x.size))
     scale = min(alpha, beta) + t_x
     width = np.log1p((T - t_x) / scale)  # the u-interval [0, width]; empty where t_x = T
-    rows = width > 0
-    if not rows.any():
+    rows = np.flatnonzero(width > 0)
+    if not rows.size:
         return log_j, grad
-    x, t_x, scale, width = x[rows, None], t_x[rows, None], scale[rows, None], width[rows, None]
-    u = np.where(from_left <= 0.5, width * from_left, width - width * from_right)
-    tau = t_x + scale * np.expm1(u)
-    log_alpha_scaled, log_beta_scaled = np.log1p(tau / alpha), np.log1p(tau / beta)
-    alpha_tau, beta_tau = alpha + tau, beta + tau
-    log_f = (-r * log_alpha_scaled - x * np.log(alpha_tau) - s * log_beta_scaled - np.log(beta_tau) + u
-             + np.log(weight * width * scale))
-    peak = np.max(log_f, axis=1, keepdims=True)
-    mass = np.exp(log_f - peak)
-    total = mass.sum(axis=1)
-    share = mass / total[:, None]
-    log_j[rows] = peak[:, 0] + np.log(total)
-    grad[:, rows] = np.stack([
-        -(share * log_alpha_scaled).sum(axis=1),
-        (share * (r * tau / (alpha * alpha_tau) - x / alpha_tau)).sum(axis=1),
-        -(share * log_beta_scaled).sum(axis=1),
-        (share * (s * tau / (beta * beta_tau) - 1.0 / beta_tau)).sum(axis=1),
-    ])
+    constant = np.log(width * scale) - x * np.log(alpha) - np.log(beta)
+
+    def sums(at, nodes, peak=None):
+        """Σ w f and Σ w f q (q: the four gradient integrands) over ``nodes`` for rows ``at``, f scaled by e^-peak."""
+        u = np.where(from_left[nodes] <= 0.5, width[at, None] * from_left[nodes],
+                     width[at, None] - width[at, None] * from_right[nodes])
+        tau = t_x[at, None] + scale[at, None] * np.expm1(u)
+        # ln(α+τ) = ln α + log1p(τ/α): two transcendental functions per node instead of four
+        grow_alpha, grow_beta = np.log1p(tau / alpha), np.log1p(tau / beta)
+        log_f = -(r + x[at, None]) * grow_alpha - (s + 1.0) * grow_beta + u + constant[at, None]
+        if peak is None:
+            peak = np.max(log_f, axis=1)
+        mass = weight[nodes] * np.exp(log_f - peak[:, None])
+        near_alpha, near_beta = mass / (alpha + tau), mass / (beta + tau)
+        # d/dα of -r log1p(τ/α) - x ln(α+τ) is (rτ/α - x)/(α+τ); of -s log1p(τ/β) - ln(β+τ), (sτ/β - 1)/(β+τ)
+        moments = np.stack([
+            -(mass * grow_alpha).sum(axis=1),
+            r / alpha * (near_alpha * tau).sum(axis=1) - x[at] * near_alpha.sum(axis=1),
+            -(mass * grow_beta).sum(axis=1),
+            s / beta * (near_beta * tau).sum(axis=1) - near_beta.sum(axis=1),
+        ])
+        return mass.sum(axis=1), moments, peak, mass[:, ::2].sum(axis=1)
+
+    even = np.arange(from_left.size) % 2 == 0  # k = -54, -52, ..., 54
+    total, moments_at, peak, quarter = sums(rows, np.flatnonzero(even))
+    # the rules of step 1/8 (the even k) and 1/4 (every other even k: -54, -50, ..., 54)
+    total, moments_at, quarter = 2 * total, 2 * moments_at, 4 * quarter
+    refine = np.abs(total - quarter) > 1e-7 * total
+    if refine.any():
+        odd_total, odd_moments, _, _ = sums(rows[refine], np.flatnonzero(~even), peak[refine])
+        total[refine] = total[refine] / 2 + odd_total
+        moments_at[:, refine] = moments_at[:, refine] / 2 + odd_moments
+    log_j[rows] = peak + np.log(total)
+    grad[:, rows] = moments_at / total
     return log_j, grad

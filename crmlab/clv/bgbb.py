@@ -20,6 +20,7 @@ from ..errors import DataError
 from ._customer_base import CustomerBaseModel
 from ._special import digamma_difference, log_gamma_ratio, sum_beta_geometric_survival
 from .base import _Data
+from .fitting import Boundary
 
 __all__ = ["BetaGeoBetaBinom", "BetaBinomProcess"]
 
@@ -100,7 +101,12 @@ class BetaGeoBetaBinom(CustomerBaseModel):
         + \\sum_{i=0}^{n-t_x-1}\\frac{B(\\alpha+x, \\beta+t_x-x+i)}{B(\\alpha,\\beta)}
           \\frac{B(\\gamma+1, \\delta+t_x+i)}{B(\\gamma,\\delta)}
 
-    summed on the log scale with its analytic gradient. Checked against Fader, Hardie
+    summed on the log scale with its analytic gradient, exact for any parameter values. Limits
+    (one transaction probability α, β → ∞; one death probability γ, δ → ∞; no death γ = 1, δ → ∞)
+    are reported as the limiting model with a :class:`~crmlab.errors.CrmlabWarning` (see
+    :mod:`crmlab.clv.fitting`); data with no transaction, or with every customer transacting at
+    every opportunity, cannot identify the model and raise :class:`~crmlab.errors.DataError`.
+    Checked against Fader, Hardie
     & Shang (2010) on the donations data: α = 1.204, β = 0.750, γ = 0.657, δ = 2.783.
     """
 
@@ -110,6 +116,16 @@ class BetaGeoBetaBinom(CustomerBaseModel):
     discrete_unit = "opportunity"
     model_name = "BG/BB"
     _process = BetaBinomProcess
+    boundaries = (Boundary(("alpha", "beta"), concentrate="every customer transacts at each opportunity with the "
+                                                          "same probability p = α/(α+β) = {share:.4g}",
+                           saturate="every customer transacts at every opportunity while alive",
+                           polarise="a share {share:.4g} of the customers transact at every opportunity while alive "
+                                    "and the others never do"),
+                  Boundary(("gamma", "delta"), concentrate="every customer dies before each opportunity with the "
+                                                           "same probability θ = γ/(γ+δ) = {share:.4g}",
+                           vanish="no customer ever dies",
+                           polarise="a share {share:.4g} of the customers die before the first opportunity and the "
+                                    "others never die"))
 
     def _check_values(self, columns):
         x, t_x, n = columns["frequency"], columns["recency"], columns["periods"]
@@ -119,6 +135,20 @@ class BetaGeoBetaBinom(CustomerBaseModel):
             raise DataError(f"BG/BB: {int(bad.sum()):,} rows are not valid patterns (need whole numbers with "
                             "0 <= frequency <= recency <= periods, recency 0 exactly when frequency is 0); "
                             f"row positions {np.flatnonzero(bad)[:5].tolist()}")
+
+    def _check_identifiable(self, prepared: _Data) -> None:
+        x, n = prepared.columns["frequency"], prepared.columns["periods"]
+        customers = f"{prepared.n_customers:,.0f} customers"
+        if not np.any(x > 0):
+            raise DataError(f"BG/BB: none of the {customers} transacted, so the transaction probability cannot be "
+                            "told apart from zero; the model needs some transactions")
+        if np.all(x == n):
+            raise DataError(f"BG/BB: all {customers} transacted at every opportunity, so nothing tells how often an "
+                            "alive customer skips one or when customers die (p -> 1, θ -> 0); the model has nothing "
+                            "to estimate")
+        if len(x) < 2:
+            raise DataError(f"BG/BB: all {customers} share one pattern; a model of how customers differ needs at "
+                            "least two different patterns")
 
     def _initial_log_params(self, data: _Data) -> np.ndarray:
         return np.zeros(4)

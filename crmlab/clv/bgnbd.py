@@ -14,8 +14,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from ._purchase import PurchaseModel
+from ._purchase import COMMON_PURCHASE_RATE, PurchaseModel
 from ._special import bg_expected, digamma_difference, log_bg_survival, log_gamma_ratio, log_nbinom_pmf, nbinom_sf
+from .fitting import Boundary
 
 __all__ = ["BetaGeo", "BetaGeoProcess"]
 
@@ -87,7 +88,26 @@ class BetaGeo(PurchaseModel):
         \\frac{B(a, b+x)}{B(a,b)}(\\alpha+T)^{-(r+x)}
         + \\delta_{x>0}\\frac{B(a+1, b+x-1)}{B(a,b)}(\\alpha+t_x)^{-(r+x)}\\Big]
 
-    computed as a log-sum-exp, with its analytic gradient.
+    computed as a log-sum-exp, with its analytic gradient; the beta-function ratios as Pochhammer
+    ratios and α^r (α+τ)^-(r+x) as (1 + τ/α)^-r (α+τ)^-x, so that the likelihood is exact however
+    large the parameters grow.
+
+    Limits. Where the data show no heterogeneity the likelihood rises towards the boundary of the
+    parameter space, and the estimate is the limiting model, with a
+    :class:`~crmlab.errors.CrmlabWarning` and ``limit_`` saying which (see :mod:`crmlab.clv.fitting`):
+
+    * a, b → ∞ with a/(a+b) = p: one dropout probability p for every customer (data simulated with
+      a and b in the thousands end there);
+    * a = 1, b → ∞: nobody drops out, the NBD model (data without dropout);
+    * r, α → ∞ with r/α = λ: one purchase rate λ for every customer (Poisson purchasing);
+    * and their combinations. Each is a model with exact predictions, represented by the parameters
+      at e^30 (≈ 1.1e13), where the predictions of the formulas below equal the limit's; the
+      standard errors of the collapsed pair are infinite.
+
+    Other runs to the edge (the purchase rate to zero, every customer dropping out at once) have no
+    such model and raise :class:`~crmlab.errors.ConvergenceError`; data that cannot identify the
+    model at all (no repeat purchase, one customer) are refused with a
+    :class:`~crmlab.errors.DataError` before fitting.
 
     Checked against the published CDNOW estimates (r = 0.243, α = 4.414, a = 0.793,
     b = 2.426, LL = -9582.4) and lifetimes' BetaGeoFitter.
@@ -96,6 +116,13 @@ class BetaGeo(PurchaseModel):
     param_names = ("r", "alpha", "a", "b")
     model_name = "BG/NBD"
     _process = BetaGeoProcess
+    boundaries = (COMMON_PURCHASE_RATE,
+                  Boundary(("a", "b"), concentrate="every customer drops out after a purchase with the same "
+                                                   "probability p = a/(a+b) = {share:.4g}",
+                           vanish="no customer ever drops out, the NBD model",
+                           saturate="every customer drops out right after the first repeat purchase",
+                           polarise="a share {share:.4g} of the customers drop out right after their first repeat "
+                                    "purchase and the others never do"))
 
     def _log_likelihood(self, log_params, data):
         r, alpha, a, b = np.exp(log_params)

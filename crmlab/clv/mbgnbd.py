@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from ._purchase import PurchaseModel
+from ._purchase import COMMON_PURCHASE_RATE, PurchaseModel
 from ._special import digamma_difference, log_gamma_ratio
 from .bgnbd import BetaGeoProcess
+from .fitting import Boundary
 
 __all__ = ["ModifiedBetaGeo"]
 
@@ -28,6 +29,9 @@ class ModifiedBetaGeo(PurchaseModel):
         \\ell = \\ln\\frac{\\Gamma(r+x)\\alpha^r}{\\Gamma(r)} + \\ln\\Big[
         \\frac{B(a, b+x+1)}{B(a,b)}(\\alpha+T)^{-(r+x)} + \\frac{B(a+1, b+x)}{B(a,b)}(\\alpha+t_x)^{-(r+x)}\\Big]
 
+    Computed exactly for any parameter values, as BG/NBD's; the same limits apply (one dropout
+    probability, no dropout, one purchase rate: see :class:`~crmlab.clv.BetaGeo`).
+
     Checked against BTYDplus's estimates on the CDNOW sample (r = 0.525, α = 6.183,
     a = 0.891, b = 1.614) and lifetimes' ModifiedBetaGeoFitter.
     """
@@ -35,6 +39,12 @@ class ModifiedBetaGeo(PurchaseModel):
     param_names = ("r", "alpha", "a", "b")
     model_name = "MBG/NBD"
     _process = BetaGeoProcess
+    boundaries = (COMMON_PURCHASE_RATE,
+                  Boundary(("a", "b"), concentrate="every customer drops out after a purchase (the first "
+                                                   "included) with the same probability p = a/(a+b) = {share:.4g}",
+                           vanish="no customer ever drops out, the NBD model",
+                           polarise="a share {share:.4g} of the customers drop out right after their first purchase "
+                                    "and the others never do"))
 
     def _log_likelihood(self, log_params, data):
         r, alpha, a, b = np.exp(log_params)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._purchase import PurchaseModel
+from ._purchase import COMMON_PURCHASE_RATE, PurchaseModel
 from ._special import (
     _tanh_sinh_rule,
     digamma_difference,
@@ -23,6 +23,7 @@ from ._special import (
     log_nbinom_pmf,
     pareto_nbd_integral,
 )
+from .fitting import Boundary
 
 __all__ = ["ParetoNBD", "ParetoProcess"]
 
@@ -95,6 +96,10 @@ class ParetoNBD(PurchaseModel):
     quadrature elsewhere — so the likelihood neither overflows nor turns NaN, and its gradient is
     analytic. P(alive) is the share of the first term in the bracket.
 
+    Limits, as for :class:`~crmlab.clv.BetaGeo`: s, β → ∞ with s/β = μ (one death rate for every
+    customer), s = 1 with β → ∞ (nobody dies: the NBD model), r, α → ∞ (one purchase rate), and their
+    combinations are reported as the limiting model with a :class:`~crmlab.errors.CrmlabWarning`.
+
     Checked against the published CDNOW estimates (r = 0.553, α = 10.578, s = 0.606,
     β = 11.669, LL = -9595.0) and lifetimes' ParetoNBDFitter.
     """
@@ -102,6 +107,10 @@ class ParetoNBD(PurchaseModel):
     param_names = ("r", "alpha", "s", "beta")
     model_name = "Pareto/NBD"
     _process = ParetoProcess
+    boundaries = (COMMON_PURCHASE_RATE,
+                  Boundary(("s", "beta"), concentrate="every customer's lifetime is exponential with the same "
+                                                      "death rate μ = s/β = {ratio:.4g} per time unit",
+                           vanish="no customer ever dies, the NBD model"))
 
     def _derived(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         x = columns["frequency"]

@@ -23,7 +23,7 @@ from scipy import special
 
 from ..errors import ConvergenceError, DataError
 from ._customer_base import CustomerBaseModel
-from ._special import log_gamma_ratio, log_hyp2f1, sum_beta_geometric_survival
+from ._special import digamma_difference, log_gamma_ratio, log_hyp2f1, sum_beta_geometric_survival
 
 __all__ = ["ShiftedBetaGeometric", "ShiftedBetaProcess", "survivor_rows", "snapshot_rows"]
 
@@ -142,9 +142,9 @@ class ShiftedBetaGeometric(CustomerBaseModel):
         self._refuse_boundary(-(result.fun - penalty) * self._constant_churn[2], np.exp(result.x))
         super()._check_optimum(result)
 
-    def _store(self, theta, prepared):
-        self._refuse_boundary(self._weighted_log_likelihood(theta, prepared)[0], np.exp(theta))
-        super()._store(theta, prepared)
+    def _store(self, estimate, prepared):
+        self._refuse_boundary(self._weighted_log_likelihood(estimate.theta, prepared)[0], np.exp(estimate.theta))
+        super()._store(estimate, prepared)
 
     def _refuse_boundary(self, log_likelihood: float, params: np.ndarray) -> None:
         """Raise ConvergenceError unless ``log_likelihood`` exceeds constant churn's by ``_BOUNDARY_GAIN``.
@@ -168,15 +168,16 @@ class ShiftedBetaGeometric(CustomerBaseModel):
             raise DataError("sBG rows need whole periods >= 1 and churned in {0, 1}")
 
     def _log_likelihood(self, log_params, data):
+        """P(T = t) = γ (δ)_{t-1}/(γ+δ)_t for a cancellation in period t, S(t) = (δ)_t/(γ+δ)_t for a survivor:
+        the beta-function ratios as Pochhammer ratios, exact also far out towards constant churn."""
         gamma, delta = np.exp(log_params)
         t, churned = data["period"], data["churned"] > 0
-        dig = special.digamma
-        base = special.betaln(gamma, delta)
-        ll = np.where(churned, special.betaln(gamma + 1, delta + t - 1), special.betaln(gamma, delta + t)) - base
-        common = dig(gamma + delta) - dig(gamma + delta + t)
-        d_gamma = np.where(churned, dig(gamma + 1) - dig(gamma), 0.0) + common
-        d_delta = np.where(churned, dig(delta + t - 1), dig(delta + t)) - dig(delta) + common
-        return ll, np.stack([d_gamma * gamma, d_delta * delta]).T
+        before = np.where(churned, t - 1, t)
+        spread = digamma_difference(gamma + delta, t)
+        ll = np.where(churned, np.log(gamma), 0.0) + log_gamma_ratio(delta, before) - log_gamma_ratio(gamma + delta, t)
+        d_gamma = np.where(churned, 1.0, 0.0) - gamma * spread
+        d_delta = delta * (digamma_difference(delta, before) - spread)
+        return ll, np.stack([d_gamma, d_delta]).T
 
     # ------------------------------------------------------------------ predictions
     def _p_alive_now(self, history):
