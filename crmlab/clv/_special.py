@@ -232,8 +232,8 @@ def _mixture_series(kind: str, r, a, b, w):
     weight = np.ones(n_rows)  # (b)_n / (a+b)_n
     total = pmf.copy() if kind == "survival" else tail.copy()
     for n in range(1, 2 * _SERIES_TERMS):
-        weight = weight * (b + n - 1) / (a + b + n - 1)
-        pmf = pmf * (r + n - 1) * z / n
+        weight = weight * (b + (n - 1)) / (a + b + (n - 1))  # not b + n - 1: (b + n) - 1 loses a tiny b
+        pmf = pmf * (r + (n - 1)) * z / n
         if kind == "survival":
             term = pmf * weight
         else:
@@ -289,16 +289,19 @@ def _mixture_quadrature(kind: str, r, a, b, w) -> np.ndarray:
         return value - r[at] * pull
 
     spread = np.log1p(ab + r * w + r)
-    low = -np.log1p(w) - spread - 40.0  # below: every term of ψ but the first is linear to 1e-17
-    high = spread + 40.0
-    return _logit_quadrature(log_f, slope, low, high)
+    low = -np.log1p(w) - spread - 40.0  # below: ψ is a·y + constant to 1e-17
+    high = spread + 40.0  # above: -b·y + constant
+    return _logit_quadrature(log_f, slope, (low, a), (high, b))
 
 
-def _logit_quadrature(log_f, slope, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+def _logit_quadrature(log_f, slope, left, right) -> np.ndarray:
     """log ∫ exp(log_f(y)) dy over the real line, per row, for unimodal log_f with linear tails.
 
     ``log_f(y, rows)`` and ``slope(y, rows)`` (its derivative) take node values y broadcast against the
-    row indices ``rows``; beyond [low, high] log_f must be linear (to 1e-17). The mode is found by
+    row indices ``rows``; ``left`` = (low, rise) and ``right`` = (high, fall) say that below ``low`` log_f
+    rises linearly with slope ``rise`` (to 1e-17), and above ``high`` falls with slope ``fall`` — given
+    exactly, since a slope of 1e-13 (a beta mixture with a tiny parameter) is lost in the rounding of
+    ``slope``, which sums terms of order 1, and the mass of such a tail is 1/slope. The mode is found by
     bisection on the slope, the curvature there by a central difference; the trapezoid runs from where
     the integrand falls below e^-46 of its maximum (or from low/high) with step min(0.25, σ/1.6),
     σ = curvature^-1/2, and the tails beyond are summed as the geometric series of the trapezoid on
@@ -306,6 +309,7 @@ def _logit_quadrature(log_f, slope, low: np.ndarray, high: np.ndarray) -> np.nda
     strip of half-width d is about e^(-2πd/h) (Trefethen & Weideman 2014, "The exponentially convergent
     trapezoidal rule", SIAM Review 56(3)).
     """
+    (low, rise), (high, fall) = left, right
     rows = np.arange(low.size)
     lo, hi = low.copy(), high.copy()
     for _ in range(64):
@@ -318,16 +322,18 @@ def _logit_quadrature(log_f, slope, low: np.ndarray, high: np.ndarray) -> np.nda
     curvature = -(slope(mode + delta, rows) - slope(mode - delta, rows)) / (2 * delta)
     step = np.minimum(_STEP, 1 / (1.6 * np.sqrt(np.maximum(curvature, 1e-300))))
 
-    def end(far):
-        """Where log_f falls _DROP below the peak between the mode and ``far``, or ``far`` if it never does."""
+    def end(far, far_slope, sign):
+        """Where log_f falls _DROP below the peak between the mode and ``far``, or ``far`` if it never does; the
+        slope of the tail beyond (towards ``far``: the exact one at ``far``, else the local one)."""
         near, out = mode.copy(), far.copy()
         for _ in range(64):
             mid = (near + out) / 2
             above = log_f(mid, rows) > peak - _DROP
             near, out = np.where(above, mid, near), np.where(above, out, mid)
-        return np.where(log_f(far, rows) > peak - _DROP, far, out)
+        reached = log_f(far, rows) > peak - _DROP
+        return np.where(reached, far, out), np.where(reached, far_slope, sign * slope(out, rows))
 
-    start, stop = end(low), end(high)
+    (start, rise), (stop, fall) = end(low, rise, 1.0), end(high, fall, -1.0)
     # rows grouped by node count, a power of two (capped: a step finer than needed anywhere is never wasted)
     nodes = 2 ** np.clip(np.ceil(np.log2(np.maximum((stop - start) / step, 2.0))), 1, _MAX_NODES_LOG2).astype("int64")
     result = np.empty(low.size)
@@ -336,10 +342,10 @@ def _logit_quadrature(log_f, slope, low: np.ndarray, high: np.ndarray) -> np.nda
         h = (stop[at] - start[at]) / count
         y = start[at, None] + h[:, None] * np.arange(count + 1)
         f = np.exp(log_f(y, at[:, None]) - peak[at, None])
-        rise, fall = slope(start[at], at), -slope(stop[at], at)
-        left = f[:, 0] / -np.expm1(-np.maximum(rise, 1e-300) * h)  # f_0 (1 + q + q² + ...), q = e^(-slope·h)
-        right = f[:, -1] / -np.expm1(-np.maximum(fall, 1e-300) * h)
-        result[at] = peak[at] + np.log(h * (f[:, 1:-1].sum(axis=1) + left + right))
+        # f_0 (1 + q + q² + ...) with q = e^(-slope·h): the trapezoid rule continued over the exponential tail
+        before = f[:, 0] / -np.expm1(-np.maximum(rise[at], 1e-300) * h)
+        after = f[:, -1] / -np.expm1(-np.maximum(fall[at], 1e-300) * h)
+        result[at] = peak[at] + np.log(h * (f[:, 1:-1].sum(axis=1) + before + after))
     return result
 
 

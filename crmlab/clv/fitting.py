@@ -376,10 +376,10 @@ def maximise(model, data, theta0: np.ndarray) -> Estimate:
                 if more and _log_likelihood(model, data, stopped) > best:
                     pending.append(active | more)
     if not candidates:
-        names = "; ".join(", ".join(f"{m[2]} {model.param_names[m[0]]}, {model.param_names[m[1]]}" for m in limit.moves)
-                          for limit in tried)
-        raise ConvergenceError(f"{failure}" + (f" No limit of the model fits either ({names})." if names else "")) \
-            from failure
+        names = "; ".join(" and ".join(_PAIR[m[2]].format(model.param_names[m[0]], model.param_names[m[1]])
+                                       for m in limit.moves) for limit in tried)
+        tried_text = f" No limit of the model fits either (tried: {names})." if names else ""
+        raise ConvergenceError(f"{failure}{tried_text}") from failure
     best = max(candidates, key=lambda candidate: candidate[0])[1]  # max keeps the first (interior) on a tie
     if best.limit is not None:
         warnings.warn(f"{model.model_name}: the likelihood is highest on the boundary of the parameter space, where "

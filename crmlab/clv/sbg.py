@@ -199,7 +199,7 @@ class ShiftedBetaGeometric(CustomerBaseModel):
         """r(t) = (δ + t − 1) / (γ + δ + t − 1): share of period-(t−1) customers who renew in period t."""
         gamma, delta = self._param_values()
         t = np.asarray(t, dtype="float64")
-        return (delta + t - 1) / (gamma + delta + t - 1)
+        return (delta + (t - 1)) / (gamma + delta + (t - 1))
 
     def discounted_expected_lifetime(self, discount_rate: float) -> float:
         """DEL = Σ_{t≥0} S(t) / (1 + d)^t = 2F1(1, δ; γ + δ; 1/(1 + d)), in periods (payment at each period start)."""
