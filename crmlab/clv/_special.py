@@ -536,7 +536,8 @@ def _integral_by_quadrature(r, alpha, s, beta, x, t_x, T):
     rows = np.flatnonzero(width > 0)
     if not rows.size:
         return log_j, grad
-    constant = np.log(width * scale) - x * np.log(alpha) - np.log(beta)
+    constant = np.zeros(x.size)
+    constant[rows] = np.log(width[rows] * scale[rows]) - x[rows] * np.log(alpha) - np.log(beta)
 
     def sums(at, nodes, peak=None):
         """Σ w f and Σ w f q (q: the four gradient integrands) over ``nodes`` for rows ``at``, f scaled by e^-peak."""
