@@ -38,6 +38,7 @@ _RTOL = 1e-16
 _POLYNOMIAL_TERMS = 64  # Pareto/NBD rows whose series converges within this many terms are summed as polynomials
 _POLYNOMIAL_Z = _RTOL ** (1 / (_POLYNOMIAL_TERMS - 1))  # z^63 < 1e-16 for z below this (about 0.56)
 _SERIES_TERMS = 256  # beta-mixture rows expected to need more terms than this are integrated instead
+_SERIES_MAGNITUDE = 1e5  # Pareto/NBD rows whose series terms reach this size are integrated (rounding 1e-11)
 _ASYMPTOTIC_FROM = 10.0  # the Stirling series below are used from here on (truncation error < 1e-17)
 _CANCELLATION = 50.0  # a difference of gammaln (digamma) values is used when the values are at most this many
 #                       times the difference: its rounding (a few ulps of each) is then below about 1e-13 of it
@@ -266,14 +267,15 @@ def _mixture_quadrature(kind: str, r, a, b, w) -> np.ndarray:
     ab = a + b
     mode_b = np.log(a) - np.log(b)
     share_a, share_b = a / ab, b / ab
+    log_share_a, log_share_b = np.log(a) - np.log(ab), np.log(b) - np.log(ab)
     nu = (0.5 * np.log(2 * np.pi) + 0.5 * (np.log(ab) - np.log(a) - np.log(b))
           + _log_stirling_remainder(a) + _log_stirling_remainder(b) - _log_stirling_remainder(ab))
     expected = kind == "expected"
 
     def log_f(y, at):
         d = y - mode_b[at]
-        value = (-a[at] * np.log1p(share_b[at] * np.expm1(-d)) - b[at] * np.log1p(share_a[at] * np.expm1(d))
-                 - nu[at])
+        value = (-a[at] * _log_blend(share_b[at], log_share_a[at], log_share_b[at], -d)
+                 - b[at] * _log_blend(share_a[at], log_share_b[at], log_share_a[at], d) - nu[at])
         load = np.log1p(w[at] * special.expit(y))
         if expected:
             return value + np.log(-np.expm1(-r[at] * load)) + np.logaddexp(0.0, -y)  # - ln σ(y)
@@ -292,6 +294,14 @@ def _mixture_quadrature(kind: str, r, a, b, w) -> np.ndarray:
     low = -np.log1p(w) - spread - 40.0  # below: ψ is a·y + constant to 1e-17
     high = spread + 40.0  # above: -b·y + constant
     return _logit_quadrature(log_f, slope, (low, a), (high, b))
+
+
+def _log_blend(share, log_rest, log_share, x):
+    """log((1 − share) + share·e^x) = log1p(share·expm1(x)), exact near x = 0 where it is small; where the argument
+    of log1p nears −1 (share within rounding of 1) as logaddexp(log(1 − share), log(share) + x), from exact logs."""
+    inner = share * np.expm1(x)
+    near = inner > -0.5
+    return np.where(near, np.log1p(np.where(near, inner, 0.0)), np.logaddexp(log_rest, log_share + x))
 
 
 def _logit_quadrature(log_f, slope, left, right) -> np.ndarray:
@@ -463,15 +473,19 @@ def pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=None):
     1,726 and 979 pairs for 8,685 rows); ``pairs`` gives the two :func:`distinct_pairs` when the caller
     has computed them once.
 
-    Elsewhere (scale parameters far apart, where the series would need up to millions of terms) the
-    integral is taken by the tanh-sinh rule in u = log1p((τ − t_x)/(min(α,β) + t_x)), where the
-    integrand is log-concave, with the gradient from the same nodes.
+    Elsewhere — scale parameters far apart, where the series would need up to millions of terms, or
+    huge parameters, whose terms (r+x) ln(α+τ) would lose J to rounding — the integral is taken by the
+    tanh-sinh rule in u = log1p((τ − t_x)/(min(α,β) + t_x)), where the integrand is log-concave, with
+    the gradient from the same nodes.
     """
     x = np.asarray(x, dtype="float64")
     t_x, T = (np.broadcast_to(np.asarray(v, dtype="float64"), x.shape) for v in (t_x, T))
     log_j, grad = np.empty(x.size), np.empty((4, x.size))
     small, big = min(alpha, beta), max(alpha, beta)
-    series = (big - small) / (big + t_x) < _POLYNOMIAL_Z
+    # the series sums terms like (r+x) ln(α+τ): where these reach 1e5 (huge parameters: a limit of the model),
+    # their rounding would swamp J, and the quadrature, which never forms them, is used
+    series = ((big - small) / (big + t_x) < _POLYNOMIAL_Z) & \
+        ((r + s + x + 1) * (1 + np.abs(np.log(big + T))) < _SERIES_MAGNITUDE)
     if series.any():
         # H at every pair (the pairs, computed once per fit, cover all rows); rows far from z = 0 are discarded
         by_series = _integral_by_series(r, alpha, s, beta, x, t_x, T,

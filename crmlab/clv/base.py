@@ -267,7 +267,9 @@ class MaximumLikelihoodModel:
         self.limit_ = estimate.limit
         free = estimate.free
         covariance_log = np.diag(np.where(free, 0.0, np.inf))
-        covariance_log[np.ix_(free, free)] = np.linalg.inv(estimate.information)[:free.sum(), :free.sum()]
+        eigenvalues, vectors = np.linalg.eigh(estimate.information)  # positive (checked): so is every variance
+        inverse = (vectors / eigenvalues) @ vectors.T
+        covariance_log[np.ix_(free, free)] = inverse[:free.sum(), :free.sum()]
         self._set_covariance(covariance_log)
         k = len(theta)
         self.aic_ = 2 * k - 2 * self.log_likelihood_

@@ -333,60 +333,157 @@ def maximise(model, data, theta0: np.ndarray) -> Estimate:
     """The maximum-likelihood estimate: the strategy's interior maximum, or the model's best limit.
 
     Limits are tried when the strategy finds no interior maximum (a ConvergenceError, or an
-    information matrix that is not positive definite) or finds one far out: those of the boundary
-    pairs whose parameters ran off (of every pair when none did); a limit whose own fit runs off in
-    another pair brings that pair's limits in too. The candidate with the highest log-likelihood wins, the
-    interior one on a tie. If nothing qualifies, the strategy's ConvergenceError is raised, naming the
-    limits tried.
+    information matrix that is not positive definite) or finds one far out (:class:`_Search`). The
+    candidate with the highest log-likelihood wins, the interior one on a tie — provided it beats every
+    point a fit ran off to: if one of those is higher, the likelihood rises towards a boundary no
+    parameters represent (in Pareto/NBD, s, β → 0 together: a share of the customers die at once and
+    the others never), and a ConvergenceError says where. If nothing qualifies, the strategy's
+    ConvergenceError is raised, naming the limits tried.
     """
     try:
         theta, failure = fit_strategy(model.strategy).maximise(model, data, theta0), None
     except ConvergenceError as error:
         theta, failure = getattr(error, "theta", None), error
-    candidates = []
+    search = _Search(model, data)
     if failure is None:
         information = model._hessian(theta, data)
         if _positive_definite(information):
             interior = Estimate(theta, information, np.ones(len(theta), dtype=bool))
             if np.all(np.abs(theta) < _FAR) or not model.boundaries or model.penalizer:
                 return interior
-            candidates.append((_log_likelihood(model, data, theta), interior))
+            search.add(interior)
         else:
             failure = ConvergenceError(
                 f"{model.model_name} fit stopped where the observed information matrix is not positive definite "
                 "(a saddle point or a flat ridge of the likelihood), so its standard errors do not exist. "
                 f"Try other initial_params=, a small penalizer=, or {model.convergence_hint}.")
-    tried = []
+    if theta is not None and failure is not None:
+        search.reached.append(theta)
     if model.boundaries and not model.penalizer:
         start = theta if theta is not None and np.all(np.isfinite(theta)) else theta0
-        pending = [_runaway(model, theta)]
-        while pending:
-            active = pending.pop()
-            for limit in _limits(model, active):
-                if limit in tried:
-                    continue
-                tried.append(limit)
-                estimate, stopped = _fit_limit(model, data, limit, start)
-                if estimate is not None:
-                    candidates.append((_log_likelihood(model, data, estimate.theta), estimate))
-                    continue
-                # a limit whose fit runs off in another pair, still above every candidate, leads to that pair's
-                more = _runaway(model, stopped) - active if stopped is not None else frozenset()
-                best = max((c[0] for c in candidates), default=-np.inf)
-                if more and _log_likelihood(model, data, stopped) > best:
-                    pending.append(active | more)
-    if not candidates:
-        names = "; ".join(" and ".join(_PAIR[m[2]].format(model.param_names[m[0]], model.param_names[m[1]])
-                                       for m in limit.moves) for limit in tried)
+        search.limits(_runaway(model, theta), start)
+        search.restart()
+        beyond = search.beyond()
+        if beyond is not None or not search.candidates:  # once more: every limit, from the highest point reached
+            search.limits(frozenset(range(len(model.boundaries))), start if beyond is None else beyond[1])
+            search.restart()
+    beyond = search.beyond()
+    if beyond is not None and search.candidates:
+        value, point = beyond
+        far = ", ".join(f"{n} → {v:.3g}" for n, v, k in zip(model.param_names, np.exp(point), point, strict=True)
+                        if abs(k) >= _FAR)
+        rest = ", ".join(f"{n} = {v:.4g}" for n, v, k in zip(model.param_names, np.exp(point), point, strict=True)
+                         if abs(k) < _FAR)
+        raise ConvergenceError(
+            f"{model.model_name}: the likelihood rises towards the edge of the parameter space ({far}, with {rest}; "
+            f"log-likelihood {value:,.4f} there), beyond every limit the model can represent (the best reaches "
+            f"{search.best_value():,.4f}): no finite parameters describe these data. Try a small penalizer= "
+            f"(e.g. 0.001), or {model.convergence_hint}.") from failure
+    if not search.candidates:
+        names = "; ".join(dict.fromkeys(" and ".join(_PAIR[m[2]].format(model.param_names[m[0]],
+                                                                         model.param_names[m[1]]) for m in limit.moves)
+                                        for limit, _ in search.tried))
         tried_text = f" No limit of the model fits either (tried: {names})." if names else ""
         raise ConvergenceError(f"{failure}{tried_text}") from failure
-    best = max(candidates, key=lambda candidate: candidate[0])[1]  # max keeps the first (interior) on a tie
+    best = max(search.candidates, key=lambda candidate: candidate[0])[1]  # max keeps the first on a tie
     if best.limit is not None:
         warnings.warn(f"{model.model_name}: the likelihood is highest on the boundary of the parameter space, where "
                       f"{best.limit}. The estimate is that limiting model: its parameters are reported at e^±"
                       f"{LIMIT_SCALE:.0f}, where every prediction equals the limit's, and their standard errors are "
                       "infinite.", CrmlabWarning, stacklevel=4)
     return best
+
+
+class _Search:
+    """The search for the maximum among a model's limits: candidates found, points reached, limits tried.
+
+    :meth:`limits` fits the limits of the boundary pairs in ``active`` — those whose parameters ran off
+    (every pair when none did) — from a start; a limit whose own fit runs off in another pair, still above
+    every candidate, brings that pair's limits in too. :meth:`restart` refits from the best limit pulled
+    back inside. :meth:`beyond` is the highest point any fit ran off to, if it beats every candidate.
+    """
+
+    def __init__(self, model, data):
+        self.model, self.data = model, data
+        self.candidates: list[tuple[float, Estimate]] = []
+        self.reached: list[np.ndarray] = []
+        self.tried: list[tuple[_Limit, bytes]] = []
+
+    def add(self, estimate: Estimate) -> None:
+        self.candidates.append((_log_likelihood(self.model, self.data, estimate.theta), estimate))
+
+    def best_value(self) -> float:
+        return max((value for value, _ in self.candidates), default=-np.inf)
+
+    def beyond(self) -> tuple[float, np.ndarray] | None:
+        highest = _highest(self.model, self.data, self.reached)
+        return highest if highest is not None and highest[0] > _above(self.best_value()) else None
+
+    def limits(self, active: frozenset[int], start: np.ndarray) -> None:
+        pending = [active]
+        while pending:
+            active = pending.pop()
+            for limit in _limits(self.model, active):
+                if (limit, start.tobytes()) in self.tried:
+                    continue
+                self.tried.append((limit, start.tobytes()))
+                estimate, stopped = _fit_limit(self.model, self.data, limit, start)
+                if estimate is not None:
+                    self.add(estimate)
+                    continue
+                if stopped is None:
+                    continue
+                self.reached.append(stopped)
+                more = _runaway(self.model, stopped) - active
+                if more and _log_likelihood(self.model, self.data, stopped) > self.best_value():
+                    pending.append(active | more)
+
+    def restart(self) -> None:
+        """Refit from the best limit pulled back inside.
+
+        A limit wins where the likelihood rises all the way to the boundary — or where the strategy,
+        started far from a maximum, never found it, and the limits were fitted from where it stopped.
+        Each collapsed pair is pulled back to e^±5 (a concentrated pair keeping its ratio, a vanished one
+        with its second parameter at e^5) and the fit restarted there. An interior maximum that beats the
+        limit is a candidate; a restart that runs off again, past the limit, is a start for the limits of
+        where it went.
+        """
+        if not self.candidates:
+            return
+        best_value, best = max(self.candidates, key=lambda candidate: candidate[0])
+        if best.limit is None:
+            return
+        model, start = self.model, best.theta.copy()
+        index = {name: k for k, name in enumerate(model.param_names)}
+        for boundary in model.boundaries:
+            i, j = index[boundary.names[0]], index[boundary.names[1]]
+            if best.free[i]:
+                continue
+            if min(start[i], start[j]) <= -LIMIT_SCALE + 1:  # polarised: both tiny
+                start[[i, j]] += LIMIT_SCALE - 5.0
+            elif abs(start[i]) < 1 or abs(start[j]) < 1:  # vanished or saturated: one at 1, the other huge
+                start[[i, j]] = np.where(np.abs(start[[i, j]]) < 1, 0.0, 5.0)
+            else:  # concentrated
+                start[[i, j]] -= LIMIT_SCALE - 5.0
+        result = minimise(model._objective(self.data), start, max_iter=model.max_iter, tol=model.tol)
+        if not np.all(np.isfinite(result.x)):
+            return
+        if np.all(np.abs(result.x) < _FAR) and np.max(np.abs(result.jac)) <= GRADIENT_TOLERANCE:
+            information = model._hessian(result.x, self.data)
+            if _log_likelihood(model, self.data, result.x) > _above(best_value) and _positive_definite(information):
+                self.add(Estimate(result.x, information, np.ones(len(result.x), dtype=bool)))
+            return
+        if _log_likelihood(model, self.data, result.x) > _above(best_value):  # it climbed past the best limit
+            self.reached.append(result.x)
+            self.limits(_runaway(model, result.x), result.x)
+
+
+def _highest(model, data, points: list) -> tuple[float, np.ndarray] | None:
+    """The point of ``points`` with the highest log-likelihood (and that log-likelihood), or None."""
+    values = [(_log_likelihood(model, data, point), point) for point in points
+              if point is not None and np.all(np.isfinite(point))]
+    values = [(value, point) for value, point in values if np.isfinite(value)]
+    return max(values, key=lambda item: item[0]) if values else None
 
 
 def _fit_limit(model, data, limit: _Limit, start: np.ndarray) -> tuple[Estimate | None, np.ndarray | None]:
@@ -421,10 +518,19 @@ def _log_likelihood(model, data, theta: np.ndarray) -> float:
     return float(model._weighted_log_likelihood(theta, data)[0])
 
 
+def _above(log_likelihood: float) -> float:
+    """The least log-likelihood that counts as higher than ``log_likelihood``: by 1e-6 (a likelihood ratio of
+    1 + 1e-6, far below any test's resolution) plus the rounding of sums over millions of customers."""
+    return log_likelihood + 1e-6 + 1e-12 * abs(log_likelihood)
+
+
 def _positive_definite(matrix: np.ndarray) -> bool:
+    """Whether ``matrix`` is positive definite with a condition number below 1e12, so that its inverse (the
+    covariance of the estimate) is trustworthy."""
     if not np.all(np.isfinite(matrix)):
         return False
     try:
-        return bool(np.all(np.linalg.eigvalsh(matrix) > 0))
+        eigenvalues = np.linalg.eigvalsh(matrix)
     except np.linalg.LinAlgError:
         return False
+    return bool(eigenvalues[0] > 1e-12 * max(eigenvalues[-1], 0.0))

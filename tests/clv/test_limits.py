@@ -197,3 +197,21 @@ def test_a_penalised_fit_tries_no_limit():
             assert "penalizer" in str(error)
         else:
             assert model.limit_ is None and np.isfinite(model.params_).all()
+
+
+def test_a_maximum_no_finite_parameters_describe_is_an_error_that_says_where():
+    """Data set 300,090 of benchmarks/bench_fuzz.py (393 customers, three in four without a repeat purchase, the
+    draws of its generator written out here): the Pareto/NBD likelihood rises towards s, beta -> 0 together — a
+    share of the customers dying at once, the others never — which no finite parameters represent (its atoms at
+    mu = 0 and mu = inf need beta ~ e^-10000). The NBD limit is below points the fit reached, so it is not the
+    answer: a ConvergenceError says where the likelihood goes."""
+    rng = np.random.default_rng(300_090)
+    n = int(np.exp(rng.uniform(0, np.log(3000))))
+    rng.choice(6), rng.random()  # the draws of the period (39) and of cohorts (yes)
+    T = 39.0 * rng.uniform(0.02, 1.0, n)
+    T[rng.random(n) < 0.02] = 0.0
+    data = cl.datasets.simulate_paretonbd(n, T, seed=300_090, r=0.07802202937258094, alpha=0.35444260391188254,
+                                          s=0.8678246618584439, beta=181.75246903374696)
+    with pytest.raises(ConvergenceError, match=r"rises towards the edge of the parameter space \(beta → .*, with "
+                                               r"r = .*s = 0\.01.*beyond every limit the model can represent"):
+        cl.clv.ParetoNBD().fit(data)
