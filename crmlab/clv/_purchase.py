@@ -10,9 +10,13 @@ import pandas as pd
 from ..errors import DataError
 from ._customer_base import CustomerBaseModel
 from .base import _Data, _unique_rows
+from .fitting import Boundary
 
 _ROUNDED_STAND_IN_MIN_ROWS = 4_000  # fits on more unique rows than this start on rounded rows
 _ROUNDED_STAND_IN_GRID = 32
+#: The limit every purchase model shares: the gamma mixture of purchase rates collapses on one rate (Poisson buying).
+COMMON_PURCHASE_RATE = Boundary(("r", "alpha"), concentrate="every customer buys at the same rate λ = r/α = "
+                                                            "{ratio:.4g} per time unit while alive")
 
 
 class PurchaseModel(CustomerBaseModel):
@@ -42,6 +46,23 @@ class PurchaseModel(CustomerBaseModel):
                 raise DataError(f"{self.model_name}: {int(mask.sum()):,} rows where {problem} "
                                 f"(row positions {np.flatnonzero(mask)[:5].tolist()}). Recompute the summary with "
                                 "crmlab.customer_summary, which guarantees 0 <= recency <= T.")
+
+    def _check_identifiable(self, prepared: _Data) -> None:
+        """Refuse data that no parameter values can fit: nobody observed, no repeat purchase, one history."""
+        observed = prepared.columns["T"] > 0  # customers acquired at the end carry no information
+        customers = prepared.counts[observed].sum()
+        if customers == 0:
+            raise DataError(f"{self.model_name}: every customer was acquired at the end of the period (T = 0), so "
+                            "nothing was observed; summarise a longer period")
+        if not np.any(prepared.columns["frequency"][observed] > 0):
+            raise DataError(f"{self.model_name}: none of the {customers:,.0f} customers made a repeat purchase, so "
+                            "the purchase rate cannot be told apart from zero (the likelihood rises as r/alpha -> 0); "
+                            "use a longer period, or check that repeat purchases were not merged away")
+        if np.count_nonzero(observed) < 2:
+            who = "the data hold one customer" if customers == 1 else f"all {customers:,.0f} customers share one " \
+                                                                       "history (frequency, recency, T)"
+            raise DataError(f"{self.model_name}: {who}; a model of how customers differ needs at least two "
+                            "different histories")
 
     def _derived(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         at, levels = pd.factorize(columns["frequency"])

@@ -18,9 +18,13 @@ class does the rest, identically for every model:
   inverted, mapped to the natural scale by the delta method
   (se(φ) = φ·se(θ)); confidence intervals are exp(θ ± z·se(θ)), so they stay
   positive;
-* reports a fit that did not converge, or whose information matrix is not
-  positive definite, by raising :class:`~crmlab.errors.ConvergenceError` —
-  never by returning quietly;
+* refuses data that cannot identify the model (no repeat purchase at all, one
+  customer, ...) up front with a :class:`~crmlab.errors.DataError` that says why;
+* reports a maximum on the boundary of the parameter space as the limiting model
+  it is, with a :class:`~crmlab.errors.CrmlabWarning` (``limit_``; see
+  :mod:`crmlab.clv.fitting`), and a fit with no maximum, or whose information
+  matrix is not positive definite, by raising
+  :class:`~crmlab.errors.ConvergenceError` — never by returning quietly;
 * saves parameters, settings, what the model was fitted on, fit statistics and
   versions as JSON (no pickle), and refuses or flags a file from another version.
 """
@@ -42,13 +46,13 @@ from threadpoolctl import ThreadpoolController
 
 from ..errors import ConvergenceError, CrmlabWarning, DataError, MissingColumnError
 from ..frames import CALIBRATION_HOLDOUT, RFM_VALUES, TableInfo, table_info
-from .fitting import LOG_BOUND, fit_strategy
+from . import fitting
+from .fitting import GRADIENT_TOLERANCE, LOG_BOUND, Boundary, Estimate, fit_strategy
 
 __all__ = ["MaximumLikelihoodModel", "load_model", "FORMAT_VERSION"]
 
 #: Version of the JSON layout written by ``to_json``; ``load_model`` refuses a newer one.
 FORMAT_VERSION = 2
-_GRADIENT_TOLERANCE = 1e-6  # on the mean log-likelihood per customer, in log-parameters
 _STAND_IN_MIN_ROWS = 100_000  # data with more unique rows than this get a subsample as stand-in (see fitting)
 _STAND_IN_CUSTOMERS = 20_000
 _BLOCK_ROWS = 65_536  # rows per block of a likelihood evaluation
@@ -84,6 +88,8 @@ class MaximumLikelihoodModel:
     model_name: ClassVar[str] = ""
     #: What to check in the data when a fit fails (model-specific, appended to every ConvergenceError).
     convergence_hint: ClassVar[str] = "check that the data fit the model's assumptions"
+    #: Pairs of parameters that may run off to infinity towards a simpler model (see :mod:`crmlab.clv.fitting`).
+    boundaries: ClassVar[tuple[Boundary, ...]] = ()
 
     def __init__(self, penalizer: float = 0.0, initial_params: dict | None = None, tol: float = 1e-10,
                  max_iter: int = 2000, strategy="auto"):
@@ -101,6 +107,9 @@ class MaximumLikelihoodModel:
 
     def _check_values(self, columns: dict[str, np.ndarray]) -> None:
         """Model-specific checks of the data; raise DataError naming the rows."""
+
+    def _check_identifiable(self, prepared: _Data) -> None:
+        """Raise DataError, saying why, if the data cannot identify the model whatever its parameters."""
 
     def _initial_log_params(self, data: _Data) -> np.ndarray:
         return np.zeros(len(self.param_names))
@@ -129,11 +138,11 @@ class MaximumLikelihoodModel:
         self._check_settings()
         self._refuse_other_tables(data)
         prepared = self._prepare(data, weights)
-        strategy = fit_strategy(self.strategy)
+        self._check_identifiable(prepared)
+        fit_strategy(self.strategy)  # a bad setting fails before any work
         try:
             with _BLAS.limit(limits=1, user_api="blas"):
-                theta = strategy.maximise(self, prepared, self._start(prepared))
-                self._store(theta, prepared)
+                self._store(fitting.maximise(self, prepared, self._start(prepared)), prepared)
         finally:
             self._last_evaluation = None  # the memo of _weighted_log_likelihood lives for one fit only
         self.data_info_ = table_info(data)
@@ -240,39 +249,40 @@ class MaximumLikelihoodModel:
                                    f"(exp(±{LOG_BOUND:.0f})): the likelihood has no interior maximum. {hint}")
         # L-BFGS-B may stop in its line search at an optimum it cannot improve further; what counts is
         # the first-order condition on the per-customer objective
-        if not result.success and np.max(np.abs(result.jac)) > _GRADIENT_TOLERANCE:
+        if not result.success and np.max(np.abs(result.jac)) > GRADIENT_TOLERANCE:
             raise ConvergenceError(f"{self.model_name} fit did not converge: {result.message} (largest gradient "
                                    f"component {np.max(np.abs(result.jac)):.2g}). {hint}")
 
-    def _store(self, theta: np.ndarray, prepared: _Data) -> None:
-        ll, grad = self._weighted_log_likelihood(theta, prepared)
-        self.log_likelihood_ = float(ll)
+    def _store(self, estimate: Estimate, prepared: _Data) -> None:
+        """Parameters, log-likelihood and covariance of ``estimate`` (see :class:`~crmlab.clv.fitting.Estimate`).
+
+        The covariance of the log-parameters is the inverse observed information; at a limit, that of the
+        parameters outside the collapsed pairs, and the pairs' own variances are infinite.
+        """
+        theta = estimate.theta
+        self.log_likelihood_ = float(self._weighted_log_likelihood(theta, prepared)[0])
         self.n_customers_ = int(round(prepared.n_customers))
         self.n_unique_rows_ = len(prepared.counts)
         self.params_ = pd.Series(np.exp(theta), index=list(self.param_names), name="estimate")
-        hessian = self._hessian(theta, prepared, -grad)
-        try:
-            covariance_log = np.linalg.inv(hessian)
-            eigen = np.linalg.eigvalsh(hessian)
-        except np.linalg.LinAlgError:
-            eigen = np.array([0.0])
-        if not np.all(eigen > 0) or not np.all(np.isfinite(hessian)):
-            raise ConvergenceError(
-                f"{self.model_name} fit stopped where the observed information matrix is not positive definite "
-                "(a saddle point or a flat ridge of the likelihood), so its standard errors do not exist. "
-                f"Try other initial_params=, a small penalizer=, or {self.convergence_hint}."
-            )
-        self._log_covariance = covariance_log
-        se_log = np.sqrt(np.diag(covariance_log))
-        self.standard_errors_ = pd.Series(self.params_.to_numpy() * se_log, index=self.params_.index,
-                                          name="standard_error")
-        phi = self.params_.to_numpy()
-        jacobian = np.diag(phi)
-        self.covariance_ = pd.DataFrame(jacobian @ covariance_log @ jacobian, index=self.params_.index,
-                                        columns=self.params_.index)
+        self.limit_ = estimate.limit
+        free = estimate.free
+        covariance_log = np.diag(np.where(free, 0.0, np.inf))
+        eigenvalues, vectors = np.linalg.eigh(estimate.information)  # positive (checked): so is every variance
+        inverse = (vectors / eigenvalues) @ vectors.T
+        covariance_log[np.ix_(free, free)] = inverse[:free.sum(), :free.sum()]
+        self._set_covariance(covariance_log)
         k = len(theta)
         self.aic_ = 2 * k - 2 * self.log_likelihood_
         self.bic_ = k * np.log(self.n_customers_) - 2 * self.log_likelihood_
+
+    def _set_covariance(self, covariance_log: np.ndarray) -> None:
+        """Standard errors and covariance on the natural scale by the delta method, cov(φ) = φφ' cov(log φ)."""
+        self._log_covariance = covariance_log
+        phi = self.params_.to_numpy()
+        self.standard_errors_ = pd.Series(phi * np.sqrt(np.diag(covariance_log)), index=self.params_.index,
+                                          name="standard_error")
+        self.covariance_ = pd.DataFrame(covariance_log * np.outer(phi, phi), index=self.params_.index,
+                                        columns=self.params_.index)
 
     def _hessian(self, theta: np.ndarray, prepared: _Data, gradient_at_theta: np.ndarray | None = None) -> np.ndarray:
         """Observed information in log-parameters: forward differences (step 1e-6) of the analytic gradient.
@@ -341,7 +351,8 @@ class MaximumLikelihoodModel:
         table = pd.DataFrame({"estimate": self.params_, "standard_error": self.standard_errors_,
                               f"lower_{level:.0%}": intervals["lower"], f"upper_{level:.0%}": intervals["upper"]})
         table.attrs = {"model": self.model_name, "log_likelihood": self.log_likelihood_, "aic": self.aic_,
-                       "bic": self.bic_, "customers": self.n_customers_, "unique_rows": self.n_unique_rows_}
+                       "bic": self.bic_, "customers": self.n_customers_, "unique_rows": self.n_unique_rows_,
+                       "limit": getattr(self, "limit_", None)}
         return table
 
     def __repr__(self) -> str:
@@ -359,13 +370,14 @@ class MaximumLikelihoodModel:
     def _fitted_state(self) -> dict:
         """What a fitted model knows beyond its parameters (subclasses add theirs)."""
         info = getattr(self, "data_info_", None)
-        state = {"fitted_on": asdict(info) if info is not None else None}
+        state = {"fitted_on": asdict(info) if info is not None else None, "limit": getattr(self, "limit_", None)}
         if hasattr(self, "n_excluded_"):
             state["n_excluded"] = self.n_excluded_
         return state
 
     def _restore_state(self, state: dict) -> None:
         self.data_info_ = TableInfo(**state["fitted_on"]) if state.get("fitted_on") else None
+        self.limit_ = state.get("limit")
         if "n_excluded" in state:
             self.n_excluded_ = state["n_excluded"]
 
@@ -397,17 +409,12 @@ class MaximumLikelihoodModel:
     def _from_document(cls, document: dict) -> MaximumLikelihoodModel:
         model = cls(**document["settings"])
         model.params_ = pd.Series(document["params"], name="estimate")[list(cls.param_names)]
-        model._log_covariance = np.asarray(document["log_covariance"])
         model.log_likelihood_ = document["log_likelihood"]
         model.n_customers_ = document["n_customers"]
         model.n_unique_rows_ = document["n_unique_rows"]
         model._restore_state(document.get("state", {}))
-        phi = model.params_.to_numpy()
-        model.standard_errors_ = pd.Series(phi * np.sqrt(np.diag(model._log_covariance)), index=model.params_.index,
-                                           name="standard_error")
-        model.covariance_ = pd.DataFrame(np.diag(phi) @ model._log_covariance @ np.diag(phi),
-                                         index=model.params_.index, columns=model.params_.index)
-        k = len(phi)
+        model._set_covariance(np.asarray(document["log_covariance"], dtype="float64"))
+        k = len(model.params_)
         model.aic_ = 2 * k - 2 * model.log_likelihood_
         model.bic_ = k * np.log(model.n_customers_) - 2 * model.log_likelihood_
         return model

@@ -18,24 +18,30 @@ from scipy import special
 
 from ..errors import DataError
 from ._customer_base import CustomerBaseModel
+from ._special import digamma_difference, log_gamma_ratio, sum_beta_geometric_survival
 from .base import _Data
+from .fitting import Boundary
 
 __all__ = ["BetaGeoBetaBinom", "BetaBinomProcess"]
 
 
 def _log_beta_ratio_terms(params, x, m, g, d):
-    """log[B(α+x, β+m)/B(α,β) · B(γ+g, δ+d)/B(γ,δ)] and its gradient in (α, β, γ, δ)."""
+    """log[B(α+x, β+m)/B(α,β) · B(γ+g, δ+d)/B(γ,δ)] and its gradient in (α, β, γ, δ).
+
+    Each beta ratio as Pochhammer ratios, (α)_x (β)_m / (α+β)_{x+m}, from
+    :func:`~crmlab.clv._special.log_gamma_ratio`: exact also where the parameters are huge (the
+    limits of the model) and the difference of betaln values would cancel.
+    """
     alpha, beta, gamma, delta = params
     x, m, g, d = np.broadcast_arrays(*(np.asarray(v, dtype="float64") for v in (x, m, g, d)))
-    dig = special.digamma
-    value = (special.betaln(alpha + x, beta + m) - special.betaln(alpha, beta)
-             + special.betaln(gamma + g, delta + d) - special.betaln(gamma, delta))
-    ab, gd = dig(alpha + beta), dig(gamma + delta)
+    value = (log_gamma_ratio(alpha, x) + log_gamma_ratio(beta, m) - log_gamma_ratio(alpha + beta, x + m)
+             + log_gamma_ratio(gamma, g) + log_gamma_ratio(delta, d) - log_gamma_ratio(gamma + delta, g + d))
+    transactions, opportunities = digamma_difference(alpha + beta, x + m), digamma_difference(gamma + delta, g + d)
     grad = np.stack([
-        dig(alpha + x) - dig(alpha + beta + x + m) - dig(alpha) + ab,
-        dig(beta + m) - dig(alpha + beta + x + m) - dig(beta) + ab,
-        dig(gamma + g) - dig(gamma + delta + g + d) - dig(gamma) + gd,
-        dig(delta + d) - dig(gamma + delta + g + d) - dig(delta) + gd,
+        digamma_difference(alpha, x) - transactions,
+        digamma_difference(beta, m) - transactions,
+        digamma_difference(gamma, g) - opportunities,
+        digamma_difference(delta, d) - opportunities,
     ], axis=-1)
     return value, grad
 
@@ -51,21 +57,17 @@ class BetaBinomProcess:
     def expected(theta, t):
         """E[X(t)] = α/(α+β) · δ/(γ-1) · [1 - Γ(γ+δ)Γ(1+δ+t) / (Γ(γ+δ+t)Γ(1+δ))]  (FHS 2010, eq. 7).
 
-        At γ = 1 the bracket and γ - 1 vanish together; the limit is δ [ψ(1+δ+t) - ψ(1+δ)].
+        The mean transaction probability times the expected number of the t opportunities the customer
+        is alive for, :func:`~crmlab.clv._special.sum_beta_geometric_survival` (no singularity at γ = 1).
         """
         alpha, beta, gamma, delta = theta
-        gl = special.gammaln
-        near_one = np.abs(gamma - 1) < 1e-8
-        bracket = -np.expm1(gl(gamma + delta) + gl(1 + delta + t) - gl(gamma + delta + t) - gl(1 + delta))
-        alive_opportunities = np.where(near_one, delta * (special.digamma(1 + delta + t) - special.digamma(1 + delta)),
-                                       delta * bracket / np.where(near_one, 1.0, gamma - 1))
-        return alpha / (alpha + beta) * alive_opportunities
+        return alpha / (alpha + beta) * sum_beta_geometric_survival(gamma, delta, t)
 
     @staticmethod
     def survival(theta, t):
-        """P(alive at opportunity t) = B(γ, δ+t)/B(γ, δ)."""
+        """P(alive at opportunity t) = B(γ, δ+t)/B(γ, δ) = (δ)_t/(γ+δ)_t."""
         _, _, gamma, delta = theta
-        return np.exp(special.betaln(gamma, delta + t) - special.betaln(gamma, delta))
+        return np.exp(log_gamma_ratio(delta, t) - log_gamma_ratio(gamma + delta, t))
 
     @staticmethod
     def count_probability(theta, n, t):
@@ -99,7 +101,12 @@ class BetaGeoBetaBinom(CustomerBaseModel):
         + \\sum_{i=0}^{n-t_x-1}\\frac{B(\\alpha+x, \\beta+t_x-x+i)}{B(\\alpha,\\beta)}
           \\frac{B(\\gamma+1, \\delta+t_x+i)}{B(\\gamma,\\delta)}
 
-    summed on the log scale with its analytic gradient. Checked against Fader, Hardie
+    summed on the log scale with its analytic gradient, exact for any parameter values. Limits
+    (one transaction probability α, β → ∞; one death probability γ, δ → ∞; no death γ = 1, δ → ∞)
+    are reported as the limiting model with a :class:`~crmlab.errors.CrmlabWarning` (see
+    :mod:`crmlab.clv.fitting`); data with no transaction, or with every customer transacting at
+    every opportunity, cannot identify the model and raise :class:`~crmlab.errors.DataError`.
+    Checked against Fader, Hardie
     & Shang (2010) on the donations data: α = 1.204, β = 0.750, γ = 0.657, δ = 2.783.
     """
 
@@ -109,6 +116,16 @@ class BetaGeoBetaBinom(CustomerBaseModel):
     discrete_unit = "opportunity"
     model_name = "BG/BB"
     _process = BetaBinomProcess
+    boundaries = (Boundary(("alpha", "beta"), concentrate="every customer transacts at each opportunity with the "
+                                                          "same probability p = α/(α+β) = {share:.4g}",
+                           saturate="every customer transacts at every opportunity while alive",
+                           polarise="a share {share:.4g} of the customers transact at every opportunity while alive "
+                                    "and the others never do"),
+                  Boundary(("gamma", "delta"), concentrate="every customer dies before each opportunity with the "
+                                                           "same probability θ = γ/(γ+δ) = {share:.4g}",
+                           vanish="no customer ever dies",
+                           polarise="a share {share:.4g} of the customers die before the first opportunity and the "
+                                    "others never die"))
 
     def _check_values(self, columns):
         x, t_x, n = columns["frequency"], columns["recency"], columns["periods"]
@@ -119,21 +136,31 @@ class BetaGeoBetaBinom(CustomerBaseModel):
                             "0 <= frequency <= recency <= periods, recency 0 exactly when frequency is 0); "
                             f"row positions {np.flatnonzero(bad)[:5].tolist()}")
 
+    def _check_identifiable(self, prepared: _Data) -> None:
+        x, n = prepared.columns["frequency"], prepared.columns["periods"]
+        customers = f"{prepared.n_customers:,.0f} customers"
+        if not np.any(x > 0):
+            raise DataError(f"BG/BB: none of the {customers} transacted, so the transaction probability cannot be "
+                            "told apart from zero; the model needs some transactions")
+        if np.all(x == n):
+            raise DataError(f"BG/BB: all {customers} transacted at every opportunity, so nothing tells how often an "
+                            "alive customer skips one or when customers die (p -> 1, θ -> 0); the model has nothing "
+                            "to estimate")
+        if len(x) < 2:
+            raise DataError(f"BG/BB: all {customers} share one pattern; a model of how customers differ needs at "
+                            "least two different patterns")
+
     def _initial_log_params(self, data: _Data) -> np.ndarray:
         return np.zeros(4)
 
     def _terms(self, params, x, t_x, n):
-        """Log-values and gradients of every term of the likelihood; absent terms are -inf."""
-        values, grads = [], []
-        v, g = _log_beta_ratio_terms(params, x, n - x, 0.0, n)
-        values.append(v)
-        grads.append(g)
-        for i in range(int(np.max(n - t_x)) if len(n) else 0):
-            present = i <= n - t_x - 1
-            v, g = _log_beta_ratio_terms(params, x, t_x - x + i, 1.0, t_x + i)
-            values.append(np.where(present, v, -np.inf))
-            grads.append(g)
-        return np.stack(values), np.stack(grads)
+        """Log-values and gradients of every term of the likelihood (rows: alive, then dead after opportunity
+        t_x + i for i = 0, 1, ...); absent terms are -inf."""
+        alive, alive_grad = _log_beta_ratio_terms(params, x, n - x, 0.0, n)
+        i = np.arange(int(np.max(n - t_x)) if len(n) else 0)[:, None]
+        dead, dead_grad = _log_beta_ratio_terms(params, x, t_x - x + i, 1.0, t_x + i)
+        dead = np.where(i <= n - t_x - 1, dead, -np.inf)
+        return np.concatenate([alive[None], dead]), np.concatenate([alive_grad[None], dead_grad])
 
     def _log_likelihood(self, log_params, data):
         params = np.exp(log_params)
@@ -153,10 +180,8 @@ class BetaGeoBetaBinom(CustomerBaseModel):
 
         Fader, Hardie & Shang's eq. 11 is one opportunity later: ``p_alive(data, t=1)``.
         """
-        alpha, beta, gamma, delta = self._param_values()
         x, t_x, n = history["frequency"], history["recency"], history["periods"]
-        log_alive = (special.betaln(alpha + x, beta + n - x) - special.betaln(alpha, beta)
-                     + special.betaln(gamma, delta + n) - special.betaln(gamma, delta))
+        log_alive, _ = _log_beta_ratio_terms(self._param_values(), x, n - x, 0.0, n)
         return np.exp(log_alive - self._log_likelihood_at_fit(x, t_x, n))
 
     def _alive_parameters(self, keys):

@@ -12,10 +12,11 @@ with probability p; p ~ Beta(a, b) across customers, independent of λ.
 from __future__ import annotations
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
-from ._purchase import PurchaseModel
-from ._special import log_hyp2f1
+from ._purchase import COMMON_PURCHASE_RATE, PurchaseModel
+from ._special import bg_expected, digamma_difference, log_bg_survival, log_gamma_ratio, log_nbinom_pmf, nbinom_sf
+from .fitting import Boundary
 
 __all__ = ["BetaGeo", "BetaGeoProcess"]
 
@@ -24,37 +25,48 @@ class BetaGeoProcess:
     """Purchases of a customer alive at time 0 under BG/NBD dynamics, θ = (r, α, a, b) (numbers or arrays).
 
     While alive the customer buys as a Poisson process with rate λ ~ Gamma(r, α) and drops out
-    right after each purchase with probability p ~ Beta(a, b) (FHL 2005).
+    right after each purchase with probability p ~ Beta(a, b) (FHL 2005). Over λ, the number of
+    purchases N(t) of a customer who never dropped out is NB(r, α/(α+t)); the customer makes
+    min(N(t), G) of them, G ~ Geometric(p) the purchase followed by dropout. The expectations over
+    p are computed by :mod:`crmlab.clv._special`, finite and accurate for every θ a fit can reach.
     """
 
     @staticmethod
     def expected(theta, t):
-        """E[X(t)] = (a+b-1)/(a-1) [1 - (α/(α+t))^r 2F1(r, b; a+b-1; t/(α+t))]  (FHL 2005, eq. 7)."""
+        """E[X(t)] = E_p[(1 − (α/(α+pt))^r)/p]  (FHL 2005, eq. 7, before its integral over p is taken).
+
+        FHL's closed form (a+b−1)/(a−1)[1 − (α/(α+t))^r 2F1(r, b; a+b−1; t/(α+t))] has a removable
+        singularity at a = 1 and a series that needs millions of terms as t/(α+t) nears 1; the mixture
+        has neither (:func:`~crmlab.clv._special.bg_expected`).
+        """
         r, alpha, a, b = theta
-        log_tail = r * (np.log(alpha) - np.log(alpha + t)) + log_hyp2f1(r, b, a + b - 1, t / (alpha + t))
-        return (a + b - 1) / (a - 1) * -np.expm1(log_tail)
+        return bg_expected(r, a, b, np.asarray(t, dtype="float64") / alpha)
 
     @staticmethod
     def survival(theta, t):
-        """P(alive at t) = E[e^(-λpt)] = (α/(α+t))^r 2F1(r, b; a+b; t/(α+t)).
+        """P(alive at t) = E[e^(-λpt)] = E_p[(α/(α+pt))^r] = (α/(α+t))^r 2F1(r, b; a+b; t/(α+t)).
 
         Between purchases nobody drops out, so the customer is alive at t unless one of the N(t)
         purchases was followed by dropout: E[(1-p)^N(t)] = E[e^(-λpt)]; the expectation over
         p ~ Beta(a, b) is Euler's integral of 2F1(r, a; a+b; -t/α), Pfaff-transformed to z in [0, 1).
         """
         r, alpha, a, b = theta
-        return np.exp(r * (np.log(alpha) - np.log(alpha + t)) + log_hyp2f1(r, b, a + b, t / (alpha + t)))
+        return np.exp(log_bg_survival(r, a, b, np.asarray(t, dtype="float64") / alpha))
 
     @staticmethod
     def count_probability(theta, n, t):
-        """P(X(t) = n) = B(a, b+n)/B(a,b) NB(n; r, α/(α+t)) + δ_{n>0} B(a+1, b+n-1)/B(a,b) P(NB >= n)  (eq. 8)."""
+        """P(X(t) = n) = (b)_n/(a+b)_n NB(n) + δ_{n>0} a (b)_{n-1}/(a+b)_n P(NB >= n)  (FHL 2005, eq. 8).
+
+        Eq. 8's beta-function ratios B(a, b+n)/B(a, b) and B(a+1, b+n-1)/B(a, b) written as Pochhammer
+        ratios; NB(n) = NB(n; r, α/(α+t)).
+        """
         r, alpha, a, b = theta
-        p = alpha / (alpha + t)
-        log_b_ab = special.betaln(a, b)
-        first = np.exp(special.betaln(a, b + n) - log_b_ab) * stats.nbinom.pmf(n, r, p)
-        second = np.where(n > 0, np.exp(special.betaln(a + 1, np.maximum(b + n - 1, 1e-300)) - log_b_ab)
-                          * stats.nbinom.sf(n - 1, r, p), 0.0)
-        return first + second
+        n = np.asarray(n, dtype="float64")
+        w = np.asarray(t, dtype="float64") / alpha
+        survived = np.exp(log_gamma_ratio(b, n) - log_gamma_ratio(a + b, n) + log_nbinom_pmf(n, r, w))
+        before = np.maximum(n - 1, 0.0)
+        dropped = np.exp(np.log(a) + log_gamma_ratio(b, before) - log_gamma_ratio(a + b, np.maximum(n, 1.0)))
+        return survived + np.where(n > 0, dropped * nbinom_sf(n, r, w), 0.0)
 
 
 class BetaGeo(PurchaseModel):
@@ -76,7 +88,26 @@ class BetaGeo(PurchaseModel):
         \\frac{B(a, b+x)}{B(a,b)}(\\alpha+T)^{-(r+x)}
         + \\delta_{x>0}\\frac{B(a+1, b+x-1)}{B(a,b)}(\\alpha+t_x)^{-(r+x)}\\Big]
 
-    computed as a log-sum-exp, with its analytic gradient.
+    computed as a log-sum-exp, with its analytic gradient; the beta-function ratios as Pochhammer
+    ratios and α^r (α+τ)^-(r+x) as (1 + τ/α)^-r (α+τ)^-x, so that the likelihood is exact however
+    large the parameters grow.
+
+    Limits. Where the data show no heterogeneity the likelihood rises towards the boundary of the
+    parameter space, and the estimate is the limiting model, with a
+    :class:`~crmlab.errors.CrmlabWarning` and ``limit_`` saying which (see :mod:`crmlab.clv.fitting`):
+
+    * a, b → ∞ with a/(a+b) = p: one dropout probability p for every customer (data simulated with
+      a and b in the thousands end there);
+    * a = 1, b → ∞: nobody drops out, the NBD model (data without dropout);
+    * r, α → ∞ with r/α = λ: one purchase rate λ for every customer (Poisson purchasing);
+    * and their combinations. Each is a model with exact predictions, represented by the parameters
+      at e^30 (≈ 1.1e13), where the predictions of the formulas below equal the limit's; the
+      standard errors of the collapsed pair are infinite.
+
+    Other runs to the edge (the purchase rate to zero, every customer dropping out at once) have no
+    such model and raise :class:`~crmlab.errors.ConvergenceError`; data that cannot identify the
+    model at all (no repeat purchase, one customer) are refused with a
+    :class:`~crmlab.errors.DataError` before fitting.
 
     Checked against the published CDNOW estimates (r = 0.243, α = 4.414, a = 0.793,
     b = 2.426, LL = -9582.4) and lifetimes' BetaGeoFitter.
@@ -85,45 +116,52 @@ class BetaGeo(PurchaseModel):
     param_names = ("r", "alpha", "a", "b")
     model_name = "BG/NBD"
     _process = BetaGeoProcess
+    boundaries = (COMMON_PURCHASE_RATE,
+                  Boundary(("a", "b"), concentrate="every customer drops out after a purchase with the same "
+                                                   "probability p = a/(a+b) = {share:.4g}",
+                           vanish="no customer ever drops out, the NBD model",
+                           saturate="every customer drops out right after the first repeat purchase",
+                           polarise="a share {share:.4g} of the customers drop out right after their first repeat "
+                                    "purchase and the others never do"))
 
     def _log_likelihood(self, log_params, data):
         r, alpha, a, b = np.exp(log_params)
         x, t_x, T = data["frequency"], data["recency"], data["T"]
         levels, at = self._frequency_levels(data)  # special functions once per distinct frequency
         repeat = levels > 0
-        dig = special.digamma
-        log_b_ab = special.betaln(a, b)
-        beta1 = (special.betaln(a, b + levels) - log_b_ab)[at]
-        beta2 = np.where(repeat, special.betaln(a + 1, np.maximum(b + levels - 1, 1e-300)) - log_b_ab, -np.inf)[at]
-        log_alpha_T, log_alpha_tx = np.log(alpha + T), np.log(alpha + t_x)
-        term1 = beta1 - (r + x) * log_alpha_T
-        term2 = beta2 - (r + x) * log_alpha_tx
+        before = np.maximum(levels - 1, 0.0)
+        # B(a, b+x)/B(a, b) and B(a+1, b+x-1)/B(a, b) as Pochhammer ratios, exact for huge a and b (see _special)
+        drift = log_gamma_ratio(a + b, levels)
+        beta1 = (log_gamma_ratio(b, levels) - drift)[at]
+        beta2 = np.where(repeat, np.log(a) + log_gamma_ratio(b, before) - drift, -np.inf)[at]
+        # α^r (α+τ)^-(r+x) = (1 + τ/α)^-r (α+τ)^-x, exact for huge r and α
+        grow_T, grow_tx = np.log1p(T / alpha), np.log1p(t_x / alpha)
+        term1 = beta1 - r * grow_T - x * np.log(alpha + T)
+        term2 = beta2 - r * grow_tx - x * np.log(alpha + t_x)
         # log-sum-exp sharing one exponential with the mixing weight w2 = e^term2 / (e^term1 + e^term2)
         diff = term2 - term1
         shrink = np.exp(-np.abs(diff))
         mix = np.maximum(term1, term2) + np.log1p(shrink)
         w2 = np.where(diff > 0, 1.0, shrink) / (1.0 + shrink)
         w1 = 1.0 - w2
-        ll = (special.gammaln(r + levels) - special.gammaln(r))[at] + r * np.log(alpha) + mix
+        ll = log_gamma_ratio(r, levels)[at] + mix
 
-        d_r = (dig(r + levels) - dig(r))[at] + np.log(alpha) - w1 * log_alpha_T - w2 * log_alpha_tx
-        d_alpha = r / alpha - (r + x) * (w1 / (alpha + T) + w2 / (alpha + t_x))
-        common = (dig(a + b) - dig(a + b + levels))[at]
-        d_a = common + w2 / a
-        d_b = (w1 * (dig(b + levels) - dig(b))[at]
-               + w2 * np.where(repeat, dig(np.maximum(b + levels - 1, 1e-300)) - dig(b), 0.0)[at] + common)
-        grad = np.stack([d_r * r, d_alpha * alpha, d_a * a, d_b * b]).T
-        return ll, grad
+        # gradient in the log-parameters, each written without differences of large terms
+        d_r = r * (digamma_difference(r, levels)[at] - w1 * grow_T - w2 * grow_tx)
+        d_alpha = (r * (w1 * T / (alpha + T) + w2 * t_x / (alpha + t_x))
+                   - x * alpha * (w1 / (alpha + T) + w2 / (alpha + t_x)))
+        spread = digamma_difference(a + b, levels)[at]
+        d_a = w2 - a * spread
+        d_b = b * (w1 * digamma_difference(b, levels)[at] + w2 * digamma_difference(b, before)[at] - spread)
+        return ll, np.stack([d_r, d_alpha, d_a, d_b]).T
 
     # ------------------------------------------------------------------ predictions
     def _p_alive_now(self, history):
         """P(alive at T | x, t_x, T) = 1 / (1 + δ_{x>0} a/(b+x-1) ((α+T)/(α+t_x))^{r+x})  (FHL 2005, eq. 11)."""
         r, alpha, a, b = self._param_values()
         x, t_x, T = history["frequency"], history["recency"], history["T"]
-        with np.errstate(divide="ignore"):
-            log_odds = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-300))
-                                + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x)), -np.inf)
-        return special.expit(-log_odds)
+        log_odds = np.log(a) - np.log(b + np.maximum(x - 1, 0.0)) + (r + x) * np.log1p((T - t_x) / (alpha + t_x))
+        return np.where(x > 0, special.expit(-log_odds), 1.0)
 
     def _alive_parameters(self, keys):
         """An alive customer's future: λ ~ Gamma(r + x, α + T) and p ~ Beta(a, b + x), the prior updated by x

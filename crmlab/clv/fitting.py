@@ -1,14 +1,20 @@
-"""How a customer-base model's likelihood is maximised: the fitting strategies.
+"""How a customer-base model's likelihood is maximised: the fitting strategies, and the limits of the models.
 
-A model states its likelihood (:mod:`crmlab.clv.base`); a strategy decides how to climb it. The
-model passes itself and its prepared data — unique rows with counts — and a strategy calls back
-four things: ``model._objective(data)`` (minus the penalised log-likelihood per customer and its
-gradient in the log-parameters θ), ``model._hessian(θ, data)``, ``model._check_optimum(result)``
-(raises :class:`~crmlab.errors.ConvergenceError` unless ``result`` is a maximum) and
+A model states its likelihood (:mod:`crmlab.clv.base`); this module decides how to climb it. The
+model passes itself and its prepared data — unique rows with counts — and the code here calls back
+``model._objective(data)`` (minus the penalised log-likelihood per customer and its gradient in
+the log-parameters θ), ``model._hessian(θ, data)``, ``model._check_optimum(result)`` (raises
+:class:`~crmlab.errors.ConvergenceError` unless ``result`` is a stationary point inside the box) and
 ``model._stand_in(data)`` (smaller data that stand in for the full data, or None).
 
+Strategies (``BetaGeo(strategy=...)``) find an interior maximum:
+
 ``Direct``
-    L-BFGS-B on all rows, within the box |θ| < 25 (parameters in [e^-25, e^25]).
+    L-BFGS-B on all rows, within the box |θ| < 25 (parameters in [e^-25, e^25]). Where L-BFGS-B
+    stops short of the gradient tolerance — its line search cannot tell the last digits of the
+    likelihood apart — a few Newton steps polish the estimate (:func:`minimise`): the analytic
+    gradient, a forward-difference Hessian with its eigenvalues made positive, and a backtracking
+    line search. The happy path never pays for them.
 ``TwoStage`` (the default, ``"auto"``)
     For data with many unique rows: a first fit on the model's stand-in data (purchase models
     round recency and T to a coarse grid, so every customer counts but rows merge; other models
@@ -18,21 +24,46 @@ gradient in the log-parameters θ), ``model._hessian(θ, data)``, ``model._check
     there, ``Direct`` runs on all rows (from the first stage's estimate when there is one). With
     few rows the model offers no stand-in and ``TwoStage`` is ``Direct``.
 
-Choose one with ``BetaGeo(strategy="direct")``; both reach the same maximum (tested), they differ
-only in time (``benchmarks/RESULTS.md``).
+Both reach the same maximum (tested); they differ only in time (``benchmarks/RESULTS.md``).
+
+Limits. The mixing distributions of these models have boundaries where the likelihood still
+converges: a Beta(a, b) or Gamma(r, α) whose parameters both run to infinity with their ratio fixed
+collapses on a single value (no heterogeneity: every customer has the same dropout probability, or
+buys at the same rate), and a Beta(1, b) with b → ∞ puts all its mass on 0 (nobody drops out). A
+model lists its :class:`Boundary` pairs; :func:`maximise` fits every combination of them as a model
+of its own (the remaining parameters, and the log-ratio of each collapsing pair, with the pair at
+a + b = e^30 ≈ 1.1e13, where the likelihood equals its limit to far below 1e-9 per customer) when the
+strategy finds no interior maximum, or finds one far out (|θ| > 12), and keeps whichever candidate
+has the highest likelihood. A limit is a real answer: the fitted model reports it in ``limit_``,
+with a :class:`~crmlab.errors.CrmlabWarning`, its parameters sit at that far point (so every
+prediction is the limiting model's) and the standard errors of the pair are infinite. With a
+penalty (``penalizer`` > 0) the estimate is always interior and no limit is tried.
 """
 
 from __future__ import annotations
 
+import itertools
+import warnings
+from dataclasses import dataclass
+
 import numpy as np
-from scipy import optimize
+from scipy import optimize, special
 
-from ..errors import ConvergenceError
+from ..errors import ConvergenceError, CrmlabWarning
 
-__all__ = ["Direct", "TwoStage", "LOG_BOUND", "fit_strategy"]
+__all__ = ["Direct", "TwoStage", "Boundary", "Estimate", "LOG_BOUND", "LIMIT_SCALE", "fit_strategy", "maximise",
+           "minimise"]
 
 #: Parameters live in [e^-LOG_BOUND, e^LOG_BOUND]; an estimate on the bound is not an interior maximum.
 LOG_BOUND = 25.0
+#: A limit is represented with its collapsing pair at e^LIMIT_SCALE (about 1.1e13).
+LIMIT_SCALE = 30.0
+#: A stationary point is one where no component of the gradient of the mean log-likelihood per customer, in the
+#: log-parameters, exceeds this.
+GRADIENT_TOLERANCE = 1e-6
+_FAR = 12.0  # an interior estimate with a log-parameter beyond ±12 (1.6e5, 6e-6) is compared with the limits
+_NEWTON_STEPS = 30
+_HALVINGS = 20
 
 
 class _Stationary(Exception):  # noqa: N818 - a signal, not an error
@@ -43,18 +74,74 @@ class _Stationary(Exception):  # noqa: N818 - a signal, not an error
         self.theta = theta
 
 
+def minimise(objective, theta0: np.ndarray, bounds: float = LOG_BOUND, max_iter: int = 2000, tol: float = 1e-10):
+    """L-BFGS-B on ``objective`` (value and gradient) within |θ| <= ``bounds``, polished by Newton steps if it
+    stops with a gradient above ``GRADIENT_TOLERANCE``; returns scipy's OptimizeResult (``x``, ``fun``, ``jac``)."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        result = optimize.minimize(objective, theta0, jac=True, method="L-BFGS-B",
+                                   bounds=[(-bounds, bounds)] * len(theta0),
+                                   options={"maxiter": max_iter, "ftol": tol * 1e-3, "gtol": tol * 1e2})
+        if np.all(np.isfinite(result.x)) and np.isfinite(result.fun) and \
+                np.max(np.abs(result.jac)) > GRADIENT_TOLERANCE:
+            result = _newton(objective, result, bounds, tol * 1e2)
+    return result
+
+
+def _newton(objective, result, bounds: float, tolerance: float):
+    """Newton steps from ``result.x`` with a forward-difference Hessian of the analytic gradient.
+
+    Eigenvalues of the Hessian are replaced by their absolute values (floored at 1e-8 of the largest),
+    which keeps every step a descent direction at saddle points and on flat ridges; each step is
+    halved until it lowers the objective (Armijo's condition), and kept inside the box.
+    """
+    x, value, gradient = result.x.copy(), float(result.fun), np.asarray(result.jac, dtype="float64")
+    for _ in range(_NEWTON_STEPS):
+        if np.max(np.abs(gradient)) <= tolerance:
+            break
+        hessian = _forward_hessian(objective, x, gradient)
+        if not np.all(np.isfinite(hessian)):
+            break
+        eigenvalues, vectors = np.linalg.eigh(hessian)
+        scale = np.maximum(np.abs(eigenvalues), 1e-8 * max(np.max(np.abs(eigenvalues)), 1e-300))
+        step = -vectors @ ((vectors.T @ gradient) / scale)
+        step *= min(1.0, 5.0 / max(np.max(np.abs(step)), 1e-300))  # at most e^5 in one parameter at a time
+        slope = float(gradient @ step)
+        for _ in range(_HALVINGS):
+            trial = np.clip(x + step, -bounds, bounds)
+            trial_value, trial_gradient = objective(trial)
+            if np.isfinite(trial_value) and trial_value <= value + 1e-4 * slope:
+                break
+            step /= 2
+        else:  # no step of 2^-20 of Newton's lowers the objective: the rounding of its sum is reached
+            break
+        if np.array_equal(trial, x):
+            break
+        x, value, gradient = trial, float(trial_value), np.asarray(trial_gradient, dtype="float64")
+    converged = bool(np.max(np.abs(gradient)) <= tolerance)
+    message = "Newton polish reached the gradient tolerance" if converged else result.message
+    return optimize.OptimizeResult(x=x, fun=value, jac=gradient, success=converged or result.success,
+                                   message=message, nit=result.nit)
+
+
+def _forward_hessian(objective, x: np.ndarray, gradient: np.ndarray, step: float = 1e-6) -> np.ndarray:
+    """Forward differences of the analytic gradient, symmetrised."""
+    shifted = [objective(x + step * unit)[1] for unit in np.eye(len(x))]
+    hessian = (np.column_stack(shifted) - gradient[:, None]) / step
+    return (hessian + hessian.T) / 2
+
+
 class Direct:
-    """L-BFGS-B with the analytic gradient on all rows (see the module docstring)."""
+    """L-BFGS-B with the analytic gradient on all rows, Newton-polished (see the module docstring)."""
 
     name = "direct"
 
     def maximise(self, model, data, theta0: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-            result = optimize.minimize(model._objective(data), theta0, jac=True, method="L-BFGS-B",
-                                       bounds=[(-LOG_BOUND, LOG_BOUND)] * len(theta0),
-                                       options={"maxiter": model.max_iter, "ftol": model.tol * 1e-3,
-                                                "gtol": model.tol * 1e2})
-        model._check_optimum(result)
+        result = minimise(model._objective(data), theta0, max_iter=model.max_iter, tol=model.tol)
+        try:
+            model._check_optimum(result)
+        except ConvergenceError as error:
+            error.theta = result.x  # where the fit stopped: the limits to look at (see maximise)
+            raise
         return result.x
 
     def __repr__(self) -> str:
@@ -135,3 +222,315 @@ def fit_strategy(strategy) -> Direct | TwoStage:
     if not callable(getattr(strategy, "maximise", None)):
         raise TypeError(f"a fitting strategy needs a maximise(model, data, theta0) method; got {strategy!r}")
     return strategy
+
+
+# ------------------------------------------------------------------------------------------------ limits
+_PAIR = {"concentrate": "{0}, {1} → ∞", "vanish": "{0} = 1, {1} → ∞", "saturate": "{0} → ∞, {1} = 1",
+         "polarise": "{0}, {1} → 0"}
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """A pair of parameters of one mixing distribution that can run off while the likelihood converges.
+
+    Each field describes one limit, or is None where that limit is not a model: ``concentrate``, both
+    grow with their ratio fixed (the distribution collapses on its mean); ``vanish``, the first stays at
+    1 and the second grows (all mass at 0); ``saturate``, the reverse (a Beta's mass at 1);
+    ``polarise``, both shrink with their ratio fixed (a Beta's mass split between 0 and 1). The texts
+    may use ``{ratio}`` (first/second: a Gamma's mean) and ``{share}`` (first/(first + second): a Beta's
+    mean, or at ``polarise`` the mass at 1).
+    """
+
+    names: tuple[str, str]
+    concentrate: str | None
+    vanish: str | None = None
+    saturate: str | None = None
+    polarise: str | None = None
+
+    def moves(self) -> tuple[str, ...]:
+        return tuple(move for move in _PAIR if getattr(self, move) is not None)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A maximum of the likelihood: θ, the observed information in the free coordinates, and the limit, if any.
+
+    For an interior estimate the free coordinates are θ itself. At a limit they are the parameters
+    outside the collapsed pairs and the log-ratio of each pair that keeps one; ``free`` marks the
+    components of θ that are free coordinates (the others are fixed by the limit), ``limit`` describes it.
+    """
+
+    theta: np.ndarray
+    information: np.ndarray
+    free: np.ndarray
+    limit: str | None = None
+
+
+@dataclass(frozen=True)
+class _Limit:
+    """One combination of boundary moves, as a map from reduced coordinates φ to θ."""
+
+    moves: tuple[tuple[int, int, str, Boundary], ...]  # (index of first, index of second, move, boundary)
+    n_params: int
+
+    def free(self) -> np.ndarray:
+        free = np.ones(self.n_params, dtype=bool)
+        for i, j, _, _ in self.moves:
+            free[[i, j]] = False
+        return free
+
+    def reduce(self, theta: np.ndarray) -> np.ndarray:
+        ratios = [np.clip(theta[i] - theta[j], -20.0, 20.0) for i, j, move, _ in self.moves
+                  if move in ("concentrate", "polarise")]
+        return np.concatenate([np.clip(theta[self.free()], -20.0, 20.0), ratios])
+
+    def expand(self, phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """θ(φ) and the Jacobian ∂θ/∂φ."""
+        free = self.free()
+        theta, jacobian = np.empty(self.n_params), np.zeros((self.n_params, len(phi)))
+        theta[free] = phi[:free.sum()]
+        jacobian[np.flatnonzero(free), np.arange(free.sum())] = 1.0
+        column = free.sum()
+        for i, j, move, _ in self.moves:
+            if move in ("vanish", "saturate"):
+                theta[i], theta[j] = (0.0, LIMIT_SCALE) if move == "vanish" else (LIMIT_SCALE, 0.0)
+                continue
+            rho, level = phi[column], LIMIT_SCALE if move == "concentrate" else -LIMIT_SCALE
+            # e^θi + e^θj = e^±LIMIT_SCALE with θi - θj = ρ
+            theta[i], theta[j] = level - np.logaddexp(0.0, -rho), level - np.logaddexp(0.0, rho)
+            jacobian[i, column], jacobian[j, column] = special.expit(-rho), -special.expit(rho)
+            column += 1
+        return theta, jacobian
+
+    def describe(self, theta: np.ndarray, names: tuple[str, ...]) -> str:
+        parts = []
+        for i, j, move, boundary in self.moves:
+            first, second = np.exp(theta[i]), np.exp(theta[j])
+            text = getattr(boundary, move).format(ratio=first / second, share=first / (first + second))
+            parts.append(f"{text} ({_PAIR[move].format(names[i], names[j])})")
+        return "; ".join(parts)
+
+
+def _limits(model, active: frozenset[int]) -> list[_Limit]:
+    """Every combination of moves of the boundaries in ``active`` (indices into model.boundaries) but staying put."""
+    index = {name: k for k, name in enumerate(model.param_names)}
+    options = [[None, *((index[b.names[0]], index[b.names[1]], move, b) for move in b.moves())]
+               for k, b in enumerate(model.boundaries) if k in active]
+    return [_Limit(tuple(m for m in combo if m is not None), len(model.param_names))
+            for combo in itertools.product(*options) if any(m is not None for m in combo)]
+
+
+def _runaway(model, theta: np.ndarray | None) -> frozenset[int]:
+    """The boundaries with a parameter beyond e^±12 in ``theta``; all of them if there are none, or no θ."""
+    if theta is None or not np.all(np.isfinite(theta)):
+        return frozenset(range(len(model.boundaries)))
+    far = {name for name, value in zip(model.param_names, theta, strict=True) if abs(value) >= _FAR}
+    return frozenset(k for k, b in enumerate(model.boundaries) if far & set(b.names)) or \
+        frozenset(range(len(model.boundaries)))
+
+
+def maximise(model, data, theta0: np.ndarray) -> Estimate:
+    """The maximum-likelihood estimate: the strategy's interior maximum, or the model's best limit.
+
+    Limits are tried when the strategy finds no interior maximum (a ConvergenceError, or an
+    information matrix that is not positive definite) or finds one far out (:class:`_Search`). The
+    candidate with the highest log-likelihood wins, the interior one on a tie — provided it beats every
+    point a fit ran off to: if one of those is higher, the likelihood rises towards a boundary no
+    parameters represent (in Pareto/NBD, s, β → 0 together: a share of the customers die at once and
+    the others never), and a ConvergenceError says where. If nothing qualifies, the strategy's
+    ConvergenceError is raised, naming the limits tried.
+    """
+    try:
+        theta, failure = fit_strategy(model.strategy).maximise(model, data, theta0), None
+    except ConvergenceError as error:
+        theta, failure = getattr(error, "theta", None), error
+    search = _Search(model, data)
+    if failure is None:
+        information = model._hessian(theta, data)
+        if _positive_definite(information):
+            interior = Estimate(theta, information, np.ones(len(theta), dtype=bool))
+            if np.all(np.abs(theta) < _FAR) or not model.boundaries or model.penalizer:
+                return interior
+            search.add(interior)
+        else:
+            failure = ConvergenceError(
+                f"{model.model_name} fit stopped where the observed information matrix is not positive definite "
+                "(a saddle point or a flat ridge of the likelihood), so its standard errors do not exist. "
+                f"Try other initial_params=, a small penalizer=, or {model.convergence_hint}.")
+    if theta is not None and failure is not None:
+        search.reached.append(theta)
+    if model.boundaries and not model.penalizer:
+        start = theta if theta is not None and np.all(np.isfinite(theta)) else theta0
+        search.limits(_runaway(model, theta), start)
+        search.restart()
+        beyond = search.beyond()
+        if beyond is not None or not search.candidates:  # once more: every limit, from the highest point reached
+            search.limits(frozenset(range(len(model.boundaries))), start if beyond is None else beyond[1])
+            search.restart()
+    beyond = search.beyond()
+    if beyond is not None and search.candidates:
+        value, point = beyond
+        far = ", ".join(f"{n} → {v:.3g}" for n, v, k in zip(model.param_names, np.exp(point), point, strict=True)
+                        if abs(k) >= _FAR)
+        rest = ", ".join(f"{n} = {v:.4g}" for n, v, k in zip(model.param_names, np.exp(point), point, strict=True)
+                         if abs(k) < _FAR)
+        raise ConvergenceError(
+            f"{model.model_name}: the likelihood rises towards the edge of the parameter space ({far}, with {rest}; "
+            f"log-likelihood {value:,.4f} there), beyond every limit the model can represent (the best reaches "
+            f"{search.best_value():,.4f}): no finite parameters describe these data. Try a small penalizer= "
+            f"(e.g. 0.001), or {model.convergence_hint}.") from failure
+    if not search.candidates:
+        names = "; ".join(dict.fromkeys(" and ".join(_PAIR[m[2]].format(model.param_names[m[0]],
+                                                                         model.param_names[m[1]]) for m in limit.moves)
+                                        for limit, _ in search.tried))
+        tried_text = f" No limit of the model fits either (tried: {names})." if names else ""
+        raise ConvergenceError(f"{failure}{tried_text}") from failure
+    best = max(search.candidates, key=lambda candidate: candidate[0])[1]  # max keeps the first on a tie
+    if best.limit is not None:
+        warnings.warn(f"{model.model_name}: the likelihood is highest on the boundary of the parameter space, where "
+                      f"{best.limit}. The estimate is that limiting model: its parameters are reported at e^±"
+                      f"{LIMIT_SCALE:.0f}, where every prediction equals the limit's, and their standard errors are "
+                      "infinite.", CrmlabWarning, stacklevel=4)
+    return best
+
+
+class _Search:
+    """The search for the maximum among a model's limits: candidates found, points reached, limits tried.
+
+    :meth:`limits` fits the limits of the boundary pairs in ``active`` — those whose parameters ran off
+    (every pair when none did) — from a start; a limit whose own fit runs off in another pair, still above
+    every candidate, brings that pair's limits in too. :meth:`restart` refits from the best limit pulled
+    back inside. :meth:`beyond` is the highest point any fit ran off to, if it beats every candidate.
+    """
+
+    def __init__(self, model, data):
+        self.model, self.data = model, data
+        self.candidates: list[tuple[float, Estimate]] = []
+        self.reached: list[np.ndarray] = []
+        self.tried: list[tuple[_Limit, bytes]] = []
+
+    def add(self, estimate: Estimate) -> None:
+        self.candidates.append((_log_likelihood(self.model, self.data, estimate.theta), estimate))
+
+    def best_value(self) -> float:
+        return max((value for value, _ in self.candidates), default=-np.inf)
+
+    def beyond(self) -> tuple[float, np.ndarray] | None:
+        highest = _highest(self.model, self.data, self.reached)
+        return highest if highest is not None and highest[0] > _above(self.best_value()) else None
+
+    def limits(self, active: frozenset[int], start: np.ndarray) -> None:
+        pending = [active]
+        while pending:
+            active = pending.pop()
+            for limit in _limits(self.model, active):
+                if (limit, start.tobytes()) in self.tried:
+                    continue
+                self.tried.append((limit, start.tobytes()))
+                estimate, stopped = _fit_limit(self.model, self.data, limit, start)
+                if estimate is not None:
+                    self.add(estimate)
+                    continue
+                if stopped is None:
+                    continue
+                self.reached.append(stopped)
+                more = _runaway(self.model, stopped) - active
+                if more and _log_likelihood(self.model, self.data, stopped) > self.best_value():
+                    pending.append(active | more)
+
+    def restart(self) -> None:
+        """Refit from the best limit pulled back inside.
+
+        A limit wins where the likelihood rises all the way to the boundary — or where the strategy,
+        started far from a maximum, never found it, and the limits were fitted from where it stopped.
+        Each collapsed pair is pulled back to e^±5 (a concentrated pair keeping its ratio, a vanished one
+        with its second parameter at e^5) and the fit restarted there. An interior maximum that beats the
+        limit is a candidate; a restart that runs off again, past the limit, is a start for the limits of
+        where it went.
+        """
+        if not self.candidates:
+            return
+        best_value, best = max(self.candidates, key=lambda candidate: candidate[0])
+        if best.limit is None:
+            return
+        model, start = self.model, best.theta.copy()
+        index = {name: k for k, name in enumerate(model.param_names)}
+        for boundary in model.boundaries:
+            i, j = index[boundary.names[0]], index[boundary.names[1]]
+            if best.free[i]:
+                continue
+            if min(start[i], start[j]) <= -LIMIT_SCALE + 1:  # polarised: both tiny
+                start[[i, j]] += LIMIT_SCALE - 5.0
+            elif abs(start[i]) < 1 or abs(start[j]) < 1:  # vanished or saturated: one at 1, the other huge
+                start[[i, j]] = np.where(np.abs(start[[i, j]]) < 1, 0.0, 5.0)
+            else:  # concentrated
+                start[[i, j]] -= LIMIT_SCALE - 5.0
+        result = minimise(model._objective(self.data), start, max_iter=model.max_iter, tol=model.tol)
+        if not np.all(np.isfinite(result.x)):
+            return
+        if np.all(np.abs(result.x) < _FAR) and np.max(np.abs(result.jac)) <= GRADIENT_TOLERANCE:
+            information = model._hessian(result.x, self.data)
+            if _log_likelihood(model, self.data, result.x) > _above(best_value) and _positive_definite(information):
+                self.add(Estimate(result.x, information, np.ones(len(result.x), dtype=bool)))
+            return
+        if _log_likelihood(model, self.data, result.x) > _above(best_value):  # it climbed past the best limit
+            self.reached.append(result.x)
+            self.limits(_runaway(model, result.x), result.x)
+
+
+def _highest(model, data, points: list) -> tuple[float, np.ndarray] | None:
+    """The point of ``points`` with the highest log-likelihood (and that log-likelihood), or None."""
+    values = [(_log_likelihood(model, data, point), point) for point in points
+              if point is not None and np.all(np.isfinite(point))]
+    values = [(value, point) for value, point in values if np.isfinite(value)]
+    return max(values, key=lambda item: item[0]) if values else None
+
+
+def _fit_limit(model, data, limit: _Limit, start: np.ndarray) -> tuple[Estimate | None, np.ndarray | None]:
+    """The maximum of the likelihood on ``limit`` (an interior maximum in its reduced coordinates) or None, and
+    the θ where its fit stopped."""
+    objective = model._objective(data)
+
+    def reduced(phi):
+        theta, jacobian = limit.expand(phi)
+        value, gradient = objective(theta)
+        return value, jacobian.T @ gradient
+
+    phi0 = limit.reduce(start)
+    if phi0.size == 0:  # nothing left to fit: the limit is one point
+        result = optimize.OptimizeResult(x=phi0, fun=reduced(phi0)[0], jac=np.zeros(0), success=True)
+    else:
+        result = minimise(reduced, phi0, max_iter=model.max_iter, tol=model.tol)
+    if not np.all(np.isfinite(result.x)) or not np.isfinite(result.fun):
+        return None, None
+    stopped, _ = limit.expand(result.x)
+    if np.any(np.abs(result.x) >= LOG_BOUND - 1e-6) or (result.x.size and np.max(np.abs(result.jac)) >
+                                                           GRADIENT_TOLERANCE):
+        return None, stopped
+    information = _forward_hessian(reduced, result.x, result.jac) * data.n_customers if result.x.size else \
+        np.zeros((0, 0))
+    if result.x.size and not _positive_definite(information):
+        return None, stopped
+    return Estimate(stopped, information, limit.free(), limit.describe(stopped, model.param_names)), stopped
+
+
+def _log_likelihood(model, data, theta: np.ndarray) -> float:
+    return float(model._weighted_log_likelihood(theta, data)[0])
+
+
+def _above(log_likelihood: float) -> float:
+    """The least log-likelihood that counts as higher than ``log_likelihood``: by 1e-6 (a likelihood ratio of
+    1 + 1e-6, far below any test's resolution) plus the rounding of sums over millions of customers."""
+    return log_likelihood + 1e-6 + 1e-12 * abs(log_likelihood)
+
+
+def _positive_definite(matrix: np.ndarray) -> bool:
+    """Whether ``matrix`` is positive definite with a condition number below 1e12, so that its inverse (the
+    covariance of the estimate) is trustworthy."""
+    if not np.all(np.isfinite(matrix)):
+        return False
+    try:
+        eigenvalues = np.linalg.eigvalsh(matrix)
+    except np.linalg.LinAlgError:
+        return False
+    return bool(eigenvalues[0] > 1e-12 * max(eigenvalues[-1], 0.0))

@@ -12,8 +12,10 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from ._purchase import PurchaseModel
+from ._purchase import COMMON_PURCHASE_RATE, PurchaseModel
+from ._special import digamma_difference, log_gamma_ratio
 from .bgnbd import BetaGeoProcess
+from .fitting import Boundary
 
 __all__ = ["ModifiedBetaGeo"]
 
@@ -27,6 +29,9 @@ class ModifiedBetaGeo(PurchaseModel):
         \\ell = \\ln\\frac{\\Gamma(r+x)\\alpha^r}{\\Gamma(r)} + \\ln\\Big[
         \\frac{B(a, b+x+1)}{B(a,b)}(\\alpha+T)^{-(r+x)} + \\frac{B(a+1, b+x)}{B(a,b)}(\\alpha+t_x)^{-(r+x)}\\Big]
 
+    Computed exactly for any parameter values, as BG/NBD's; the same limits apply (one dropout
+    probability, no dropout, one purchase rate: see :class:`~crmlab.clv.BetaGeo`).
+
     Checked against BTYDplus's estimates on the CDNOW sample (r = 0.525, α = 6.183,
     a = 0.891, b = 1.614) and lifetimes' ModifiedBetaGeoFitter.
     """
@@ -34,30 +39,41 @@ class ModifiedBetaGeo(PurchaseModel):
     param_names = ("r", "alpha", "a", "b")
     model_name = "MBG/NBD"
     _process = BetaGeoProcess
+    boundaries = (COMMON_PURCHASE_RATE,
+                  Boundary(("a", "b"), concentrate="every customer drops out after a purchase (the first "
+                                                   "included) with the same probability p = a/(a+b) = {share:.4g}",
+                           vanish="no customer ever drops out, the NBD model",
+                           polarise="a share {share:.4g} of the customers drop out right after their first purchase "
+                                    "and the others never do"))
 
     def _log_likelihood(self, log_params, data):
         r, alpha, a, b = np.exp(log_params)
         x, t_x, T = data["frequency"], data["recency"], data["T"]
-        dig = special.digamma
-        log_b_ab = special.betaln(a, b)
-        term1 = special.betaln(a, b + x + 1) - log_b_ab - (r + x) * np.log(alpha + T)
-        term2 = special.betaln(a + 1, b + x) - log_b_ab - (r + x) * np.log(alpha + t_x)
+        levels, at = self._frequency_levels(data)  # special functions once per distinct frequency
+        # B(a, b+x+1)/B(a, b) and B(a+1, b+x)/B(a, b) as Pochhammer ratios; α^r (α+τ)^-(r+x) as in BG/NBD
+        drift = log_gamma_ratio(a + b, levels + 1)
+        beta1 = (log_gamma_ratio(b, levels + 1) - drift)[at]
+        beta2 = (np.log(a) + log_gamma_ratio(b, levels) - drift)[at]
+        grow_T, grow_tx = np.log1p(T / alpha), np.log1p(t_x / alpha)
+        term1 = beta1 - r * grow_T - x * np.log(alpha + T)
+        term2 = beta2 - r * grow_tx - x * np.log(alpha + t_x)
         mix = np.logaddexp(term1, term2)
         w1, w2 = np.exp(term1 - mix), np.exp(term2 - mix)
-        ll = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + mix
-        d_r = dig(r + x) - dig(r) + np.log(alpha) - w1 * np.log(alpha + T) - w2 * np.log(alpha + t_x)
-        d_alpha = r / alpha - (r + x) * (w1 / (alpha + T) + w2 / (alpha + t_x))
-        common = dig(a + b) - dig(a + b + x + 1)
-        d_a = common + w2 / a
-        d_b = common - dig(b) + w1 * dig(b + x + 1) + w2 * dig(b + x)
-        return ll, np.stack([d_r * r, d_alpha * alpha, d_a * a, d_b * b]).T
+        ll = log_gamma_ratio(r, levels)[at] + mix
+        d_r = r * (digamma_difference(r, levels)[at] - w1 * grow_T - w2 * grow_tx)
+        d_alpha = (r * (w1 * T / (alpha + T) + w2 * t_x / (alpha + t_x))
+                   - x * alpha * (w1 / (alpha + T) + w2 / (alpha + t_x)))
+        spread = digamma_difference(a + b, levels + 1)[at]
+        d_a = w2 - a * spread
+        d_b = b * (w1 * digamma_difference(b, levels + 1)[at] + w2 * digamma_difference(b, levels)[at] - spread)
+        return ll, np.stack([d_r, d_alpha, d_a, d_b]).T
 
     # ------------------------------------------------------------------ predictions
     def _p_alive_now(self, history):
         """P(alive at T | x, t_x, T) = 1 / (1 + a/(b+x) ((α+T)/(α+t_x))^(r+x))  (Batislam et al. 2007)."""
         r, alpha, a, b = self._param_values()
         x, t_x, T = history["frequency"], history["recency"], history["T"]
-        log_odds = np.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
+        log_odds = np.log(a) - np.log(b + x) + (r + x) * np.log1p((T - t_x) / (alpha + t_x))
         return special.expit(-log_odds)
 
     def _alive_parameters(self, keys):

@@ -12,15 +12,20 @@ the customer's lifetime is exponential with rate μ ~ Gamma(s, β), independent 
 from __future__ import annotations
 
 import numpy as np
-from scipy import special, stats
 
-from ..errors import ConvergenceError
-from ._purchase import PurchaseModel
-from ._special import distinct_pairs, pareto_nbd_integral
+from ._purchase import COMMON_PURCHASE_RATE, PurchaseModel
+from ._special import (
+    _tanh_sinh_rule,
+    digamma_difference,
+    distinct_pairs,
+    exprel,
+    log_gamma_ratio,
+    log_nbinom_pmf,
+    pareto_nbd_integral,
+)
+from .fitting import Boundary
 
 __all__ = ["ParetoNBD", "ParetoProcess"]
-
-_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(64)
 
 
 class ParetoProcess:
@@ -32,33 +37,47 @@ class ParetoProcess:
 
     @staticmethod
     def expected(theta, t):
-        """E[X(t)] = rβ/(α(s-1)) [1 - (β/(β+t))^(s-1)], its limit rβ/α log(1 + t/β) at s = 1 (eq. 17 of the note)."""
+        """E[X(t)] = rβ/(α(s-1)) [1 - (β/(β+t))^(s-1)]  (eq. 17 of the note).
+
+        Written (r/α) β L (1 - e^(-(s-1)L))/((s-1)L) with L = log1p(t/β), whose last factor is 1 at
+        s = 1 (the limit rβ/α log(1 + t/β)): no singularity, and exact for huge s and β.
+        """
         r, alpha, s, beta = theta
-        growth = np.log1p(t / beta)
-        near_one = np.abs(s - 1) < 1e-10
-        lifetime = beta * np.where(near_one, growth, -np.expm1(-(s - 1) * growth) / np.where(near_one, 1.0, s - 1))
-        return r / alpha * lifetime
+        growth = np.log1p(np.asarray(t, dtype="float64") / beta)
+        return r / alpha * beta * growth * exprel(-(s - 1) * growth)
 
     @staticmethod
     def survival(theta, t):
         """P(alive at t) = E[e^(-μt)] = (β/(β+t))^s."""
         _, _, s, beta = theta
-        return np.exp(-s * np.log1p(t / beta))
+        return np.exp(-s * np.log1p(np.asarray(t, dtype="float64") / beta))
 
     @staticmethod
     def count_probability(theta, n, t):
         """P(X(t) = n): alive throughout, or dying at τ < t having bought n times by then.
 
-        P = (β/(β+t))^s NB(n; r, α/(α+t)) + ∫_0^t sβ^s(β+τ)^-(s+1) NB(n; r, α/(α+τ)) dτ, the
-        integral by 64-point Gauss-Legendre quadrature (the integrand is smooth and bounded).
+        P = (β/(β+t))^s NB(n; r, α/(α+t)) + ∫_0^t sβ^s(β+τ)^-(s+1) NB(n; r, α/(α+τ)) dτ. The integrand is
+        unimodal in τ, its mode the positive root of (r+s+1)τ² − (nα − rβ − (s+1)α)τ − nαβ = 0; the
+        integral is split there and each monotone piece taken by the tanh-sinh rule, which resolves a
+        peak at either end of its interval whatever its width.
         """
-        r, alpha, s, beta = np.broadcast_arrays(*(np.asarray(v, dtype="float64") for v in theta))
-        r, alpha, s, beta, n, t = np.broadcast_arrays(r, alpha, s, beta, n, t)
-        alive = np.exp(-s * np.log1p(t / beta)) * stats.nbinom.pmf(n, r, alpha / (alpha + t))
-        tau = (t[..., None] / 2) * (_NODES + 1)
-        density = s[..., None] / beta[..., None] * np.exp(-(s[..., None] + 1) * np.log1p(tau / beta[..., None]))
-        at_death = stats.nbinom.pmf(n[..., None], r[..., None], alpha[..., None] / (alpha[..., None] + tau))
-        return alive + (t / 2) * np.sum(_WEIGHTS * density * at_death, axis=-1)
+        r, alpha, s, beta, n, t = np.broadcast_arrays(*(np.asarray(v, dtype="float64") for v in (*theta, n, t)))
+        alive = np.exp(-s * np.log1p(t / beta) + log_nbinom_pmf(n, r, t / alpha))
+        linear, product = n * alpha - r * beta - (s + 1) * alpha, n * alpha * beta
+        root = np.sqrt(linear**2 + 4 * (r + s + 1) * product)
+        # the positive root, in the form without cancellation for either sign of the linear coefficient
+        rising = linear > 0
+        mode = np.where(rising, (linear + root) / (2 * (r + s + 1)), 2 * product / np.where(rising, 1.0, root - linear))
+        mode = np.clip(np.nan_to_num(mode), 0.0, t)
+        from_left, from_right, weight = _tanh_sinh_rule()
+        total = alive
+        for low, high in ((np.zeros_like(t), mode), (mode, t)):
+            width = (high - low)[..., None]
+            tau = np.where(from_left <= 0.5, low[..., None] + width * from_left, high[..., None] - width * from_right)
+            log_death = np.log(s / beta)[..., None] - (s + 1)[..., None] * np.log1p(tau / beta[..., None])
+            log_count = log_nbinom_pmf(n[..., None], r[..., None], tau / alpha[..., None])
+            total = total + np.sum(weight * width * np.exp(log_death + log_count), axis=-1)
+        return total
 
 
 class ParetoNBD(PurchaseModel):
@@ -72,10 +91,14 @@ class ParetoNBD(PurchaseModel):
         L = \\frac{\\Gamma(r+x)\\alpha^r\\beta^s}{\\Gamma(r)}\\Big[(\\alpha+T)^{-(r+x)}(\\beta+T)^{-s}
         + s\\int_{t_x}^{T}(\\alpha+\\tau)^{-(r+x)}(\\beta+\\tau)^{-(s+1)}d\\tau\\Big]
 
-    The integral (the note's A_0 divided by r+s+x) is summed as a positive series on the
-    log scale by :func:`crmlab.clv._special.pareto_nbd_integral`, so the likelihood neither
-    overflows nor turns NaN, and its gradient is analytic. P(alive) is the share of the
-    first term in the bracket.
+    The integral (the note's A_0 divided by r+s+x), times α^r β^s, is computed by
+    :func:`crmlab.clv._special.pareto_nbd_integral` — a positive series where it converges fast,
+    quadrature elsewhere — so the likelihood neither overflows nor turns NaN, and its gradient is
+    analytic. P(alive) is the share of the first term in the bracket.
+
+    Limits, as for :class:`~crmlab.clv.BetaGeo`: s, β → ∞ with s/β = μ (one death rate for every
+    customer), s = 1 with β → ∞ (nobody dies: the NBD model), r, α → ∞ (one purchase rate), and their
+    combinations are reported as the limiting model with a :class:`~crmlab.errors.CrmlabWarning`.
 
     Checked against the published CDNOW estimates (r = 0.553, α = 10.578, s = 0.606,
     β = 11.669, LL = -9595.0) and lifetimes' ParetoNBDFitter.
@@ -84,44 +107,39 @@ class ParetoNBD(PurchaseModel):
     param_names = ("r", "alpha", "s", "beta")
     model_name = "Pareto/NBD"
     _process = ParetoProcess
+    boundaries = (COMMON_PURCHASE_RATE,
+                  Boundary(("s", "beta"), concentrate="every customer's lifetime is exponential with the same "
+                                                      "death rate μ = s/β = {ratio:.4g} per time unit",
+                           vanish="no customer ever dies, the NBD model"))
 
     def _derived(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         x = columns["frequency"]
         return {**super()._derived(columns), "recency_pairs": distinct_pairs(x, columns["recency"]),
                 "T_pairs": distinct_pairs(x, columns["T"])}
 
-    def _terms(self, log_params, data, exact: bool = True):
+    def _terms(self, log_params, data):
+        """The log of the bracket's two terms (times α^r β^s, each factor as (1 + τ/α)^-r (α+τ)^-x ...) and the
+        integral's gradient."""
         r, alpha, s, beta = np.exp(log_params)
         x, t_x, T = data["frequency"], data["recency"], data["T"]
-        log_a = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
+        grow_alpha, grow_beta = np.log1p(T / alpha), np.log1p(T / beta)
+        log_a = -r * grow_alpha - x * np.log(alpha + T) - s * grow_beta
         pairs = (data["recency_pairs"], data["T_pairs"]) if "T_pairs" in data else None
-        log_j, d_j = pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, exact=exact, pairs=pairs)
+        log_j, d_j = pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=pairs)
         mix = _log_add_exp(log_a, np.log(s) + log_j)
-        return r, alpha, s, beta, x, T, log_a, d_j, mix
+        return (r, alpha, s, beta), (x, T, grow_alpha, grow_beta), log_a, d_j, mix
 
-    def _log_likelihood(self, log_params, data, exact: bool = False):
-        r, alpha, s, beta, x, T, log_a, d_j, mix = self._terms(log_params, data, exact=exact)
+    def _log_likelihood(self, log_params, data):
+        (r, alpha, s, beta), (x, T, grow_alpha, grow_beta), log_a, d_j, mix = self._terms(log_params, data)
         w_a = np.exp(log_a - mix)
         w_j = 1.0 - w_a
         levels, at = self._frequency_levels(data)  # special functions once per distinct frequency
-        ll = (special.gammaln(r + levels) - special.gammaln(r))[at] + r * np.log(alpha) + s * np.log(beta) + mix
-        d_r = ((special.digamma(r + levels) - special.digamma(r))[at] + np.log(alpha) - w_a * np.log(alpha + T)
-               + w_j * d_j[0])
-        d_alpha = r / alpha - w_a * (r + x) / (alpha + T) + w_j * d_j[1]
-        d_s = np.log(beta) - w_a * np.log(beta + T) + w_j * (1.0 / s + d_j[2])
-        d_beta = s / beta - w_a * s / (beta + T) + w_j * d_j[3]
-        return ll, np.stack([d_r * r, d_alpha * alpha, d_s * s, d_beta * beta]).T
-
-    def _store(self, theta, prepared):
-        """At the estimate the series must converge exactly; otherwise the fit is not trustworthy."""
-        try:
-            for columns, _ in prepared.blocks:
-                self._log_likelihood(theta, columns, exact=True)
-        except FloatingPointError as error:
-            raise ConvergenceError(f"Pareto/NBD: the likelihood cannot be evaluated accurately at the estimate "
-                                   f"({error}); the scale parameters alpha and beta differ by orders of magnitude. "
-                                   "Try a small penalizer= or other initial_params=.") from error
-        super()._store(theta, prepared)
+        ll = log_gamma_ratio(r, levels)[at] + mix
+        d_r = r * (digamma_difference(r, levels)[at] - w_a * grow_alpha + w_j * d_j[0])
+        d_alpha = w_a * (r * T / (alpha + T) - x * alpha / (alpha + T)) + w_j * alpha * d_j[1]
+        d_s = w_a * -s * grow_beta + w_j * (1.0 + s * d_j[2])
+        d_beta = w_a * s * T / (beta + T) + w_j * beta * d_j[3]
+        return ll, np.stack([d_r, d_alpha, d_s, d_beta]).T
 
     # ------------------------------------------------------------------ predictions
     def _p_alive_now(self, history):

@@ -23,7 +23,7 @@ from scipy import special
 
 from ..errors import ConvergenceError, DataError
 from ._customer_base import CustomerBaseModel
-from ._special import log_hyp2f1
+from ._special import digamma_difference, log_gamma_ratio, log_hyp2f1, sum_beta_geometric_survival
 
 __all__ = ["ShiftedBetaGeometric", "ShiftedBetaProcess", "survivor_rows", "snapshot_rows"]
 
@@ -77,19 +77,16 @@ class ShiftedBetaProcess:
 
     @staticmethod
     def survival(theta, t):
-        """S(t) = B(γ, δ+t) / B(γ, δ): still a customer after t periods."""
+        """S(t) = B(γ, δ+t) / B(γ, δ) = (δ)_t/(γ+δ)_t: still a customer after t periods."""
         gamma, delta = theta
-        return np.exp(special.betaln(gamma, delta + t) - special.betaln(gamma, delta))
+        return np.exp(log_gamma_ratio(delta, t) - log_gamma_ratio(gamma + delta, t))
 
     @staticmethod
     def expected(theta, t):
-        """Expected renewals in the next t periods, Σ_{k=1}^{t} S(k)."""
-        gamma, delta = (np.asarray(v, dtype="float64") for v in theta)
-        t = np.asarray(t, dtype="float64")
-        total = np.zeros(np.broadcast_shapes(gamma.shape, delta.shape, t.shape))
-        for k in range(1, int(np.max(t)) + 1 if t.size else 1):
-            total = total + np.where(k <= t, ShiftedBetaProcess.survival((gamma, delta), float(k)), 0.0)
-        return total
+        """Expected renewals in the next t periods, Σ_{k=1}^{t} S(k) = δ/(γ−1) [1 − (δ+1)_t/(γ+δ)_t]
+        (:func:`~crmlab.clv._special.sum_beta_geometric_survival`)."""
+        gamma, delta = theta
+        return sum_beta_geometric_survival(gamma, delta, t)
 
     @staticmethod
     def count_probability(theta, n, t):
@@ -145,9 +142,9 @@ class ShiftedBetaGeometric(CustomerBaseModel):
         self._refuse_boundary(-(result.fun - penalty) * self._constant_churn[2], np.exp(result.x))
         super()._check_optimum(result)
 
-    def _store(self, theta, prepared):
-        self._refuse_boundary(self._weighted_log_likelihood(theta, prepared)[0], np.exp(theta))
-        super()._store(theta, prepared)
+    def _store(self, estimate, prepared):
+        self._refuse_boundary(self._weighted_log_likelihood(estimate.theta, prepared)[0], np.exp(estimate.theta))
+        super()._store(estimate, prepared)
 
     def _refuse_boundary(self, log_likelihood: float, params: np.ndarray) -> None:
         """Raise ConvergenceError unless ``log_likelihood`` exceeds constant churn's by ``_BOUNDARY_GAIN``.
@@ -171,15 +168,16 @@ class ShiftedBetaGeometric(CustomerBaseModel):
             raise DataError("sBG rows need whole periods >= 1 and churned in {0, 1}")
 
     def _log_likelihood(self, log_params, data):
+        """P(T = t) = γ (δ)_{t-1}/(γ+δ)_t for a cancellation in period t, S(t) = (δ)_t/(γ+δ)_t for a survivor:
+        the beta-function ratios as Pochhammer ratios, exact also far out towards constant churn."""
         gamma, delta = np.exp(log_params)
         t, churned = data["period"], data["churned"] > 0
-        dig = special.digamma
-        base = special.betaln(gamma, delta)
-        ll = np.where(churned, special.betaln(gamma + 1, delta + t - 1), special.betaln(gamma, delta + t)) - base
-        common = dig(gamma + delta) - dig(gamma + delta + t)
-        d_gamma = np.where(churned, dig(gamma + 1) - dig(gamma), 0.0) + common
-        d_delta = np.where(churned, dig(delta + t - 1), dig(delta + t)) - dig(delta) + common
-        return ll, np.stack([d_gamma * gamma, d_delta * delta]).T
+        before = np.where(churned, t - 1, t)
+        spread = digamma_difference(gamma + delta, t)
+        ll = np.where(churned, np.log(gamma), 0.0) + log_gamma_ratio(delta, before) - log_gamma_ratio(gamma + delta, t)
+        d_gamma = np.where(churned, 1.0, 0.0) - gamma * spread
+        d_delta = delta * (digamma_difference(delta, before) - spread)
+        return ll, np.stack([d_gamma, d_delta]).T
 
     # ------------------------------------------------------------------ predictions
     def _p_alive_now(self, history):
@@ -195,18 +193,18 @@ class ShiftedBetaGeometric(CustomerBaseModel):
     # ------------------------------------------------------------------ projections
     def survival(self, t) -> np.ndarray:
         """S(t) = B(γ, δ + t) / B(γ, δ): share of a new cohort still customers after t periods."""
-        gamma, delta = self._param_values()
-        t = np.asarray(t, dtype="float64")
-        return np.exp(special.betaln(gamma, delta + t) - special.betaln(gamma, delta))
+        return self._process.survival(self._param_values(), np.asarray(t, dtype="float64"))
 
     def retention_rate(self, t) -> np.ndarray:
         """r(t) = (δ + t − 1) / (γ + δ + t − 1): share of period-(t−1) customers who renew in period t."""
         gamma, delta = self._param_values()
         t = np.asarray(t, dtype="float64")
-        return (delta + t - 1) / (gamma + delta + t - 1)
+        return (delta + (t - 1)) / (gamma + delta + (t - 1))
 
     def discounted_expected_lifetime(self, discount_rate: float) -> float:
         """DEL = Σ_{t≥0} S(t) / (1 + d)^t = 2F1(1, δ; γ + δ; 1/(1 + d)), in periods (payment at each period start)."""
+        if discount_rate <= 0:
+            raise ValueError(f"discount_rate must be > 0 for a finite DEL, got {discount_rate}")
         gamma, delta = self._param_values()
         return float(np.exp(log_hyp2f1(1.0, delta, gamma + delta, 1 / (1 + discount_rate))))
 

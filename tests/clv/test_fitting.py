@@ -131,11 +131,27 @@ def test_bad_data_gets_clear_errors(cdnow_published):
         cl.clv.BetaGeo().p_alive(cdnow_published)
 
 
-def test_a_likelihood_without_interior_maximum_raises_convergence_error():
-    # nobody ever comes back: the purchase rate is driven to zero
-    never = pd.DataFrame({"frequency": np.zeros(200), "recency": np.zeros(200), "T": np.linspace(5, 40, 200)})
-    with pytest.raises(ConvergenceError, match="penalizer"):
-        cl.clv.BetaGeo().fit(never, time_unit="W")
+@pytest.mark.parametrize("model_class", PURCHASE_MODELS)
+@pytest.mark.parametrize("iterations", [1, 3])
+def test_newton_steps_finish_what_lbfgsb_leaves(model_class, iterations, cdnow_published):
+    """L-BFGS-B stopped after one or three iterations, far from the maximum: the Newton polish (fitting.minimise)
+    still ends at the maximum of an unrestricted fit (Pareto/NBD's beta, standard error 6.2, is flat to 1e-5)."""
+    full = model_class(strategy="direct").fit(cdnow_published)
+    stopped = model_class(strategy="direct", max_iter=iterations).fit(cdnow_published)
+    np.testing.assert_allclose(stopped.params_, full.params_, rtol=1e-5)
+    assert stopped.log_likelihood_ == pytest.approx(full.log_likelihood_, abs=1e-8)
+
+
+def test_a_fit_that_cannot_finish_names_its_limits(monkeypatch, cdnow_published):
+    """If neither the strategy nor any limit reaches a maximum, the ConvergenceError says what was tried."""
+    def stuck(objective, theta0, **kwargs):
+        return cl.clv.fitting.optimize.OptimizeResult(x=theta0, fun=objective(theta0)[0], jac=np.ones_like(theta0),
+                                                      success=False, message="stuck", nit=0)
+
+    monkeypatch.setattr(cl.clv.fitting, "minimise", stuck)
+    with pytest.raises(ConvergenceError, match=r"did not converge: stuck.*No limit of the model fits either \(tried: "
+                                               r"a, b → ∞; a = 1, b → ∞; .* r, alpha → ∞ and a, b → 0\)"):
+        cl.clv.BetaGeo().fit(cdnow_published)
 
 
 @pytest.mark.parametrize("model_class", PURCHASE_MODELS)

@@ -12,7 +12,7 @@ import inspect
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import integrate, stats
+from scipy import integrate, special, stats
 
 import crmlab as cl
 
@@ -162,3 +162,67 @@ def test_mbgnbd_new_customer_may_leave_at_once(fitted):
     counts = np.minimum(rng.poisson(rng.gamma(r, 1 / alpha, size) * 39), rng.geometric(p))
     simulated = np.bincount(np.where(stays, counts, 0), minlength=3)[:3] / size
     np.testing.assert_allclose(model.probability_of_purchases_new_customer(np.arange(3), 39), simulated, atol=4e-3)
+
+
+def test_new_customer_forecasts_where_the_hypergeometric_series_gave_up():
+    """Estimates of an ordinary fit (r 0.046, alpha 0.166, a 1.42, b 4.58, in days) made E[X(t)] raise
+    FloatingPointError ("hypergeometric series did not converge") from about t = 2000 on. lifetimes (scipy's
+    hyp2f1) gives 2.59 at t = 1693.5 and agrees with mpmath there; beyond, mpmath's closed form (FHL 2005, eq. 7)."""
+    mp = pytest.importorskip("mpmath")
+    params = {"r": 0.046, "alpha": 0.166, "a": 1.42, "b": 4.58}
+    model, peer = cl.clv.BetaGeo(), lifetimes.BetaGeoFitter()
+    model.params_, peer.params_ = pd.Series(params), pd.Series(params)
+    t = np.array([52.0, 365.0, 1693.5, 2000.0])
+    theirs = peer.expected_number_of_purchases_up_to_time(t)
+    np.testing.assert_allclose(model.expected_purchases_new_customer(t), theirs, rtol=1e-12)
+    assert model.expected_purchases_new_customer(1693.5) == pytest.approx(2.59, abs=5e-4)
+    r, alpha, a, b = params.values()
+    for horizon in (1e4, 1e6):
+        scale = mp.mpf(alpha) / (mp.mpf(alpha) + horizon)  # 1 - z, exactly (not alpha + horizon in floating point)
+        exact = (a + b - 1) / (a - 1) * (1 - scale**r * mp.hyp2f1(r, b, a + b - 1, 1 - scale))
+        assert model.expected_purchases_new_customer(horizon) == pytest.approx(float(exact), rel=1e-12)
+
+
+def test_predictions_far_out_on_the_dropout_ridge_are_the_common_probability_ones(cdnow_published):
+    """a ≈ 1.8e5, b ≈ 2.7e6 (where a fit once stopped): formerly -inf purchases and CLV; the dropout probability
+    p = a/(a+b) is common to 1e-3 of itself, so the predictions are those of BG/NBD with p fixed."""
+    model = cl.clv.BetaGeo()
+    model.params_ = pd.Series({"r": 0.25, "alpha": 4.4, "a": 1.8e5, "b": 2.7e6})
+    model.time_unit_ = "W"
+    r, alpha, a, b = model.params_
+    p = a / (a + b)
+    t = np.array([1.0, 39.0, 520.0])
+    np.testing.assert_allclose(model.expected_purchases_new_customer(t), -np.expm1(-r * np.log1p(p * t / alpha)) / p,
+                               rtol=1e-4)
+    values = cl.clv.customer_lifetime_value(model, 20.0, cdnow_published, horizon=12, discount_rate=0.01)
+    assert np.isfinite(values["clv"]).all() and (values["clv"] >= 0).all()
+    assert (model.expected_purchases(39, cdnow_published) >= 0).all()
+
+
+@pytest.mark.parametrize("model_class, params, near", [
+    (cl.clv.BetaGeo, {"r": 0.3, "alpha": 2.0, "b": 2.5}, "a"),       # FHL's (a+b-1)/(a-1) factor
+    (cl.clv.ParetoNBD, {"r": 0.5, "alpha": 8.0, "beta": 12.0}, "s"),  # (s-1) in eq. 17
+    (cl.clv.BetaGeoBetaBinom, {"alpha": 1.2, "beta": 0.75, "delta": 2.8}, "gamma"),  # (γ-1) in FHS eq. 7
+])
+def test_removable_singularities_cost_no_precision(model_class, params, near):
+    """At a = 1 (BG/NBD), s = 1 (Pareto/NBD) and γ = 1 (BG/BB) the textbook formula divides 0 by 0; the expectation
+    is smooth there: the values at 1 - 1e-9, 1 and 1 + 1e-9 agree to 1e-8, and the value at 1 is the limit formula."""
+    model = model_class()
+    t = np.array([1.0, 5.0, 30.0])
+    values = []
+    for value in (1 - 1e-9, 1.0, 1 + 1e-9):
+        model.params_ = pd.Series({**params, near: value})[list(model_class.param_names)]
+        values.append(model.expected_purchases_new_customer(t))
+    np.testing.assert_allclose(values[0], values[1], rtol=1e-8)
+    np.testing.assert_allclose(values[2], values[1], rtol=1e-8)
+    if model_class is cl.clv.ParetoNBD:  # the limit r β/α log(1 + t/β)
+        limit = params["r"] * params["beta"] / params["alpha"] * np.log1p(t / params["beta"])
+    elif model_class is cl.clv.BetaGeoBetaBinom:  # α/(α+β) δ [ψ(δ+1+t) - ψ(δ+1)]
+        delta = params["delta"]
+        limit = params["alpha"] / (params["alpha"] + params["beta"]) * delta * (
+            special.digamma(delta + 1 + t) - special.digamma(delta + 1))
+    else:  # E_p[(1 - (α/(α+pt))^r)/p] over Beta(1, b): b ∫ (1-p)^(b-1) (...)/p dp
+        r, alpha, b = params["r"], params["alpha"], params["b"]
+        limit = [integrate.quad(lambda p, h=h: b * (1 - p) ** (b - 1) * -np.expm1(-r * np.log1p(p * h / alpha)) / p,
+                                0, 1, epsrel=1e-13)[0] for h in t]
+    np.testing.assert_allclose(values[1], limit, rtol=1e-10)
