@@ -9,6 +9,8 @@ notebooks
   contents;
 * ``index.html``: the contents in order with each notebook's sections, the textbook map, the glossary
   and a summary of the run's manifest (parameters, inputs and their hashes, versions, timings);
+* ``_static/search-index.js``: every section's text, for the search box of the index page
+  (:mod:`crmlab.site_search`; the pages' navigation bars link to it);
 * ``_static/``: what the pages load — the lab's CJK font (so Chinese text has real glyphs on a machine
   without one) and a style sheet. Nothing is fetched from a CDN: the folder can be copied and opened
   anywhere.
@@ -30,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from .i18n import check_lang, message
+from .site_search import search_box, write_search_index
 
 __all__ = ["render_site", "render_page", "reader_copy", "write_index", "copy_static", "mathml"]
 
@@ -55,6 +58,9 @@ details.crmlab-solution > summary { cursor: pointer; color: #285a8c; font-weight
 .crmlab-index table { border-collapse: collapse; font-size: 0.9em; }
 .crmlab-index td, .crmlab-index th { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left;
   vertical-align: top; }
+.crmlab-search input { width: 100%; max-width: 40em; font-size: 1.05em; padding: 0.4em 0.6em; }
+.crmlab-search ol { padding-left: 1.2em; }
+.crmlab-hit-text { color: #555; font-size: 0.9em; }
 """
 
 
@@ -146,7 +152,8 @@ def _navigation(previous: tuple[str, str] | None, following: tuple[str, str] | N
     left = f'<a href="{html.escape(previous[1])}">← {html.escape(previous[0])}</a>' if previous else "<span></span>"
     right = f'<a href="{html.escape(following[1])}">{html.escape(following[0])} →</a>' if following else \
         "<span></span>"
-    middle = f'<a href="index.html">{html.escape(message("site_contents", lang))}</a>'
+    middle = (f'<span><a href="index.html">{html.escape(message("site_contents", lang))}</a> · '
+              f'<a href="index.html#search">{html.escape(message("site_search_link", lang))}</a></span>')
     return f'<nav class="crmlab-nav">{left}{middle}{right}</nav>'
 
 
@@ -183,6 +190,8 @@ def render_site(folder: Path, record: dict, *, lang: str = "en") -> Path:
 
     for position, name in enumerate(names):
         render_page(folder / name, lang=lang, previous=link(position - 1), following=link(position + 1))
+    write_search_index(folder, [(reader_copy(nbformat.read(folder / name, as_version=4), lang),
+                                 Path(name).with_suffix(".html").name, titles[name]) for name in names])
     return write_index(folder, record, lang=lang)
 
 
@@ -227,7 +236,7 @@ def write_index(folder: Path, record: dict, *, lang: str = "en") -> Path:
                         if v is not None] + sorted((k, repr(v)) for k, v in parameters.items()),
                        columns=["", ""])
     title = html.escape(record.get("title") or record.get("study") or message("site_contents", lang))
-    body = f"""<h1>{title}</h1>
+    body = f"""<h1>{title}</h1>{search_box(lang)}
 <h2>{say("site_contents")}</h2><ol>{''.join(items)}</ol>
 <h2>{say("site_textbook_map")}</h2>{_table(table(course.textbook_map(lang), lang).strings)}
 <h2>{say("site_glossary")}</h2>{_table(table(course.glossary(lang), lang, verbatim=["English"]).strings)}

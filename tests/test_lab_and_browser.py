@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -195,3 +196,33 @@ def test_every_equation_of_the_course_typesets_offline(tmp_path, edition):
                          capture_output=True, text=True, timeout=180).stdout
     assert formulas >= 3 and dom.count('display="block"') >= formulas
     assert "$$" not in dom and "\\frac" not in dom and "\\sum" not in dom
+
+
+@pytest.mark.parametrize(("lang", "query", "heading"), [("en", "whale CURVE", "2. Profit per customer"),
+                                                         ("zh", "鲸鱼 曲线", "2. 客户利润")])
+def test_the_course_search_finds_a_section_in_either_language_offline(tmp_path, lang, query, heading):
+    """The index page's search box, in a browser with no network: every word of the query must occur in the
+    section; the hit links to the section's anchor on its page."""
+    import nbformat
+
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("chromium is not installed here (CI installs it)")
+    words = {"en": ("The whale curve ranks customers by profit.", "Customers ranked by revenue."),
+             "zh": ("鲸鱼曲线按利润给客户排序。", "按收入给客户排序。")}[lang]
+    first_heading = {"en": "1. Revenue", "zh": "1. 收入"}[lang]
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell(f"# 02 · Value\n\n## {first_heading}\n\n{words[1]}"),
+        nbformat.v4.new_markdown_cell(f"## {heading}\n\n{words[0]}")])
+    nbformat.write(notebook, tmp_path / "02_value.ipynb")
+    cl.site.render_site(tmp_path, {"study": "course", "notebooks": [{"notebook": "02_value.ipynb"}]}, lang=lang)
+    page = (tmp_path / "02_value.html").read_text(encoding="utf-8")
+    url = (tmp_path / "index.html").as_uri() + "?q=" + query.replace(" ", "%20")
+    dom = subprocess.run([browser, *_CHROMIUM_FLAGS, "--virtual-time-budget=5000",
+                          f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", url],
+                         capture_output=True, text=True, timeout=120).stdout
+    hits = re.findall(r'<li><a href="02_value\.html#([^"]*)">([^<]*)</a>', dom)
+    assert len(hits) == 1 and hits[0][1].endswith(heading), hits
+    from urllib.parse import unquote
+
+    assert f'id="{unquote(hits[0][0])}"' in page, "the hit's anchor is the heading's id on the page"
