@@ -345,6 +345,10 @@ class MaximumLikelihoodModel:
         return tuple(self.params_[name] for name in self.param_names)
 
     # ------------------------------------------------------------------ the optimisation vector θ
+    def _prediction_columns(self) -> tuple[str, ...]:
+        """The columns of a customer table that the model's predictions read (a model with covariates adds them)."""
+        return tuple(self.data_columns)
+
     def _params_from_theta(self, theta: np.ndarray) -> np.ndarray:
         """Natural-scale parameters from the vector θ the likelihood is maximised in: φ = exp(θ)."""
         return np.exp(theta)
@@ -373,8 +377,8 @@ class MaximumLikelihoodModel:
         """A shallow copy of the fitted model with its parameters set from ``theta``, without refitting.
 
         Every prediction of the copy is the model's at those parameters (e.g. at a draw from the
-        asymptotic normal of θ). The copy's standard errors are the fit's covariance of θ mapped to
-        its parameters; its log-likelihood and information criteria remain those of the fit.
+        asymptotic normal of θ). What describes the fit — log-likelihood, information criteria,
+        standard errors, covariance — stays that of the fit: the copy is not a fit at ``theta``.
         """
         self._require_fit()
         theta = np.asarray(theta, dtype="float64")
@@ -383,7 +387,6 @@ class MaximumLikelihoodModel:
                              f"{list(self.params_.index)}), got {theta!r}")
         model = copy.copy(self)
         model.params_ = pd.Series(self._params_from_theta(theta), index=self.params_.index, name="estimate")
-        model._set_covariance(self._log_covariance)
         return model
 
     def confidence_intervals(self, level: float = 0.95) -> pd.DataFrame:
@@ -471,13 +474,21 @@ class MaximumLikelihoodModel:
 
 
 def _unique_rows(columns: dict[str, np.ndarray], counts: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """The distinct rows (in order of first appearance) and the summed counts of the rows equal to each.
+    """The distinct rows (in order of first appearance) and the summed counts of the rows equal to each."""
+    group, first = _row_groups(columns)
+    return {c: v[first] for c, v in columns.items()}, np.bincount(group, weights=counts)
+
+
+def _row_groups(columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's group among the distinct rows of ``columns`` (numbered in order of first appearance), and the
+    first row of each group.
 
     One hash pass per column, combined into a mixed-radix group key (refactorised only when the key could
     overflow), then one pass over the key. Codes are numbered in order of first appearance, so a group's
     first row is where the running maximum of the codes rises.
     """
-    group, radix = np.zeros(len(counts), dtype="int64"), 1
+    rows = len(next(iter(columns.values()))) if columns else 0
+    group, radix = np.zeros(rows, dtype="int64"), 1
     for values in columns.values():
         codes, uniques = pd.factorize(values)
         if radix * max(len(uniques), 1) >= 2**62:
@@ -487,7 +498,7 @@ def _unique_rows(columns: dict[str, np.ndarray], counts: np.ndarray) -> tuple[di
         radix *= max(len(uniques), 1)
     group, _ = pd.factorize(group)
     first = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
-    return {c: v[first] for c, v in columns.items()}, np.bincount(group, weights=counts)
+    return group, first
 
 
 def _version(package: str) -> str:
