@@ -34,6 +34,7 @@ __all__ = [
     "MissingDependencyError",
     "CrmlabWarning",
     "StudyError",
+    "NotFittedError",
 ]
 
 
@@ -141,3 +142,7 @@ class CrmlabWarning(UserWarning):
 
 class StudyError(CrmlabError, ValueError):
     """A study file, a parameter or a notebook run that cannot go ahead; the message says what to fix."""
+
+
+class NotFittedError(CrmlabError, RuntimeError):
+    """A model asked for estimates or predictions before it was fitted; the message says to call ``fit``."""

@@ -27,10 +27,18 @@ class does the rest, identically for every model:
   :class:`~crmlab.errors.ConvergenceError` — never by returning quietly;
 * saves parameters, settings, what the model was fitted on, fit statistics and
   versions as JSON (no pickle), and refuses or flags a file from another version.
+
+The vector θ the likelihood is maximised in is public, for whatever needs the fit's
+uncertainty (:mod:`crmlab.clv.intervals`): ``theta_`` (today θ = log of every
+parameter; :meth:`MaximumLikelihoodModel._theta_from_params` is the map, which a
+model with unconstrained coefficients overrides), ``covariance_theta_`` (the inverse
+observed information in θ) and ``at_theta(θ)``, a copy of the model with its
+parameters set from θ, without refitting.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import platform
 import warnings
@@ -44,7 +52,7 @@ import pandas as pd
 from scipy import stats
 from threadpoolctl import ThreadpoolController
 
-from ..errors import ConvergenceError, CrmlabWarning, DataError, MissingColumnError
+from ..errors import ConvergenceError, CrmlabWarning, DataError, MissingColumnError, NotFittedError
 from ..frames import CALIBRATION_HOLDOUT, RFM_VALUES, TableInfo, table_info
 from . import fitting
 from .fitting import GRADIENT_TOLERANCE, LOG_BOUND, Boundary, Estimate, fit_strategy
@@ -330,11 +338,56 @@ class MaximumLikelihoodModel:
     # ------------------------------------------------------------------ results
     def _require_fit(self) -> None:
         if not hasattr(self, "params_"):
-            raise RuntimeError(f"this {self.model_name} model is not fitted yet; call fit(data) first")
+            raise NotFittedError(f"this {self.model_name} model is not fitted yet; call fit(data) first")
 
     def _param_values(self) -> tuple[float, ...]:
         self._require_fit()
         return tuple(self.params_[name] for name in self.param_names)
+
+    # ------------------------------------------------------------------ the optimisation vector θ
+    def _prediction_columns(self) -> tuple[str, ...]:
+        """The columns of a customer table that the model's predictions read (a model with covariates adds them)."""
+        return tuple(self.data_columns)
+
+    def _params_from_theta(self, theta: np.ndarray) -> np.ndarray:
+        """Natural-scale parameters from the vector θ the likelihood is maximised in: φ = exp(θ)."""
+        return np.exp(theta)
+
+    def _theta_from_params(self, params: np.ndarray) -> np.ndarray:
+        """θ from natural-scale parameters, the inverse of :meth:`_params_from_theta`: θ = log φ."""
+        return np.log(params)
+
+    @property
+    def theta_(self) -> np.ndarray:
+        """The estimate in θ, the unconstrained vector the likelihood was maximised in (log of every parameter)."""
+        self._require_fit()
+        return self._theta_from_params(self.params_.to_numpy(dtype="float64"))
+
+    @property
+    def covariance_theta_(self) -> np.ndarray:
+        """The asymptotic covariance of θ, the inverse observed information (a copy).
+
+        At a limiting model (``limit_``) the collapsed pairs have infinite variance and no covariance
+        with the rest: the asymptotic normal does not describe them.
+        """
+        self._require_fit()
+        return self._log_covariance.copy()
+
+    def at_theta(self, theta) -> MaximumLikelihoodModel:
+        """A shallow copy of the fitted model with its parameters set from ``theta``, without refitting.
+
+        Every prediction of the copy is the model's at those parameters (e.g. at a draw from the
+        asymptotic normal of θ). What describes the fit — log-likelihood, information criteria,
+        standard errors, covariance — stays that of the fit: the copy is not a fit at ``theta``.
+        """
+        self._require_fit()
+        theta = np.asarray(theta, dtype="float64")
+        if theta.shape != (len(self.params_),) or not np.all(np.isfinite(theta)):
+            raise ValueError(f"theta must hold {len(self.params_)} finite numbers (one per parameter "
+                             f"{list(self.params_.index)}), got {theta!r}")
+        model = copy.copy(self)
+        model.params_ = pd.Series(self._params_from_theta(theta), index=self.params_.index, name="estimate")
+        return model
 
     def confidence_intervals(self, level: float = 0.95) -> pd.DataFrame:
         """Intervals exp(log φ ± z·se(log φ)) from the observed information."""
@@ -421,13 +474,21 @@ class MaximumLikelihoodModel:
 
 
 def _unique_rows(columns: dict[str, np.ndarray], counts: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """The distinct rows (in order of first appearance) and the summed counts of the rows equal to each.
+    """The distinct rows (in order of first appearance) and the summed counts of the rows equal to each."""
+    group, first = _row_groups(columns)
+    return {c: v[first] for c, v in columns.items()}, np.bincount(group, weights=counts)
+
+
+def _row_groups(columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's group among the distinct rows of ``columns`` (numbered in order of first appearance), and the
+    first row of each group.
 
     One hash pass per column, combined into a mixed-radix group key (refactorised only when the key could
     overflow), then one pass over the key. Codes are numbered in order of first appearance, so a group's
     first row is where the running maximum of the codes rises.
     """
-    group, radix = np.zeros(len(counts), dtype="int64"), 1
+    rows = len(next(iter(columns.values()))) if columns else 0
+    group, radix = np.zeros(rows, dtype="int64"), 1
     for values in columns.values():
         codes, uniques = pd.factorize(values)
         if radix * max(len(uniques), 1) >= 2**62:
@@ -437,7 +498,7 @@ def _unique_rows(columns: dict[str, np.ndarray], counts: np.ndarray) -> tuple[di
         radix *= max(len(uniques), 1)
     group, _ = pd.factorize(group)
     first = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
-    return {c: v[first] for c, v in columns.items()}, np.bincount(group, weights=counts)
+    return group, first
 
 
 def _version(package: str) -> str:

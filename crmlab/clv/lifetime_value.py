@@ -87,6 +87,24 @@ def _spend(spend_model, data: pd.DataFrame) -> np.ndarray:
     return values
 
 
+def _discounting(transaction_model, *, horizon: int, discount_rate: float, freq: str | None, time_unit: str | None,
+                 period_length: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """The period ends (in the model's unit) and the matrix that turns cumulative expected purchases at them into
+    (discounted purchases, undiscounted purchases over the horizon), as in the module docstring.
+
+    Σ_k (C_k − C_{k−1}) v_k = Σ_k C_k (v_k − v_{k+1}), with v_k = (1+d)^−k, v_{H+1} = 0 and C_k the cumulative
+    expected purchases at the end of period k; the second column keeps C_H.
+    """
+    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1:
+        raise ValueError(f"horizon must be a whole number of periods >= 1, got {horizon!r}")
+    if not isinstance(discount_rate, numbers.Real) or not np.isfinite(discount_rate) or discount_rate <= -1:
+        raise ValueError(f"discount_rate must be a number > -1, got {discount_rate!r}")
+    step = _period_length(_model_unit(transaction_model, time_unit), freq, period_length)
+    discount = (1 + discount_rate) ** -np.arange(1.0, horizon + 1)
+    combine = np.column_stack([discount - np.append(discount[1:], 0.0), np.eye(horizon)[:, -1]])
+    return step * np.arange(1, horizon + 1), combine
+
+
 def customer_lifetime_value(transaction_model, spend_model, data: pd.DataFrame, *, horizon: int = 12,
                             discount_rate: float = 0.01, freq: str | None = None, margin: float = 1.0,
                             time_unit: str | None = None, period_length: float | None = None) -> pd.DataFrame:
@@ -121,18 +139,10 @@ def customer_lifetime_value(transaction_model, spend_model, data: pd.DataFrame, 
     DataFrame indexed like ``data``: ``expected_purchases`` over the horizon,
     ``expected_spend`` per purchase, ``clv`` (discounted, times margin).
     """
-    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1:
-        raise ValueError(f"horizon must be a whole number of periods >= 1, got {horizon!r}")
-    if not isinstance(discount_rate, numbers.Real) or not np.isfinite(discount_rate) or discount_rate <= -1:
-        raise ValueError(f"discount_rate must be a number > -1, got {discount_rate!r}")
+    horizons, combine = _discounting(transaction_model, horizon=horizon, discount_rate=discount_rate, freq=freq,
+                                     time_unit=time_unit, period_length=period_length)
     if not isinstance(margin, numbers.Real) or not np.isfinite(margin):
         raise ValueError(f"margin must be a finite number, got {margin!r}")
-    step = _period_length(_model_unit(transaction_model, time_unit), freq, period_length)
-    horizons = step * np.arange(1, horizon + 1)
-    # Σ_k (C_k - C_{k-1}) v_k = Σ_k C_k (v_k - v_{k+1}), with v_k = (1+d)^-k, v_{H+1} = 0 and C_k the
-    # cumulative expected purchases; the second column keeps C_H
-    discount = (1 + discount_rate) ** -np.arange(1.0, horizon + 1)
-    combine = np.column_stack([discount - np.append(discount[1:], 0.0), np.eye(horizon)[:, -1]])
     sums = transaction_model.cumulative_expected_purchases(horizons, data, combine=combine)
     spend = _spend(spend_model, data)
     return pd.DataFrame({"expected_purchases": sums[:, 1], "expected_spend": spend,
