@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -49,6 +50,8 @@ __all__ = [
     "load_ecsi",
     "load_bank_satisfaction",
     "load_corp_rep",
+    "load_apparel",
+    "Apparel",
     "load_example_survey",
     "load_donations",
     "load_telco_churn",
@@ -217,6 +220,40 @@ def load_corp_rep(data_dir: str | Path | None = None) -> pd.DataFrame:
     """
     raw = pd.read_csv(_raw_file("corp_rep_data.csv", data_dir))
     return raw.astype("Int64").mask(raw == CORP_REP_MISSING)
+
+
+class Apparel(NamedTuple):
+    """CLVTools' apparel data (:func:`load_apparel`)."""
+
+    transactions: pd.DataFrame
+    static_covariates: pd.DataFrame
+    dynamic_covariates: pd.DataFrame
+
+
+def load_apparel(data_dir: str | Path | None = None) -> Apparel:
+    """CLVTools' apparel retailer: transactions of 600 customers, their covariates, and weekly covariates.
+
+    CLVTools' ``apparelTrans``, ``apparelStaticCov`` and ``apparelDynCov`` (GPL-3; the data of its vignettes
+    and of Bachmann, Meierer & Näf 2021, *Marketing Science* 40(4)). Every customer first bought on
+    2005-01-02; CLVTools analyses a 104-week estimation period (to 2006-12-31) in weeks with same-day
+    purchases merged — ``crmlab.customer_summary(apparel.transactions, observation_end="2006-12-31",
+    time_unit="W")``, then ``.join(apparel.static_covariates)``.
+
+    Returns
+    -------
+    Apparel
+        ``transactions``: ``customer_id`` (str), ``date``, ``amount`` (3,187 rows, the file's order);
+        ``static_covariates``: indexed by ``customer_id``, ``Gender`` and ``Channel`` (0/1 floats, as
+        CLVTools names them); ``dynamic_covariates``: ``customer_id``, ``date`` (the Sunday each week
+        starts), ``High.Season``, ``Gender``, ``Channel`` — 313 weeks per customer, 2005-01-02 .. 2010-12-26.
+    """
+    transactions = pd.read_parquet(_raw_file("apparel_trans.parquet", data_dir)).rename(
+        columns={"Id": "customer_id", "Date": "date", "Price": "amount"})
+    static = pd.read_parquet(_raw_file("apparel_static_cov.parquet", data_dir)).rename(
+        columns={"Id": "customer_id"}).set_index("customer_id")
+    dynamic = pd.read_parquet(_raw_file("apparel_dyn_cov.parquet", data_dir)).rename(
+        columns={"Id": "customer_id", "Cov.Date": "date"})
+    return Apparel(transactions, static, dynamic)
 
 
 def load_example_survey(data_dir: str | Path | None = None) -> pd.DataFrame:

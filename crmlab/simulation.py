@@ -61,7 +61,10 @@ def _beta_geometric(n_customers, T, r, alpha, a, b, seed, drop_at_first: bool) -
 
 def simulate_bgnbd(n_customers: int, T, *, r: float, alpha: float, a: float, b: float, seed=None,
                    time_unit: str = "W") -> pd.DataFrame:
-    """Customers from the BG/NBD story: λ ~ Gamma(r, α), p ~ Beta(a, b), dropout after a repeat purchase w.p. p."""
+    """Customers from the BG/NBD story: λ ~ Gamma(r, α), p ~ Beta(a, b), dropout after a repeat purchase w.p. p.
+
+    ``alpha``, ``a`` and ``b`` may be one value per customer (customers with covariates, e.g.
+    α_i = α exp(−γ'z_i)), as may ``T``."""
     return _summary(_beta_geometric(n_customers, T, r, alpha, a, b, seed, drop_at_first=False), time_unit)
 
 
@@ -73,7 +76,10 @@ def simulate_mbgnbd(n_customers: int, T, *, r: float, alpha: float, a: float, b:
 
 def simulate_paretonbd(n_customers: int, T, *, r: float, alpha: float, s: float, beta: float,
                        seed=None, time_unit: str = "W") -> pd.DataFrame:
-    """Customers from the Pareto/NBD story: λ ~ Gamma(r, α), lifetime ~ Exp(μ) with μ ~ Gamma(s, β)."""
+    """Customers from the Pareto/NBD story: λ ~ Gamma(r, α), lifetime ~ Exp(μ) with μ ~ Gamma(s, β).
+
+    ``alpha`` and ``beta`` may be one value per customer (customers with covariates, e.g. CLVTools'
+    α_i = α exp(−γ_purchase'z_i), β_i = β exp(−γ_dropout'z_i)), as may ``T``."""
     rng = np.random.default_rng(seed)
     T = _observation_lengths(n_customers, T)
     rate = rng.gamma(r, 1.0 / alpha, n_customers)

@@ -178,14 +178,17 @@ def calibration_summary(split: pd.DataFrame) -> pd.DataFrame:
     """The calibration half of :func:`calibration_holdout` as a summary (frequency, recency, T[, monetary]).
 
     This is what a model is fitted on before it is judged on the holdout half: a customer summary
-    observed to the calibration end, in the split's time unit.
+    observed to the calibration end, in the split's time unit. Columns joined to the split that are
+    neither calibration nor holdout columns (covariates) are kept.
     """
     names = {"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T", "monetary_cal": "monetary"}
     missing = [c for c in list(names)[:3] if c not in split]
     if missing:
         raise MissingColumnError(f"not a calibration/holdout table: missing {missing}; "
                                  "build it with crmlab.calibration_holdout")
-    summary = split[[c for c in names if c in split]].rename(columns=names)
+    # other columns (covariates joined to the split) travel with the customers
+    extra = [c for c in split.columns if c not in names and not str(c).endswith(("_cal", "_holdout"))]
+    summary = split[[c for c in names if c in split] + extra].rename(columns=names)
     info = table_info(split)
     if info is None:
         return pd.DataFrame(summary)

@@ -102,9 +102,22 @@ def test_bank_survey_is_csem_satisfaction_gender():
 
 @pytest.mark.parametrize("loader", [cl.datasets.load_online_retail, cl.datasets.load_ecsi,
                                     cl.datasets.load_donations, cl.datasets.load_telco_churn,
-                                    cl.datasets.load_corp_rep, cl.datasets.load_bank_satisfaction])
+                                    cl.datasets.load_corp_rep, cl.datasets.load_bank_satisfaction,
+                                    cl.datasets.load_apparel])
 def test_missing_file_names_the_path_and_the_fix(loader, tmp_path):
     with pytest.raises(DatasetNotFoundError, match=str(tmp_path)) as info:
         loader(data_dir=tmp_path)
     assert "data/raw" in str(info.value) and "CRMLAB_ROOT" in str(info.value)
     assert isinstance(info.value, FileNotFoundError)
+
+
+def test_apparel_is_clvtools_data():
+    """CLVTools' apparelTrans/apparelStaticCov/apparelDynCov (v0.12.1): 600 customers, all first buying 2005-01-02,
+    3,187 transactions, 313 weekly covariate rows each (shared/data/peers/README.md)."""
+    apparel = cl.datasets.load_apparel()
+    tx, static, dynamic = apparel
+    assert len(tx) == 3187 and tx["customer_id"].nunique() == 600
+    assert (tx.groupby("customer_id")["date"].min() == pd.Timestamp("2005-01-02")).all()
+    assert static.shape == (600, 2) and set(np.unique(static.to_numpy())) == {0.0, 1.0}
+    assert len(dynamic) == 600 * 313 and list(dynamic.columns) == ["customer_id", "date", "High.Season", "Gender",
+                                                                   "Channel"]

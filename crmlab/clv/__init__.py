@@ -11,6 +11,9 @@ class                   model                                        reference
 ``ShiftedBetaGeometric``  contractual retention (sBG)                Fader & Hardie (2007)
 ======================  ===========================================  ===================================
 
+Pareto/NBD, BG/NBD and MBG/NBD take time-invariant covariates in CLVTools' parametrisation
+(:mod:`crmlab.clv.covariates`); :func:`likelihood_ratio_test` and :func:`compare_models` compare fits.
+
 All are fitted by maximum likelihood (:mod:`crmlab.clv.base`, with a fitting strategy
 from :mod:`crmlab.clv.fitting`), report standard errors from the observed information,
 remember the time unit of the data they were fitted on, share one prediction interface
@@ -22,6 +25,7 @@ from . import fitting, intervals
 from .base import MaximumLikelihoodModel, load_model
 from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeo
+from .comparison import LikelihoodRatioTest, compare_models, likelihood_ratio_test
 from .evaluation import HoldoutEvaluation, evaluate_holdout, tracking_table
 from .gammagamma import GammaGamma
 from .lifetime_value import customer_base_value, customer_lifetime_value, write_customer_values
@@ -36,4 +40,4 @@ __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "Gamma
            "load_model", "MODELS", "customer_lifetime_value", "customer_base_value", "evaluate_holdout", "fitting",
            "intervals",
            "tracking_table", "HoldoutEvaluation", "ShiftedBetaGeometric", "survivor_rows",
-           "snapshot_rows", "write_customer_values"]
+           "snapshot_rows", "write_customer_values", "likelihood_ratio_test", "compare_models", "LikelihoodRatioTest"]

@@ -1,4 +1,11 @@
-"""What BG/NBD, MBG/NBD and Pareto/NBD share: their data (frequency, recency, T) and its checks."""
+"""What BG/NBD, MBG/NBD and Pareto/NBD share: their data (frequency, recency, T) and its checks, and covariates.
+
+Covariates (CLVTools' parametrisation, see :mod:`crmlab.clv.covariates`): each model states in
+``covariate_links`` which of its parameters a process's covariates scale and with which sign,
+log φ_i = log φ + sign · γ'z_i. The model's likelihood is written for parameters given per customer
+(``_row_log_likelihood``, with the gradient in each per-customer log-parameter); the chain rule here
+turns that gradient into the coefficients', ∂ℓ/∂γ_j = Σ_links sign · z_ij · ∂ℓ/∂log φ_i.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,8 @@ import pandas as pd
 
 from ..errors import DataError
 from ._customer_base import CustomerBaseModel
-from .base import _Data, _unique_rows
+from .base import _Data, _unique_rows, row_codes
+from .covariates import PROCESSES, CovariateDesign, check_identifiable, covariate_values
 from .fitting import Boundary
 
 _ROUNDED_STAND_IN_MIN_ROWS = 4_000  # fits on more unique rows than this start on rounded rows
@@ -29,9 +37,141 @@ class PurchaseModel(CustomerBaseModel):
     Predictions are those of :class:`~crmlab.clv._customer_base.CustomerBaseModel`.
     """
 
-    data_columns: ClassVar[tuple[str, ...]] = ("frequency", "recency", "T")
-    posterior_columns: ClassVar[tuple[str, ...]] = ("frequency", "T")
+    base_columns: ClassVar[tuple[str, ...]] = ("frequency", "recency", "T")
     convergence_hint = "check the data: enough repeat buyers, recency and T in the same unit"
+    #: process -> ((parameter, sign), ...): the parameters a process's covariates scale, log φ_i = log φ + sign γ'z_i
+    covariate_links: ClassVar[dict[str, tuple[tuple[str, int], ...]]] = {}
+
+    def __init__(self, penalizer: float = 0.0, initial_params: dict | None = None, tol: float = 1e-10,
+                 max_iter: int = 2000, strategy="auto", *, purchase_covariates=None, dropout_covariates=None,
+                 shared_covariates=None, covariate_penalty=None):
+        super().__init__(penalizer=penalizer, initial_params=initial_params, tol=tol, max_iter=max_iter,
+                         strategy=strategy)
+        self.purchase_covariates = purchase_covariates
+        self.dropout_covariates = dropout_covariates
+        self.shared_covariates = shared_covariates
+        self.covariate_penalty = covariate_penalty
+
+    # ------------------------------------------------------------------ covariates
+    def covariate_design(self) -> CovariateDesign:
+        """The covariates of each process, the shared ones and the penalty (checked settings)."""
+        return CovariateDesign.from_settings(self.model_name, self.purchase_covariates, self.dropout_covariates,
+                                             self.shared_covariates, self.covariate_penalty, self.base_columns)
+
+    @property
+    def theta_names(self) -> tuple[str, ...]:
+        return (*self.param_names, *self.covariate_design().names)
+
+    @property
+    def data_columns(self) -> tuple[str, ...]:
+        return (*self.base_columns, *self.covariate_design().columns)
+
+    @property
+    def posterior_columns(self) -> tuple[str, ...]:
+        return ("frequency", "T", *self.covariate_design().columns)
+
+    def _check_settings(self) -> None:
+        super()._check_settings()
+        self.covariate_design()
+
+    def _settings(self) -> dict:
+        return {**super()._settings(), "purchase_covariates": self.purchase_covariates,
+                "dropout_covariates": self.dropout_covariates, "shared_covariates": self.shared_covariates,
+                "covariate_penalty": self.covariate_penalty}
+
+    def _prepare(self, data, weights) -> _Data:
+        design = self.covariate_design()
+        if design and isinstance(data, pd.DataFrame):
+            covariate_values(data, design.columns, self.model_name)  # text, categories, gaps: a crmlab error first
+        prepared = super()._prepare(data, weights)
+        if design:
+            check_identifiable({c: prepared.columns[c] for c in design.columns}, design, prepared.counts,
+                               self.model_name)
+        return prepared
+
+    def _history(self, data):
+        design = self.covariate_design()
+        if design and isinstance(data, pd.DataFrame):
+            self._require_fit()
+            covariate_values(data, design.columns, self.model_name)
+        return super()._history(data)
+
+    def _penalty(self, theta):
+        value, gradient, curvature = super()._penalty(theta)
+        design, k = self.covariate_design(), len(self.param_names)
+        if design and any(design.penalty):
+            extra, extra_gradient, extra_curvature = design.penalty_value(theta[k:])
+            value += extra
+            gradient[k:] += extra_gradient
+            curvature[k:] += extra_curvature
+        return value, gradient, curvature
+
+    def _hessian(self, theta, prepared, gradient_at_theta=None):
+        """Observed information, plus N times the covariate penalty's curvature when there is one: the inverse is
+        then the covariance of the posterior mode under the normal prior the L2 penalty stands for."""
+        information = super()._hessian(theta, prepared, gradient_at_theta)
+        design = self.covariate_design()
+        if design and any(design.penalty):
+            k = len(self.param_names)
+            information[k:, k:] += prepared.n_customers * np.diag(design.penalty_value(theta[k:])[2])
+        return information
+
+    def _covariate_matrices(self, data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Per process, the covariates acting on it as a (rows, effects) matrix."""
+        design = self.covariate_design()
+        rows = len(data["frequency"])
+        return {process: (data[f"covariates:{process}"] if f"covariates:{process}" in data else
+                          np.column_stack([data[c] for c in design.effects(process)]) if design.effects(process)
+                          else np.zeros((rows, 0)))
+                for process in PROCESSES}
+
+    def _row_params(self, theta: np.ndarray, data: dict[str, np.ndarray]) -> tuple:
+        """The model's parameters per customer: scalars without covariates, else arrays (one value per row) for
+        the parameters the covariates scale, log φ_i = log φ + sign γ'z_i."""
+        k = len(self.param_names)
+        values = list(np.exp(theta[:k]))
+        design = self.covariate_design()
+        if not design:
+            return tuple(values)
+        gamma = theta[k:]
+        matrices = self._covariate_matrices(data)
+        for process in PROCESSES:
+            if not design.effects(process):
+                continue
+            shift = matrices[process] @ gamma[design.positions(process)]
+            for name, sign in self.covariate_links[process]:
+                i = self.param_names.index(name)
+                values[i] = values[i] * np.exp(sign * shift)
+        return tuple(values)
+
+    def _log_likelihood(self, log_params, data):
+        """ℓ per row and its gradient in θ, from the per-customer likelihood by the chain rule (module docstring)."""
+        ll, gradient = self._row_log_likelihood(self._row_params(log_params, data), data)
+        design = self.covariate_design()
+        if not design:
+            return ll, gradient
+        matrices = self._covariate_matrices(data)
+        columns = [gradient[:, i] for i in range(gradient.shape[1])] + [np.zeros(len(ll)) for _ in design.names]
+        k = len(self.param_names)
+        for process in PROCESSES:
+            for j, position in enumerate(design.positions(process)):
+                for name, sign in self.covariate_links[process]:
+                    columns[k + position] = columns[k + position] + sign * matrices[process][:, j] * \
+                        gradient[:, self.param_names.index(name)]
+        return ll, np.stack(columns).T
+
+    def _row_log_likelihood(self, params: tuple, data: dict[str, np.ndarray]):
+        """ℓ per row for parameters given per row (or as scalars), with the gradient in each log-parameter."""
+        raise NotImplementedError
+
+    def _customer_params(self, history: dict[str, np.ndarray]) -> tuple:
+        """The fitted parameters of each customer of ``history`` (scalars for a model without covariates)."""
+        self._require_fit()
+        return self._row_params(self._theta(), history)
+
+    def _new_customer(self):
+        """A new customer whose covariates are all 0 (the baseline the scale parameters describe)."""
+        return 1.0, self._param_values()
 
     def _check_values(self, columns: dict[str, np.ndarray]) -> None:
         x, t_x, T = columns["frequency"], columns["recency"], columns["T"]
@@ -65,16 +205,34 @@ class PurchaseModel(CustomerBaseModel):
                             "different histories")
 
     def _derived(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        at, levels = pd.factorize(columns["frequency"])
-        return {"frequency_levels": levels, "frequency_at": at}
+        """Levels — distinct frequencies, within each covariate group when there are covariates — with a row of
+        each; the covariate groups and the processes' covariate matrices."""
+        design = self.covariate_design()
+        if not design:
+            at, levels = pd.factorize(columns["frequency"])
+            return {"frequency_levels": levels, "frequency_at": at, "level_row": None}
+        group = row_codes({c: columns[c] for c in design.columns})
+        frequency_codes, distinct = pd.factorize(columns["frequency"])
+        at, _ = pd.factorize(group.astype("int64") * max(len(distinct), 1) + frequency_codes)
+        row = np.empty(int(at.max()) + 1 if at.size else 0, dtype="int64")
+        row[at] = np.arange(len(at))
+        derived = {"frequency_levels": columns["frequency"][row], "frequency_at": at, "level_row": row,
+                   "covariate_group": group}
+        matrices = self._covariate_matrices(columns)
+        derived.update({f"covariates:{process}": matrix for process, matrix in matrices.items()})
+        return derived
+
+    def _frequency_levels(self, data: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct frequencies (within each covariate group) and each row's position among them: special
+        functions are evaluated once per level (:meth:`_per_level` gives a parameter's value at each level)."""
+        if "frequency_levels" not in data:
+            data.update(self._derived(data))
+        return data["frequency_levels"], data["frequency_at"]
 
     @staticmethod
-    def _frequency_levels(data: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct frequencies and each row's position among them (special functions are evaluated per level)."""
-        if "frequency_levels" in data:
-            return data["frequency_levels"], data["frequency_at"]
-        levels, at = np.unique(data["frequency"], return_inverse=True)
-        return levels, at.ravel()
+    def _per_level(value, data: dict[str, np.ndarray]):
+        """A parameter at each level of :meth:`_frequency_levels`: itself if it is one number for every customer."""
+        return value if np.ndim(value) == 0 else value[data["level_row"]]
 
     def _stand_in(self, prepared: _Data) -> _Data | None:
         """All customers with recency and T rounded to a grid of max(T) / _ROUNDED_STAND_IN_GRID, if most rows merge.
@@ -89,7 +247,7 @@ class PurchaseModel(CustomerBaseModel):
         step = float(np.max(columns["T"])) / _ROUNDED_STAND_IN_GRID
         if step <= 0:
             return super()._stand_in(prepared)
-        coarse = {"frequency": columns["frequency"], "recency": np.round(columns["recency"] / step) * step,
+        coarse = {**{c: columns[c] for c in self.data_columns}, "recency": np.round(columns["recency"] / step) * step,
                   "T": np.round(columns["T"] / step) * step}
         unique, counts = _unique_rows(coarse, prepared.counts)
         if len(counts) > len(prepared.counts) / 3:
@@ -100,4 +258,5 @@ class PurchaseModel(CustomerBaseModel):
         mean_T = float(np.average(data.columns["T"], weights=data.counts))
         scale = max(mean_T / 10, 1e-3)  # alpha = beta: the Pareto/NBD integral's series starts with one term
         start = {"r": 1.0, "alpha": scale, "a": 1.0, "b": 1.0, "s": 1.0, "beta": scale}
-        return np.log([start[name] for name in self.param_names])
+        return np.concatenate([np.log([start[name] for name in self.param_names]),
+                               np.zeros(len(self.covariate_design().names))])

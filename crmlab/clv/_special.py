@@ -481,36 +481,97 @@ def pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=None):
     x = np.asarray(x, dtype="float64")
     t_x, T = (np.broadcast_to(np.asarray(v, dtype="float64"), x.shape) for v in (t_x, T))
     log_j, grad = np.empty(x.size), np.empty((4, x.size))
-    small, big = min(alpha, beta), max(alpha, beta)
+    small, big = np.minimum(alpha, beta), np.maximum(alpha, beta)
     # the series sums terms like (r+x) ln(α+τ): where these reach 1e5 (huge parameters: a limit of the model),
     # their rounding would swamp J, and the quadrature, which never forms them, is used
     series = ((big - small) / (big + t_x) < _POLYNOMIAL_Z) & \
         ((r + s + x + 1) * (1 + np.abs(np.log(big + T))) < _SERIES_MAGNITUDE)
-    if series.any():
+    per_row = np.ndim(alpha) > 0 or np.ndim(beta) > 0
+    if per_row:
+        alpha, beta = (np.broadcast_to(np.asarray(v, dtype="float64"), x.shape) for v in (alpha, beta))
+    if series.any() and per_row:
+        at = np.flatnonzero(series)
+        log_j[at], grad[:, at] = _integral_by_series(r, alpha[at], s, beta[at], x[at], t_x[at], T[at], None)
+    elif series.any():
         # H at every pair (the pairs, computed once per fit, cover all rows); rows far from z = 0 are discarded
         by_series = _integral_by_series(r, alpha, s, beta, x, t_x, T,
                                         pairs or (distinct_pairs(x, t_x), distinct_pairs(x, T)))
         log_j[series], grad[:, series] = by_series[0][series], by_series[1][:, series]
     if not series.all():
         far = ~series
-        log_j[far], grad[:, far] = _integral_by_quadrature(r, alpha, s, beta, x[far], t_x[far], T[far])
+        log_j[far], grad[:, far] = _integral_by_quadrature(r, alpha[far] if per_row else alpha, s,
+                                                           beta[far] if per_row else beta, x[far], t_x[far], T[far])
     grad[:, ~np.isfinite(log_j)] = 0.0  # J = 0 where t_x = T: no contribution
     return log_j, grad
 
 
-def _integral_by_series(r, alpha, s, beta, x, t_x, T, pairs):
-    """log J̃ and gradient from the antiderivative H at both ends (see :func:`pareto_nbd_integral`)."""
-    swap = bool(beta > alpha)  # sum in the variable with the smaller z
-    big, small = (beta, alpha) if swap else (alpha, beta)
+def pareto_nbd_integral_by_row(r, alpha, s, beta, x, t_x, T, segments=None):
+    """:func:`pareto_nbd_integral` with α and β given per row (customers with covariates, whose α_i and β_i
+    differ), the gradient in (r, α_i, s, β_i) per row.
 
-    def log_h(tau, x):
-        p, q = r + x, np.full(x.shape, s + 1.0)
+    ``segments`` lists the runs of rows that share α and β — customers with the same covariate values —
+    as (row indices, (pairs at t_x, pairs at T)) from :func:`covariate_segments`; each is summed by
+    :func:`pareto_nbd_integral` with its pairs shared. Without it (covariates taking many values) the
+    series is summed row by row, with α_i and β_i, and the quadrature takes the rows far from z = 0.
+    """
+    x = np.asarray(x, dtype="float64")
+    t_x, T = (np.broadcast_to(np.asarray(v, dtype="float64"), x.shape) for v in (t_x, T))
+    alpha, beta = (np.broadcast_to(np.asarray(v, dtype="float64"), x.shape) for v in (alpha, beta))
+    if segments is None:
+        return pareto_nbd_integral(r, alpha, s, beta, x, t_x, T)
+    log_j, grad = np.empty(x.size), np.empty((4, x.size))
+    for rows, pairs in segments:
+        first = rows[0]
+        log_j[rows], grad[:, rows] = pareto_nbd_integral(r, float(alpha[first]), s, float(beta[first]), x[rows],
+                                                         t_x[rows], T[rows], pairs=pairs)
+    return log_j, grad
+
+
+def covariate_segments(group: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, rows_per_group: int = 2000):
+    """The rows of each covariate group (``group``: codes 0, 1, ... of the distinct covariate rows) with their
+    :func:`distinct_pairs` at t_x and at T, for :func:`pareto_nbd_integral_by_row`; None if the groups hold
+    fewer than ``rows_per_group`` rows on average (covariates taking many values), where summing the series
+    row by row is cheaper than a call per group."""
+    n_groups = int(group.max()) + 1 if group.size else 0
+    if n_groups * rows_per_group > group.size:
+        return None
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(n_groups + 1))
+    segments = []
+    for g in range(n_groups):
+        rows = order[bounds[g]:bounds[g + 1]]
+        if rows.size:
+            segments.append((rows, (distinct_pairs(x[rows], t_x[rows]), distinct_pairs(x[rows], T[rows]))))
+    return segments
+
+
+def _integral_by_series(r, alpha, s, beta, x, t_x, T, pairs):
+    """log J̃ and gradient from the antiderivative H at both ends (see :func:`pareto_nbd_integral`).
+
+    With α and β given per row, H is summed row by row (``pairs`` None): the series coefficients depend on
+    the row only through its frequency and which of α_i, β_i is larger, so the rows are taken in that order.
+    """
+    swap = beta > alpha  # sum in the variable with the smaller z
+    big, small = np.maximum(alpha, beta), np.minimum(alpha, beta)
+    if np.ndim(swap):
+        order = np.lexsort((swap, x))
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(order.size)
+        pairs = ((order, inverse), (order, inverse))
+        level = 2.0 * x + swap
+    else:
+        level = x
+
+    def log_h(tau, first):
+        x_at = x[first]
+        p, q = r + x_at, np.full(x_at.shape, s + 1.0)
         n = p + q - 1.0
-        own, other = (q, p) if swap else (p, q)  # exponents of (big+τ) and (small+τ)
-        u = big + tau
-        z = (big - small) / u
-        series, d_series_dz, d_series_own, d_series_other = _ratio_series(own, other, z, x)
-        v = small + tau
+        flip, big_at, small_at = (swap[first], big[first], small[first]) if np.ndim(swap) else (swap, big, small)
+        own, other = np.where(flip, q, p), np.where(flip, p, q)  # exponents of (big+τ) and (small+τ)
+        u = big_at + tau
+        z = (big_at - small_at) / u
+        series, d_series_dz, d_series_own, d_series_other = _ratio_series(own, other, z, level[first])
+        v = small_at + tau
         value = -own * np.log(u) + (1.0 - other) * np.log(v) + np.log(series) - np.log(n)
         dz_dbig, dz_dsmall = v / u**2, -1.0 / u
         g_big = -own / u + d_series_dz / series * dz_dbig
@@ -518,12 +579,13 @@ def _integral_by_series(r, alpha, s, beta, x, t_x, T, pairs):
         g_own = -np.log(u) + d_series_own / series - 1.0 / n
         g_other = -np.log(v) + d_series_other / series - 1.0 / n
         # back to (p, alpha, q, beta)
-        columns = [g_other, g_small, g_own, g_big] if swap else [g_own, g_big, g_other, g_small]
+        columns = [np.where(flip, g_other, g_own), np.where(flip, g_small, g_big), np.where(flip, g_own, g_other),
+                   np.where(flip, g_big, g_small)]
         return value, np.stack(columns)
 
     ends = []
     for tau, (first, at) in zip((t_x, T), pairs, strict=True):
-        value, grad = log_h(tau[first], x[first])
+        value, grad = log_h(tau[first], first)
         ends.append((value[at], grad[:, at]))
     (log_h1, grad1), (log_h2, grad2) = ends
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -531,8 +593,8 @@ def _integral_by_series(r, alpha, s, beta, x, t_x, T, pairs):
         log_j = log_h1 + np.log1p(-np.minimum(ratio21, 1.0))
         # d log(H1 - H2) = (H1 dlogH1 - H2 dlogH2) / (H1 - H2) = dlogH2 + (dlogH1 - dlogH2) / (1 - H2/H1)
         grad = grad2 + (grad1 - grad2) / (1.0 - ratio21)
-    scale = np.array([np.log(alpha), r / alpha, np.log(beta), s / beta])  # of α^r β^s
-    return log_j + r * np.log(alpha) + s * np.log(beta), grad + scale[:, None]
+    scale = np.stack(np.broadcast_arrays(np.log(alpha), r / alpha, np.log(beta), s / beta)).reshape(4, -1)  # α^r β^s
+    return log_j + r * np.log(alpha) + s * np.log(beta), grad + scale
 
 
 def _integral_by_quadrature(r, alpha, s, beta, x, t_x, T):
@@ -545,32 +607,34 @@ def _integral_by_quadrature(r, alpha, s, beta, x, t_x, T):
     """
     from_left, from_right, weight = _tanh_sinh_rule()
     log_j, grad = np.full(x.size, -np.inf), np.zeros((4, x.size))
-    scale = min(alpha, beta) + t_x
+    alpha, beta = (np.broadcast_to(np.asarray(v, dtype="float64"), x.shape) for v in (alpha, beta))
+    scale = np.minimum(alpha, beta) + t_x
     width = np.log1p((T - t_x) / scale)  # the u-interval [0, width]; empty where t_x = T
     rows = np.flatnonzero(width > 0)
     if not rows.size:
         return log_j, grad
     constant = np.zeros(x.size)
-    constant[rows] = np.log(width[rows] * scale[rows]) - x[rows] * np.log(alpha) - np.log(beta)
+    constant[rows] = np.log(width[rows] * scale[rows]) - x[rows] * np.log(alpha[rows]) - np.log(beta[rows])
 
     def sums(at, nodes, peak=None):
         """Σ w f and Σ w f q (q: the four gradient integrands) over ``nodes`` for rows ``at``, f scaled by e^-peak."""
         u = np.where(from_left[nodes] <= 0.5, width[at, None] * from_left[nodes],
                      width[at, None] - width[at, None] * from_right[nodes])
         tau = t_x[at, None] + scale[at, None] * np.expm1(u)
+        a, b = alpha[at, None], beta[at, None]
         # ln(α+τ) = ln α + log1p(τ/α): two transcendental functions per node instead of four
-        grow_alpha, grow_beta = np.log1p(tau / alpha), np.log1p(tau / beta)
+        grow_alpha, grow_beta = np.log1p(tau / a), np.log1p(tau / b)
         log_f = -(r + x[at, None]) * grow_alpha - (s + 1.0) * grow_beta + u + constant[at, None]
         if peak is None:
             peak = np.max(log_f, axis=1)
         mass = weight[nodes] * np.exp(log_f - peak[:, None])
-        near_alpha, near_beta = mass / (alpha + tau), mass / (beta + tau)
+        near_alpha, near_beta = mass / (a + tau), mass / (b + tau)
         # d/dα of -r log1p(τ/α) - x ln(α+τ) is (rτ/α - x)/(α+τ); of -s log1p(τ/β) - ln(β+τ), (sτ/β - 1)/(β+τ)
         moments = np.stack([
             -(mass * grow_alpha).sum(axis=1),
-            r / alpha * (near_alpha * tau).sum(axis=1) - x[at] * near_alpha.sum(axis=1),
+            r / alpha[at] * (near_alpha * tau).sum(axis=1) - x[at] * near_alpha.sum(axis=1),
             -(mass * grow_beta).sum(axis=1),
-            s / beta * (near_beta * tau).sum(axis=1) - near_beta.sum(axis=1),
+            s / beta[at] * (near_beta * tau).sum(axis=1) - near_beta.sum(axis=1),
         ])
         return mass.sum(axis=1), moments, peak, mass[:, ::2].sum(axis=1)
 

@@ -29,9 +29,9 @@ class does the rest, identically for every model:
   versions as JSON (no pickle), and refuses or flags a file from another version.
 
 The vector θ the likelihood is maximised in is public, for whatever needs the fit's
-uncertainty (:mod:`crmlab.clv.intervals`): ``theta_`` (today θ = log of every
-parameter; :meth:`MaximumLikelihoodModel._theta_from_params` is the map, which a
-model with unconstrained coefficients overrides), ``covariance_theta_`` (the inverse
+uncertainty (:mod:`crmlab.clv.intervals`): ``theta_`` (the logs of the positive
+parameters, then covariate coefficients as they are: :meth:`MaximumLikelihoodModel._natural`
+and its inverse ``_theta_from_params`` are the map), ``covariance_theta_`` (the inverse
 observed information in θ) and ``at_theta(θ)``, a copy of the model with its
 parameters set from θ, without refitting.
 """
@@ -39,6 +39,7 @@ parameters set from θ, without refitting.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import platform
 import warnings
@@ -107,6 +108,22 @@ class MaximumLikelihoodModel:
         self.max_iter = max_iter
         self.strategy = strategy
 
+    @property
+    def theta_names(self) -> tuple[str, ...]:
+        """Names of the components of the estimation vector θ: the log-parameters ``param_names``, then any
+        coefficients (models with covariates), which enter θ untransformed."""
+        return self.param_names
+
+    def _natural(self, theta: np.ndarray) -> np.ndarray:
+        """The parameters on their natural scale: exp of the log-parameters, the coefficients as they are."""
+        k = len(self.param_names)
+        return np.concatenate([np.exp(theta[:k]), theta[k:]])
+
+    def _jacobian(self, theta: np.ndarray) -> np.ndarray:
+        """d(natural parameter)/dθ, component by component (the diagonal of the Jacobian)."""
+        k = len(self.param_names)
+        return np.concatenate([np.exp(theta[:k]), np.ones(len(theta) - k)])
+
     # ------------------------------------------------------------------ to implement
     def _log_likelihood(self, log_params: np.ndarray, data: dict[str, np.ndarray]):
         """(ℓ per row, ∂ℓ/∂log-params per row with shape (rows, n_params); build it as np.stack(columns).T, a
@@ -120,7 +137,7 @@ class MaximumLikelihoodModel:
         """Raise DataError, saying why, if the data cannot identify the model whatever its parameters."""
 
     def _initial_log_params(self, data: _Data) -> np.ndarray:
-        return np.zeros(len(self.param_names))
+        return np.zeros(len(self.theta_names))
 
     def _derived(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Arrays computed once per fit from the unique rows (e.g. distinct frequencies); none by default."""
@@ -199,18 +216,27 @@ class MaximumLikelihoodModel:
 
         def objective(theta):
             ll, grad = self._weighted_log_likelihood(theta, prepared)
-            value = -ll / scale
-            gradient = -grad / scale
-            if self.penalizer:
-                phi = np.exp(theta)
-                value += self.penalizer * np.sum(phi**2)
-                gradient += self.penalizer * 2 * phi**2
-            return value, gradient
+            penalty, penalty_gradient, _ = self._penalty(theta)
+            return -ll / scale + penalty, -grad / scale + penalty_gradient
 
         return objective
 
+    def _penalty(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """The penalty per customer, its gradient and the diagonal of its Hessian in θ.
+
+        ``penalizer * Σ φ²`` over the parameters φ = exp(θ) (lifetimes' L2 penalty); models with
+        covariates add their coefficients' penalty (:mod:`crmlab.clv.covariates`).
+        """
+        k = len(self.param_names)
+        value, gradient, curvature = 0.0, np.zeros(len(theta)), np.zeros(len(theta))
+        if self.penalizer:
+            phi2 = np.exp(2 * theta[:k])
+            value = self.penalizer * float(np.sum(phi2))
+            gradient[:k], curvature[:k] = 2 * self.penalizer * phi2, 4 * self.penalizer * phi2
+        return value, gradient, curvature
+
     def _penalty_curvature(self, theta: np.ndarray) -> np.ndarray:
-        return np.diag(4 * self.penalizer * np.exp(2 * theta))
+        return np.diag(self._penalty(theta)[2])
 
     def _stand_in(self, prepared: _Data) -> _Data | None:
         """Smaller data standing in for ``prepared`` in the first stage of a two-stage fit (:mod:`.fitting`).
@@ -235,15 +261,20 @@ class MaximumLikelihoodModel:
             raise ValueError(f"penalizer must be a finite number >= 0, got {self.penalizer!r}")
 
     def _start(self, prepared: _Data) -> np.ndarray:
+        start = self._initial_log_params(prepared)
         if self.initial_params is None:
-            return self._initial_log_params(prepared)
-        unknown = set(self.initial_params) - set(self.param_names)
-        if unknown or any(v <= 0 for v in self.initial_params.values()):
-            raise ValueError(f"initial_params must give positive values for {self.param_names}, "
-                             f"got {self.initial_params}")
-        guess = dict(zip(self.param_names, np.exp(self._initial_log_params(prepared)), strict=True))
+            return start
+        unknown = set(self.initial_params) - set(self.theta_names)
+        if unknown or any(not np.isfinite(v) for v in self.initial_params.values()) or \
+                any(self.initial_params.get(name, 1.0) <= 0 for name in self.param_names):
+            raise ValueError(f"initial_params must give positive values for {self.param_names} (and any finite "
+                             f"value for coefficients {self.theta_names[len(self.param_names):]}), got "
+                             f"{self.initial_params}")
+        guess = dict(zip(self.theta_names, self._natural(start), strict=True))
         guess.update(self.initial_params)
-        return np.log([guess[name] for name in self.param_names])
+        natural = np.array([guess[name] for name in self.theta_names], dtype="float64")
+        k = len(self.param_names)
+        return np.concatenate([np.log(natural[:k]), natural[k:]])
 
     def _check_optimum(self, result) -> None:
         """Raise ConvergenceError unless the optimiser's ``result`` is an interior maximum (used by the strategies)."""
@@ -252,7 +283,7 @@ class MaximumLikelihoodModel:
         if not np.all(np.isfinite(result.x)) or not np.isfinite(result.fun):
             raise ConvergenceError(f"{self.model_name} fit produced non-finite values ({result.message}). {hint}")
         if on_bound.any():
-            names = [n for n, b in zip(self.param_names, on_bound, strict=True) if b]
+            names = [n for n, b in zip(self.theta_names, on_bound, strict=True) if b]
             raise ConvergenceError(f"{self.model_name} fit drove {names} to the edge of the parameter space "
                                    f"(exp(±{LOG_BOUND:.0f})): the likelihood has no interior maximum. {hint}")
         # L-BFGS-B may stop in its line search at an optimum it cannot improve further; what counts is
@@ -271,7 +302,10 @@ class MaximumLikelihoodModel:
         self.log_likelihood_ = float(self._weighted_log_likelihood(theta, prepared)[0])
         self.n_customers_ = int(round(prepared.n_customers))
         self.n_unique_rows_ = len(prepared.counts)
-        self.params_ = pd.Series(np.exp(theta), index=list(self.param_names), name="estimate")
+        #: the quantity maximised: mean log-likelihood per customer minus the penalty (CLVTools' "LL" with
+        #: reg.lambdas); log_likelihood_ / n_customers_ without a penalty
+        self.objective_ = self.log_likelihood_ / prepared.n_customers - self._penalty(theta)[0]
+        self.params_ = pd.Series(self._natural(theta), index=list(self.theta_names), name="estimate")
         self.limit_ = estimate.limit
         free = estimate.free
         covariance_log = np.diag(np.where(free, 0.0, np.inf))
@@ -284,9 +318,10 @@ class MaximumLikelihoodModel:
         self.bic_ = k * np.log(self.n_customers_) - 2 * self.log_likelihood_
 
     def _set_covariance(self, covariance_log: np.ndarray) -> None:
-        """Standard errors and covariance on the natural scale by the delta method, cov(φ) = φφ' cov(log φ)."""
+        """Standard errors and covariance on the natural scale by the delta method, cov(φ) = φφ' cov(log φ)
+        (``covariance_log`` is that of θ: coefficients enter it untransformed, with Jacobian 1)."""
         self._log_covariance = covariance_log
-        phi = self.params_.to_numpy()
+        phi = self._jacobian(self._theta())
         self.standard_errors_ = pd.Series(phi * np.sqrt(np.diag(covariance_log)), index=self.params_.index,
                                           name="standard_error")
         self.covariance_ = pd.DataFrame(covariance_log * np.outer(phi, phi), index=self.params_.index,
@@ -323,9 +358,25 @@ class MaximumLikelihoodModel:
                             f"(first: {list(data.index[bad][:5])}); drop or fix them first")
         counts = self._weights(data, weights)
         self._check_values(columns)
+        self.data_fingerprint_ = self._fingerprint(columns, counts)
         unique, counts = _unique_rows(columns, counts)
         keep = counts > 0
         return self._data({c: v[keep] for c, v in unique.items()}, counts[keep])
+
+    def _fingerprint(self, columns: dict[str, np.ndarray], counts: np.ndarray) -> dict[str, str]:
+        """Hashes of the fitted rows, in their order: the model's own columns with the weights (``base``), and
+        each covariate column apart — what tells :mod:`crmlab.clv.comparison` whether two fits saw the same data."""
+        design = getattr(self, "covariate_design", None)
+        covariates = set(design().columns) if design is not None else set()
+
+        def digest(*arrays) -> str:
+            h = hashlib.blake2b(digest_size=12)
+            for array in arrays:
+                h.update(np.ascontiguousarray(array, dtype="float64").tobytes())
+            return h.hexdigest()
+
+        own = [v for c, v in columns.items() if c not in covariates]
+        return {"base": digest(*own, counts), **{c: digest(columns[c]) for c in columns if c in covariates}}
 
     def _weights(self, data: pd.DataFrame, weights) -> np.ndarray:
         if weights is None:
@@ -340,6 +391,16 @@ class MaximumLikelihoodModel:
         if not hasattr(self, "params_"):
             raise NotFittedError(f"this {self.model_name} model is not fitted yet; call fit(data) first")
 
+    def _theta(self) -> np.ndarray:
+        """θ of the fitted parameters (log-parameters, then coefficients)."""
+        return self._theta_from_params(self.params_.to_numpy(dtype="float64"))
+
+    def _theta_from_params(self, params: np.ndarray) -> np.ndarray:
+        """θ from natural-scale parameters, the inverse of :meth:`_natural`: logs of the positive parameters, the
+        coefficients as they are."""
+        k = len(self.param_names)
+        return np.concatenate([np.log(params[:k]), params[k:]])
+
     def _param_values(self) -> tuple[float, ...]:
         self._require_fit()
         return tuple(self.params_[name] for name in self.param_names)
@@ -349,19 +410,12 @@ class MaximumLikelihoodModel:
         """The columns of a customer table that the model's predictions read (a model with covariates adds them)."""
         return tuple(self.data_columns)
 
-    def _params_from_theta(self, theta: np.ndarray) -> np.ndarray:
-        """Natural-scale parameters from the vector θ the likelihood is maximised in: φ = exp(θ)."""
-        return np.exp(theta)
-
-    def _theta_from_params(self, params: np.ndarray) -> np.ndarray:
-        """θ from natural-scale parameters, the inverse of :meth:`_params_from_theta`: θ = log φ."""
-        return np.log(params)
-
     @property
     def theta_(self) -> np.ndarray:
-        """The estimate in θ, the unconstrained vector the likelihood was maximised in (log of every parameter)."""
+        """The estimate in θ, the unconstrained vector the likelihood was maximised in (log-parameters, then
+        coefficients as they are)."""
         self._require_fit()
-        return self._theta_from_params(self.params_.to_numpy(dtype="float64"))
+        return self._theta()
 
     @property
     def covariance_theta_(self) -> np.ndarray:
@@ -386,26 +440,36 @@ class MaximumLikelihoodModel:
             raise ValueError(f"theta must hold {len(self.params_)} finite numbers (one per parameter "
                              f"{list(self.params_.index)}), got {theta!r}")
         model = copy.copy(self)
-        model.params_ = pd.Series(self._params_from_theta(theta), index=self.params_.index, name="estimate")
+        model.params_ = pd.Series(self._natural(theta), index=self.params_.index, name="estimate")
         return model
 
     def confidence_intervals(self, level: float = 0.95) -> pd.DataFrame:
-        """Intervals exp(log φ ± z·se(log φ)) from the observed information."""
+        """Intervals exp(log φ ± z·se(log φ)) from the observed information (so they stay positive), and
+        γ ± z·se(γ) for coefficients."""
         self._require_fit()
         z = stats.norm.ppf(0.5 + level / 2)
-        se_log = np.sqrt(np.diag(self._log_covariance))
-        log_phi = np.log(self.params_.to_numpy())
-        return pd.DataFrame({"lower": np.exp(log_phi - z * se_log), "upper": np.exp(log_phi + z * se_log)},
-                            index=self.params_.index)
+        se_theta = np.sqrt(np.diag(self._log_covariance))
+        theta = self._theta()
+        return pd.DataFrame({"lower": self._natural(theta - z * se_theta),
+                             "upper": self._natural(theta + z * se_theta)}, index=self.params_.index)
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """Estimates, standard errors and confidence intervals; fit statistics in ``.attrs``."""
+        """Estimates, standard errors and confidence intervals; fit statistics in ``.attrs``.
+
+        Models with coefficients add their z statistics and two-sided p values (the coefficient over its
+        standard error against the standard normal); as in CLVTools, none are given for the positive
+        model parameters, whose zero is no hypothesis."""
         intervals = self.confidence_intervals(level)
         table = pd.DataFrame({"estimate": self.params_, "standard_error": self.standard_errors_,
                               f"lower_{level:.0%}": intervals["lower"], f"upper_{level:.0%}": intervals["upper"]})
+        if len(self.theta_names) > len(self.param_names):
+            coefficient = np.arange(len(table)) >= len(self.param_names)
+            z = np.where(coefficient, table["estimate"] / table["standard_error"], np.nan)
+            table["z"] = z
+            table["p_value"] = np.where(coefficient, 2 * stats.norm.sf(np.abs(z)), np.nan)
         table.attrs = {"model": self.model_name, "log_likelihood": self.log_likelihood_, "aic": self.aic_,
                        "bic": self.bic_, "customers": self.n_customers_, "unique_rows": self.n_unique_rows_,
-                       "limit": getattr(self, "limit_", None)}
+                       "limit": getattr(self, "limit_", None), "objective": getattr(self, "objective_", None)}
         return table
 
     def __repr__(self) -> str:
@@ -423,7 +487,8 @@ class MaximumLikelihoodModel:
     def _fitted_state(self) -> dict:
         """What a fitted model knows beyond its parameters (subclasses add theirs)."""
         info = getattr(self, "data_info_", None)
-        state = {"fitted_on": asdict(info) if info is not None else None, "limit": getattr(self, "limit_", None)}
+        state = {"fitted_on": asdict(info) if info is not None else None, "limit": getattr(self, "limit_", None),
+                 "data_fingerprint": getattr(self, "data_fingerprint_", None)}
         if hasattr(self, "n_excluded_"):
             state["n_excluded"] = self.n_excluded_
         return state
@@ -431,6 +496,8 @@ class MaximumLikelihoodModel:
     def _restore_state(self, state: dict) -> None:
         self.data_info_ = TableInfo(**state["fitted_on"]) if state.get("fitted_on") else None
         self.limit_ = state.get("limit")
+        if state.get("data_fingerprint"):
+            self.data_fingerprint_ = state["data_fingerprint"]
         if "n_excluded" in state:
             self.n_excluded_ = state["n_excluded"]
 
@@ -447,6 +514,7 @@ class MaximumLikelihoodModel:
             "params": self.params_.to_dict(),
             "log_covariance": self._log_covariance.tolist(),
             "log_likelihood": self.log_likelihood_,
+            "objective": self.objective_,
             "n_customers": self.n_customers_,
             "n_unique_rows": self.n_unique_rows_,
             "state": self._fitted_state(),
@@ -461,16 +529,22 @@ class MaximumLikelihoodModel:
     @classmethod
     def _from_document(cls, document: dict) -> MaximumLikelihoodModel:
         model = cls(**document["settings"])
-        model.params_ = pd.Series(document["params"], name="estimate")[list(cls.param_names)]
+        model.params_ = pd.Series(document["params"], name="estimate")[list(model.theta_names)]
         model.log_likelihood_ = document["log_likelihood"]
         model.n_customers_ = document["n_customers"]
         model.n_unique_rows_ = document["n_unique_rows"]
         model._restore_state(document.get("state", {}))
         model._set_covariance(np.asarray(document["log_covariance"], dtype="float64"))
+        model.objective_ = document.get("objective", model.log_likelihood_ / model.n_customers_)
         k = len(model.params_)
         model.aic_ = 2 * k - 2 * model.log_likelihood_
         model.bic_ = k * np.log(model.n_customers_) - 2 * model.log_likelihood_
         return model
+
+
+def row_codes(columns: dict[str, np.ndarray]) -> np.ndarray:
+    """Codes 0, 1, ... of the distinct rows of ``columns``, numbered in order of first appearance."""
+    return _row_groups(columns)[0]
 
 
 def _unique_rows(columns: dict[str, np.ndarray], counts: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:

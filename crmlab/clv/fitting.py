@@ -313,10 +313,10 @@ class _Limit:
 
 def _limits(model, active: frozenset[int]) -> list[_Limit]:
     """Every combination of moves of the boundaries in ``active`` (indices into model.boundaries) but staying put."""
-    index = {name: k for k, name in enumerate(model.param_names)}
+    index = {name: k for k, name in enumerate(model.theta_names)}
     options = [[None, *((index[b.names[0]], index[b.names[1]], move, b) for move in b.moves())]
                for k, b in enumerate(model.boundaries) if k in active]
-    return [_Limit(tuple(m for m in combo if m is not None), len(model.param_names))
+    return [_Limit(tuple(m for m in combo if m is not None), len(model.theta_names))
             for combo in itertools.product(*options) if any(m is not None for m in combo)]
 
 
@@ -324,7 +324,7 @@ def _runaway(model, theta: np.ndarray | None) -> frozenset[int]:
     """The boundaries with a parameter beyond e^±12 in ``theta``; all of them if there are none, or no θ."""
     if theta is None or not np.all(np.isfinite(theta)):
         return frozenset(range(len(model.boundaries)))
-    far = {name for name, value in zip(model.param_names, theta, strict=True) if abs(value) >= _FAR}
+    far = {name for name, value in zip(model.theta_names, theta, strict=True) if abs(value) >= _FAR}
     return frozenset(k for k, b in enumerate(model.boundaries) if far & set(b.names)) or \
         frozenset(range(len(model.boundaries)))
 
@@ -370,9 +370,10 @@ def maximise(model, data, theta0: np.ndarray) -> Estimate:
     beyond = search.beyond()
     if beyond is not None and search.candidates:
         value, point = beyond
-        far = ", ".join(f"{n} → {v:.3g}" for n, v, k in zip(model.param_names, np.exp(point), point, strict=True)
+        natural = model._natural(point)
+        far = ", ".join(f"{n} → {v:.3g}" for n, v, k in zip(model.theta_names, natural, point, strict=True)
                         if abs(k) >= _FAR)
-        rest = ", ".join(f"{n} = {v:.4g}" for n, v, k in zip(model.param_names, np.exp(point), point, strict=True)
+        rest = ", ".join(f"{n} = {v:.4g}" for n, v, k in zip(model.theta_names, natural, point, strict=True)
                          if abs(k) < _FAR)
         raise ConvergenceError(
             f"{model.model_name}: the likelihood rises towards the edge of the parameter space ({far}, with {rest}; "
@@ -380,8 +381,8 @@ def maximise(model, data, theta0: np.ndarray) -> Estimate:
             f"{search.best_value():,.4f}): no finite parameters describe these data. Try a small penalizer= "
             f"(e.g. 0.001), or {model.convergence_hint}.") from failure
     if not search.candidates:
-        names = "; ".join(dict.fromkeys(" and ".join(_PAIR[m[2]].format(model.param_names[m[0]],
-                                                                         model.param_names[m[1]]) for m in limit.moves)
+        names = "; ".join(dict.fromkeys(" and ".join(_PAIR[m[2]].format(model.theta_names[m[0]],
+                                                                         model.theta_names[m[1]]) for m in limit.moves)
                                         for limit, _ in search.tried))
         tried_text = f" No limit of the model fits either (tried: {names})." if names else ""
         raise ConvergenceError(f"{failure}{tried_text}") from failure
@@ -454,7 +455,7 @@ class _Search:
         if best.limit is None:
             return
         model, start = self.model, best.theta.copy()
-        index = {name: k for k, name in enumerate(model.param_names)}
+        index = {name: k for k, name in enumerate(model.theta_names)}
         for boundary in model.boundaries:
             i, j = index[boundary.names[0]], index[boundary.names[1]]
             if best.free[i]:
@@ -511,7 +512,7 @@ def _fit_limit(model, data, limit: _Limit, start: np.ndarray) -> tuple[Estimate 
         np.zeros((0, 0))
     if result.x.size and not _positive_definite(information):
         return None, stopped
-    return Estimate(stopped, information, limit.free(), limit.describe(stopped, model.param_names)), stopped
+    return Estimate(stopped, information, limit.free(), limit.describe(stopped, model.theta_names)), stopped
 
 
 def _log_likelihood(model, data, theta: np.ndarray) -> float:

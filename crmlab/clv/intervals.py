@@ -85,7 +85,7 @@ def parameter_draws(model, n_draws: int = 500, *, seed=None) -> pd.DataFrame:
             "refits on resampled customers.")
     rng = np.random.default_rng(seed)
     theta = rng.multivariate_normal(model.theta_, covariance, size=n_draws, method="eigh")
-    params = np.stack([model._params_from_theta(row) for row in theta])
+    params = np.stack([model._natural(row) for row in theta])
     return _draw_frame(params, model, np.arange(n_draws), {"method": "asymptotic normal"})
 
 

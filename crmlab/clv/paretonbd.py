@@ -16,12 +16,14 @@ import numpy as np
 from ._purchase import COMMON_PURCHASE_RATE, PurchaseModel
 from ._special import (
     _tanh_sinh_rule,
+    covariate_segments,
     digamma_difference,
     distinct_pairs,
     exprel,
     log_gamma_ratio,
     log_nbinom_pmf,
     pareto_nbd_integral,
+    pareto_nbd_integral_by_row,
 )
 from .fitting import Boundary
 
@@ -100,12 +102,21 @@ class ParetoNBD(PurchaseModel):
     customer), s = 1 with β → ∞ (nobody dies: the NBD model), r, α → ∞ (one purchase rate), and their
     combinations are reported as the limiting model with a :class:`~crmlab.errors.CrmlabWarning`.
 
+    Covariates (``purchase_covariates=``, ``dropout_covariates=``, ``shared_covariates=``,
+    ``covariate_penalty=``; :mod:`crmlab.clv.covariates`) follow CLVTools' ``pnbd`` with static
+    covariates: α_i = α exp(−γ_purchase'z_i), β_i = β exp(−γ_dropout'z_i), so a customer's mean
+    purchase rate r/α_i and mean dropout rate s/β_i scale with exp(γ'z_i); the likelihood above holds
+    per customer with α_i and β_i. The integral is summed per group of customers with equal
+    covariates (:func:`~crmlab.clv._special.pareto_nbd_integral_by_row`). Checked against CLVTools'
+    apparel fits (``tests/clv/test_covariates_reference.py``).
+
     Checked against the published CDNOW estimates (r = 0.553, α = 10.578, s = 0.606,
     β = 11.669, LL = -9595.0) and lifetimes' ParetoNBDFitter.
     """
 
     param_names = ("r", "alpha", "s", "beta")
     model_name = "Pareto/NBD"
+    covariate_links = {"purchase": (("alpha", -1),), "dropout": (("beta", -1),)}
     _process = ParetoProcess
     boundaries = (COMMON_PURCHASE_RATE,
                   Boundary(("s", "beta"), concentrate="every customer's lifetime is exponential with the same "
@@ -113,24 +124,34 @@ class ParetoNBD(PurchaseModel):
                            vanish="no customer ever dies, the NBD model"))
 
     def _derived(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        x = columns["frequency"]
-        return {**super()._derived(columns), "recency_pairs": distinct_pairs(x, columns["recency"]),
+        """As the purchase models', plus the (frequency, time) pairs the integral's series is summed on: once for
+        all rows, or per covariate group (None where the covariates take too many values: quadrature)."""
+        x, derived = columns["frequency"], super()._derived(columns)
+        if "covariate_group" in derived:
+            return {**derived, "segments": covariate_segments(derived["covariate_group"], x, columns["recency"],
+                                                              columns["T"])}
+        return {**derived, "recency_pairs": distinct_pairs(x, columns["recency"]),
                 "T_pairs": distinct_pairs(x, columns["T"])}
 
-    def _terms(self, log_params, data):
+    def _terms(self, params, data):
         """The log of the bracket's two terms (times α^r β^s, each factor as (1 + τ/α)^-r (α+τ)^-x ...) and the
-        integral's gradient."""
-        r, alpha, s, beta = np.exp(log_params)
+        integral's gradient; α and β one number, or one per row (covariates)."""
+        r, alpha, s, beta = params
         x, t_x, T = data["frequency"], data["recency"], data["T"]
         grow_alpha, grow_beta = np.log1p(T / alpha), np.log1p(T / beta)
         log_a = -r * grow_alpha - x * np.log(alpha + T) - s * grow_beta
-        pairs = (data["recency_pairs"], data["T_pairs"]) if "T_pairs" in data else None
-        log_j, d_j = pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=pairs)
+        if np.ndim(alpha) or np.ndim(beta):
+            if "segments" not in data:
+                data.update(self._derived(data))
+            log_j, d_j = pareto_nbd_integral_by_row(r, alpha, s, beta, x, t_x, T, segments=data["segments"])
+        else:
+            pairs = (data["recency_pairs"], data["T_pairs"]) if "T_pairs" in data else None
+            log_j, d_j = pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=pairs)
         mix = _log_add_exp(log_a, np.log(s) + log_j)
         return (r, alpha, s, beta), (x, T, grow_alpha, grow_beta), log_a, d_j, mix
 
-    def _log_likelihood(self, log_params, data):
-        (r, alpha, s, beta), (x, T, grow_alpha, grow_beta), log_a, d_j, mix = self._terms(log_params, data)
+    def _row_log_likelihood(self, params, data):
+        (r, alpha, s, beta), (x, T, grow_alpha, grow_beta), log_a, d_j, mix = self._terms(params, data)
         w_a = np.exp(log_a - mix)
         w_j = 1.0 - w_a
         levels, at = self._frequency_levels(data)  # special functions once per distinct frequency
@@ -144,12 +165,12 @@ class ParetoNBD(PurchaseModel):
     # ------------------------------------------------------------------ predictions
     def _p_alive_now(self, history):
         """P(alive at T | x, t_x, T) (eq. 18 of the note), computed on the log scale."""
-        *_, log_a, _, mix = self._terms(np.log(self._param_values()), history)
+        *_, log_a, _, mix = self._terms(self._customer_params(history), history)
         return np.exp(log_a - mix)
 
     def _alive_parameters(self, keys):
         """An alive customer's future: λ ~ Gamma(r + x, α + T), μ ~ Gamma(s, β + T) (eqs. 19-20 of the note)."""
-        r, alpha, s, beta = self._param_values()
+        r, alpha, s, beta = self._customer_params(keys)
         x, T = keys["frequency"], keys["T"]
         return r + x, alpha + T, np.full_like(x, s), beta + T
 
