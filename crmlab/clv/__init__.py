@@ -9,6 +9,8 @@ class                   model                                        reference
 ``BetaGeoBetaBinom``    BG/BB (discrete opportunities)               Fader, Hardie & Shang (2010)
 ``GammaGamma``          spend per transaction                        Fader, Hardie & Lee (2005)
 ``ShiftedBetaGeometric``  contractual retention (sBG)                Fader & Hardie (2007)
+``BetaGeoCNBD``         BG/CNBD-k (Erlang-k purchase timing)         Reutterer, Platzer & Schröder (2021)
+``ModifiedBetaGeoCNBD`` MBG/CNBD-k                                   Reutterer, Platzer & Schröder (2021)
 ======================  ===========================================  ===================================
 
 All are fitted by maximum likelihood (:mod:`crmlab.clv.base`, with a fitting strategy
@@ -21,6 +23,7 @@ from . import fitting
 from .base import MaximumLikelihoodModel, load_model
 from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeo
+from .cnbd import BetaGeoCNBD, ModifiedBetaGeoCNBD
 from .evaluation import HoldoutEvaluation, evaluate_holdout, tracking_table
 from .gammagamma import GammaGamma
 from .lifetime_value import customer_base_value, customer_lifetime_value, write_customer_values
@@ -29,9 +32,9 @@ from .paretonbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric, snapshot_rows, survivor_rows
 
 MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, BetaGeoBetaBinom, GammaGamma,
-                                        ShiftedBetaGeometric)}
+                                        ShiftedBetaGeometric, BetaGeoCNBD, ModifiedBetaGeoCNBD)}
 
 __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "MaximumLikelihoodModel",
            "load_model", "MODELS", "customer_lifetime_value", "customer_base_value", "evaluate_holdout", "fitting",
            "tracking_table", "HoldoutEvaluation", "ShiftedBetaGeometric", "survivor_rows",
-           "snapshot_rows", "write_customer_values"]
+           "snapshot_rows", "write_customer_values", "BetaGeoCNBD", "ModifiedBetaGeoCNBD"]
