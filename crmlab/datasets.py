@@ -276,10 +276,12 @@ from .simulation import (  # noqa: E402  - the seeded simulators are data sets t
     simulate_bgcnbd,
     simulate_bgnbd,
     simulate_gammagamma,
+    simulate_ggompertznbd,
     simulate_mbgcnbd,
     simulate_mbgnbd,
     simulate_paretonbd,
 )
 
 __all__ += ["simulate_bgnbd", "simulate_mbgnbd", "simulate_paretonbd", "simulate_bgbb", "simulate_gammagamma",
-            "make_satisfaction_survey", "make_kano_survey", "simulate_bgcnbd", "simulate_mbgcnbd"]
+            "make_satisfaction_survey", "make_kano_survey", "simulate_bgcnbd", "simulate_mbgcnbd",
+            "simulate_ggompertznbd"]

@@ -16,7 +16,8 @@ import pandas as pd
 from .frames import CUSTOMER_SUMMARY, TableInfo, with_info
 
 __all__ = ["simulate_bgnbd", "simulate_mbgnbd", "simulate_paretonbd", "simulate_bgbb", "simulate_gammagamma",
-           "make_satisfaction_survey", "make_kano_survey", "simulate_bgcnbd", "simulate_mbgcnbd"]
+           "make_satisfaction_survey", "make_kano_survey", "simulate_bgcnbd", "simulate_mbgcnbd",
+           "simulate_ggompertznbd"]
 
 
 def _frame(**columns) -> pd.DataFrame:
@@ -131,6 +132,22 @@ def simulate_paretonbd(n_customers: int, T, *, r: float, alpha: float, s: float,
     observed = np.minimum(lifetime, T)
     frequency = rng.poisson(rate * observed)
     # the last of x uniform purchase times on (0, observed) is observed * U^(1/x)
+    recency = np.where(frequency > 0, observed * rng.random(n_customers) ** (1.0 / np.maximum(frequency, 1)), 0.0)
+    return _summary(_frame(frequency=frequency, recency=recency, T=T, true_rate=rate, true_lifetime=lifetime),
+                    time_unit)
+
+
+def simulate_ggompertznbd(n_customers: int, T, *, r: float, alpha: float, b: float, s: float, beta: float,
+                          seed=None, time_unit: str = "W") -> pd.DataFrame:
+    """Customers from the GGompertz/NBD story: λ ~ Gamma(r, α); a Gompertz lifetime, P(τ > t) = exp(−η(e^(bt) − 1)),
+    with η ~ Gamma(s, β) (drawn as τ = ln(1 + E/η)/b, E ~ Exp(1))."""
+    rng = np.random.default_rng(seed)
+    T = _observation_lengths(n_customers, T)
+    rate = rng.gamma(r, 1.0 / alpha, n_customers)
+    scale = rng.gamma(s, 1.0 / beta, n_customers)
+    lifetime = np.log1p(rng.exponential(1.0, n_customers) / scale) / b
+    observed = np.minimum(lifetime, T)
+    frequency = rng.poisson(rate * observed)
     recency = np.where(frequency > 0, observed * rng.random(n_customers) ** (1.0 / np.maximum(frequency, 1)), 0.0)
     return _summary(_frame(frequency=frequency, recency=recency, T=T, true_rate=rate, true_lifetime=lifetime),
                     time_unit)

@@ -11,6 +11,7 @@ class                   model                                        reference
 ``ShiftedBetaGeometric``  contractual retention (sBG)                Fader & Hardie (2007)
 ``BetaGeoCNBD``         BG/CNBD-k (Erlang-k purchase timing)         Reutterer, Platzer & Schröder (2021)
 ``ModifiedBetaGeoCNBD`` MBG/CNBD-k                                   Reutterer, Platzer & Schröder (2021)
+``GammaGompertzNBD``    GGompertz/NBD (ageing customers)             Bemmaor & Glady (2012)
 ======================  ===========================================  ===================================
 
 All are fitted by maximum likelihood (:mod:`crmlab.clv.base`, with a fitting strategy
@@ -26,15 +27,18 @@ from .bgnbd import BetaGeo
 from .cnbd import BetaGeoCNBD, ModifiedBetaGeoCNBD
 from .evaluation import HoldoutEvaluation, evaluate_holdout, tracking_table
 from .gammagamma import GammaGamma
+from .ggompertz import GammaGompertzNBD
 from .lifetime_value import customer_base_value, customer_lifetime_value, write_customer_values
 from .mbgnbd import ModifiedBetaGeo
 from .paretonbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric, snapshot_rows, survivor_rows
 
 MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, BetaGeoBetaBinom, GammaGamma,
-                                        ShiftedBetaGeometric, BetaGeoCNBD, ModifiedBetaGeoCNBD)}
+                                        ShiftedBetaGeometric, BetaGeoCNBD, ModifiedBetaGeoCNBD,
+                                        GammaGompertzNBD)}
 
 __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "MaximumLikelihoodModel",
            "load_model", "MODELS", "customer_lifetime_value", "customer_base_value", "evaluate_holdout", "fitting",
            "tracking_table", "HoldoutEvaluation", "ShiftedBetaGeometric", "survivor_rows",
-           "snapshot_rows", "write_customer_values", "BetaGeoCNBD", "ModifiedBetaGeoCNBD"]
+           "snapshot_rows", "write_customer_values", "BetaGeoCNBD", "ModifiedBetaGeoCNBD",
+           "GammaGompertzNBD"]
