@@ -22,7 +22,7 @@ _SUBMODULES = {"datasets", "transactions", "reading", "parsing", "dates", "strea
                "studies", "teaching", "course", "cli", "units", "paths", "errors", "frames", "i18n", "display", "site",
                "loyalty_measurement"}
 _FUNCTIONS = {"customer_summary": "summary", "calibration_holdout": "summary", "calibration_summary": "summary",
-              "single_customer_view": "summary"}
+              "single_customer_view": "summary", "add_intertransaction_times": "summary"}
 
 __all__ = sorted(_SUBMODULES | set(_FUNCTIONS) | {"__version__"})
 

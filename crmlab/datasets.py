@@ -16,6 +16,8 @@ loader                 what it is                                       where it
                        primer (344 x 50)
 ``load_donations``     BG/BB donations (22 patterns, 11,104 donors)     ``data/raw/``
 ``load_telco_churn``   IBM Telco churn sample (7,043 customers)         ``data/raw/``
+``load_grocery``       purchase days of 1,525 customers of an online    ``data/raw/``
+                       grocer, 2006-01-01 .. 2007-12-30 (BTYDplus)
 =====================  ===============================================  =====================
 
 Sources, licences and quirks of the files in ``data/raw/`` are in
@@ -55,6 +57,7 @@ __all__ = [
     "load_example_survey",
     "load_donations",
     "load_telco_churn",
+    "load_grocery",
 ]
 
 _CDNOW_FILES = {"master": "CDNOW_master.txt", "sample": "CDNOW_sample.txt"}
@@ -290,15 +293,32 @@ def load_telco_churn(data_dir: str | Path | None = None) -> pd.DataFrame:
     return pd.read_parquet(_raw_file("telco_customer_churn.parquet", data_dir))
 
 
+def load_grocery(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Purchase log of an online grocery store: 10,483 purchase days of 1,525 customers, 2006-01-01 .. 2007-12-30.
+
+    BTYDplus' ``groceryElog`` (Platzer & Reutterer 2016; GPL-3, see ``data/raw/README.md``), the worked
+    example of its regularity models: the cohort bought first in the first quarter of 2006, and
+    customers buy with some regularity (BTYDplus' vignette finds k = 2 for MBG/CNBD-k on the first 52
+    weeks). Columns ``customer_id`` (str) and ``date`` (datetime64, a day; at most one row per customer
+    and day); no amounts. Rows in the file's order.
+    """
+    log = pd.read_parquet(_raw_file("grocery_elog.parquet", data_dir))
+    return log.rename(columns={"cust": "customer_id"}).astype({"customer_id": "str", "date": "datetime64[ns]"})
+
+
 from .simulation import (  # noqa: E402  - the seeded simulators are data sets too
     make_kano_survey,
     make_satisfaction_survey,
     simulate_bgbb,
+    simulate_bgcnbd,
     simulate_bgnbd,
     simulate_gammagamma,
+    simulate_ggompertznbd,
+    simulate_mbgcnbd,
     simulate_mbgnbd,
     simulate_paretonbd,
 )
 
 __all__ += ["simulate_bgnbd", "simulate_mbgnbd", "simulate_paretonbd", "simulate_bgbb", "simulate_gammagamma",
-            "make_satisfaction_survey", "make_kano_survey"]
+            "make_satisfaction_survey", "make_kano_survey", "simulate_bgcnbd", "simulate_mbgcnbd",
+            "simulate_ggompertznbd"]

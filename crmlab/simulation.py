@@ -16,7 +16,8 @@ import pandas as pd
 from .frames import CUSTOMER_SUMMARY, TableInfo, with_info
 
 __all__ = ["simulate_bgnbd", "simulate_mbgnbd", "simulate_paretonbd", "simulate_bgbb", "simulate_gammagamma",
-           "make_satisfaction_survey", "make_kano_survey"]
+           "make_satisfaction_survey", "make_kano_survey", "simulate_bgcnbd", "simulate_mbgcnbd",
+           "simulate_ggompertznbd"]
 
 
 def _frame(**columns) -> pd.DataFrame:
@@ -74,6 +75,55 @@ def simulate_mbgnbd(n_customers: int, T, *, r: float, alpha: float, a: float, b:
     return _summary(_beta_geometric(n_customers, T, r, alpha, a, b, seed, drop_at_first=True), time_unit)
 
 
+def _erlang_beta_geometric(n_customers, T, k, r, alpha, a, b, seed, drop_at_first: bool, holdout) -> pd.DataFrame:
+    """As :func:`_beta_geometric` with Erlang-k gaps Gamma(k, λ), also recording Σ ln(gap) and the holdout."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a whole number >= 1, got {k!r}")
+    rng = np.random.default_rng(seed)
+    T = _observation_lengths(n_customers, T)
+    end = T + (holdout or 0.0)
+    rate = rng.gamma(r, 1.0 / alpha, n_customers)
+    p = rng.beta(a, b, n_customers)
+    lifetime_purchases = rng.geometric(p) - (1 if drop_at_first else 0)
+    frequency, later = np.zeros(n_customers, dtype="int64"), np.zeros(n_customers, dtype="int64")
+    recency, litt, clock = np.zeros(n_customers), np.zeros(n_customers), np.zeros(n_customers)
+    made = np.zeros(n_customers, dtype="int64")
+    active = np.flatnonzero(lifetime_purchases > 0)
+    while active.size:
+        gap = rng.gamma(k, 1.0 / rate[active])
+        clock[active] += gap
+        within = clock[active] <= end[active]
+        active, gap = active[within], gap[within]
+        made[active] += 1
+        inside = clock[active] <= T[active]
+        buyers = active[inside]
+        frequency[buyers] += 1
+        recency[buyers] = clock[buyers]
+        litt[buyers] += np.log(gap[inside])
+        later[active[~inside]] += 1
+        active = active[made[active] < lifetime_purchases[active]]
+    return _frame(frequency=frequency, recency=recency, T=T, litt=litt, true_rate=rate, true_dropout=p,
+                  true_alive=lifetime_purchases > frequency, holdout_purchases=later)
+
+
+def simulate_bgcnbd(n_customers: int, T, *, k: int, r: float, alpha: float, a: float, b: float, holdout: float = 0.0,
+                    seed=None, time_unit: str = "W") -> pd.DataFrame:
+    """Customers from the BG/CNBD-k story: Erlang-k gaps of rate λ ~ Gamma(r, α), dropout after a repeat purchase
+    with probability p ~ Beta(a, b).
+
+    Besides the summary (``frequency``, ``recency``, ``T``, and ``litt``, the sum of the log gaps) the frame
+    holds ``true_rate`` λ, ``true_dropout`` p, ``true_alive`` (alive at T) and ``holdout_purchases``, the
+    purchases in the ``holdout`` time units after T.
+    """
+    return _summary(_erlang_beta_geometric(n_customers, T, k, r, alpha, a, b, seed, False, holdout), time_unit)
+
+
+def simulate_mbgcnbd(n_customers: int, T, *, k: int, r: float, alpha: float, a: float, b: float, holdout: float = 0.0,
+                     seed=None, time_unit: str = "W") -> pd.DataFrame:
+    """As :func:`simulate_bgcnbd`, but customers may also drop out right after their first purchase (MBG/CNBD-k)."""
+    return _summary(_erlang_beta_geometric(n_customers, T, k, r, alpha, a, b, seed, True, holdout), time_unit)
+
+
 def simulate_paretonbd(n_customers: int, T, *, r: float, alpha: float, s: float, beta: float,
                        seed=None, time_unit: str = "W") -> pd.DataFrame:
     """Customers from the Pareto/NBD story: λ ~ Gamma(r, α), lifetime ~ Exp(μ) with μ ~ Gamma(s, β).
@@ -88,6 +138,22 @@ def simulate_paretonbd(n_customers: int, T, *, r: float, alpha: float, s: float,
     observed = np.minimum(lifetime, T)
     frequency = rng.poisson(rate * observed)
     # the last of x uniform purchase times on (0, observed) is observed * U^(1/x)
+    recency = np.where(frequency > 0, observed * rng.random(n_customers) ** (1.0 / np.maximum(frequency, 1)), 0.0)
+    return _summary(_frame(frequency=frequency, recency=recency, T=T, true_rate=rate, true_lifetime=lifetime),
+                    time_unit)
+
+
+def simulate_ggompertznbd(n_customers: int, T, *, r: float, alpha: float, b: float, s: float, beta: float,
+                          seed=None, time_unit: str = "W") -> pd.DataFrame:
+    """Customers from the GGompertz/NBD story: λ ~ Gamma(r, α); a Gompertz lifetime, P(τ > t) = exp(−η(e^(bt) − 1)),
+    with η ~ Gamma(s, β) (drawn as τ = ln(1 + E/η)/b, E ~ Exp(1))."""
+    rng = np.random.default_rng(seed)
+    T = _observation_lengths(n_customers, T)
+    rate = rng.gamma(r, 1.0 / alpha, n_customers)
+    scale = rng.gamma(s, 1.0 / beta, n_customers)
+    lifetime = np.log1p(rng.exponential(1.0, n_customers) / scale) / b
+    observed = np.minimum(lifetime, T)
+    frequency = rng.poisson(rate * observed)
     recency = np.where(frequency > 0, observed * rng.random(n_customers) ** (1.0 / np.maximum(frequency, 1)), 0.0)
     return _summary(_frame(frequency=frequency, recency=recency, T=T, true_rate=rate, true_lifetime=lifetime),
                     time_unit)

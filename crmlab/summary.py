@@ -45,7 +45,8 @@ from .errors import ColumnTypeError, DataError, MissingColumnError, ObservationP
 from .frames import CALIBRATION_HOLDOUT, CUSTOMER_SUMMARY, TableInfo, table_info, with_info
 from .units import days_per
 
-__all__ = ["customer_summary", "calibration_holdout", "calibration_summary", "single_customer_view"]
+__all__ = ["customer_summary", "calibration_holdout", "calibration_summary", "single_customer_view",
+           "add_intertransaction_times"]
 
 _SECONDS_PER_DAY = 86_400
 
@@ -166,9 +167,7 @@ def calibration_holdout(transactions, *, calibration_end, observation_end=None, 
         )
     result[["frequency_holdout", "monetary_holdout"]] = result[["frequency_holdout", "monetary_holdout"]].fillna(0)
     result["duration_holdout"] = _elapsed_scalar(cal_end, end, time_unit, purchase_period)
-    result = _finish(result, amount_col is not None)
-    if amount_col is None:
-        result = result.drop(columns="monetary_holdout")
+    result = _finish(result, amount_col is not None)  # without amounts, every monetary column goes
     info = TableInfo(CALIBRATION_HOLDOUT, time_unit=time_unit, purchase_period=purchase_period,
                      calibration_end=str(cal_end.date()), observation_end=str(end.date()))
     return with_info(result.astype({"frequency_holdout": "int64"}), info)
@@ -181,7 +180,8 @@ def calibration_summary(split: pd.DataFrame) -> pd.DataFrame:
     observed to the calibration end, in the split's time unit. Columns joined to the split that are
     neither calibration nor holdout columns (covariates) are kept.
     """
-    names = {"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T", "monetary_cal": "monetary"}
+    names = {"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T", "monetary_cal": "monetary",
+             "litt_cal": "litt"}
     missing = [c for c in list(names)[:3] if c not in split]
     if missing:
         raise MissingColumnError(f"not a calibration/holdout table: missing {missing}; "
@@ -195,6 +195,59 @@ def calibration_summary(split: pd.DataFrame) -> pd.DataFrame:
     return with_info(summary, TableInfo(CUSTOMER_SUMMARY, time_unit=info.time_unit,
                                         purchase_period=info.purchase_period,
                                         observation_end=info.calibration_end))
+
+
+def add_intertransaction_times(table: pd.DataFrame, transactions, *, customer_col: str = "customer_id",
+                               date_col: str = "date", backend=None) -> pd.DataFrame:
+    """``table`` with ``litt``, the sum of the log times between each customer's consecutive purchases.
+
+    The regularity models (BG/CNBD-k, MBG/CNBD-k) compare Erlang-k inter-purchase times for several k
+    through their likelihood, which needs litt = Σ_{i=1}^{x} ln(t_i − t_{i−1}) over the x gaps between a
+    customer's x + 1 purchases (BTYDplus ``elog2cbs``; 0 for a customer without repeat purchase). It is
+    computed from the log with the table's own conventions — what counts as one purchase
+    (``purchase_period``), the unit of the gaps (``time_unit``, the unit of recency and T) and the end of
+    observation — so it cannot contradict them. A customer summary gets ``litt``; a calibration/holdout
+    table gets ``litt_cal`` over the calibration purchases (``calibration_summary`` carries it on as
+    ``litt``).
+
+    Parameters
+    ----------
+    table : DataFrame
+        A table from :func:`customer_summary` or :func:`calibration_holdout` (it records its conventions).
+    transactions
+        The log the table was built from (anything :func:`customer_summary` reads).
+
+    Raises
+    ------
+    DataError
+        If ``table`` does not say how it was built, or the log's purchases do not match its frequencies
+        (another log, or another observation end): the rows are named.
+    """
+    info = table_info(table)
+    if info is None or info.kind not in (CUSTOMER_SUMMARY, CALIBRATION_HOLDOUT):
+        raise DataError("add_intertransaction_times needs a table from crmlab.customer_summary or "
+                        "crmlab.calibration_holdout, which records its time unit, purchase period and observation end; "
+                        "this one does not")
+    calibration = info.kind == CALIBRATION_HOLDOUT
+    frequency_col, column = ("frequency_cal", "litt_cal") if calibration else ("frequency", "litt")
+    end = pd.Timestamp(info.calibration_end if calibration else info.observation_end)
+    standard = _as_table(transactions, customer_col, date_col, None, backend)
+    purchases = _purchases(standard, info.purchase_period, until=end)
+    previous = purchases.period.lag().over(ibis.window(group_by="customer_id", order_by="period"))
+    gaps = purchases.mutate(gap=_elapsed(purchases.period, previous, info.time_unit, info.purchase_period))
+    gaps = gaps.filter(gaps.gap.notnull())
+    per_customer = gaps.group_by("customer_id").aggregate(litt=gaps.gap.ln().sum(), gaps=gaps.count()).to_pandas()
+    per_customer = per_customer.set_index("customer_id")
+    litt = per_customer["litt"].reindex(table.index, fill_value=0.0).astype("float64")
+    counted = per_customer["gaps"].reindex(table.index, fill_value=0)
+    mismatch = counted.to_numpy() != table[frequency_col].to_numpy()
+    if mismatch.any():
+        raise DataError(f"the log does not match the table: {int(mismatch.sum()):,} customers have a different number "
+                        f"of repeat purchases in the log than {frequency_col!r} says (first: "
+                        f"{list(table.index[mismatch][:5])}); pass the log the table was built from")
+    result = table.copy()
+    result[column] = litt.to_numpy()
+    return result
 
 
 def single_customer_view(transactions: pd.DataFrame, *, attributes: tuple[str, ...] = ()) -> pd.DataFrame:

@@ -9,6 +9,9 @@ class                   model                                        reference
 ``BetaGeoBetaBinom``    BG/BB (discrete opportunities)               Fader, Hardie & Shang (2010)
 ``GammaGamma``          spend per transaction                        Fader, Hardie & Lee (2005)
 ``ShiftedBetaGeometric``  contractual retention (sBG)                Fader & Hardie (2007)
+``BetaGeoCNBD``         BG/CNBD-k (Erlang-k purchase timing)         Reutterer, Platzer & Schröder (2021)
+``ModifiedBetaGeoCNBD`` MBG/CNBD-k                                   Reutterer, Platzer & Schröder (2021)
+``GammaGompertzNBD``    GGompertz/NBD (ageing customers)             Bemmaor & Glady (2012)
 ======================  ===========================================  ===================================
 
 Pareto/NBD, BG/NBD and MBG/NBD take time-invariant covariates in CLVTools' parametrisation
@@ -26,18 +29,22 @@ from .base import MaximumLikelihoodModel, load_model
 from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeo
 from .comparison import LikelihoodRatioTest, compare_models, likelihood_ratio_test
+from .cnbd import BetaGeoCNBD, ModifiedBetaGeoCNBD
 from .evaluation import HoldoutEvaluation, evaluate_holdout, tracking_table
 from .gammagamma import GammaGamma
+from .ggompertz import GammaGompertzNBD
 from .lifetime_value import customer_base_value, customer_lifetime_value, write_customer_values
 from .mbgnbd import ModifiedBetaGeo
 from .paretonbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric, snapshot_rows, survivor_rows
 
 MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, BetaGeoBetaBinom, GammaGamma,
-                                        ShiftedBetaGeometric)}
+                                        ShiftedBetaGeometric, BetaGeoCNBD, ModifiedBetaGeoCNBD,
+                                        GammaGompertzNBD)}
 
 __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "MaximumLikelihoodModel",
            "load_model", "MODELS", "customer_lifetime_value", "customer_base_value", "evaluate_holdout", "fitting",
            "intervals",
            "tracking_table", "HoldoutEvaluation", "ShiftedBetaGeometric", "survivor_rows",
-           "snapshot_rows", "write_customer_values", "likelihood_ratio_test", "compare_models", "LikelihoodRatioTest"]
+           "snapshot_rows", "write_customer_values", "likelihood_ratio_test", "compare_models", "LikelihoodRatioTest",
+           "BetaGeoCNBD", "ModifiedBetaGeoCNBD", "GammaGompertzNBD"]

@@ -650,3 +650,72 @@ def _integral_by_quadrature(r, alpha, s, beta, x, t_x, T):
     log_j[rows] = peak + np.log(total)
     grad[:, rows] = moments_at / total
     return log_j, grad
+
+
+# ---------------------------------------------------------------------------------------- Erlang-k purchase counts
+_TAIL = 1e-17  # the Erlang-k series stop where P(N >= n) of the phase count is below this (times 1/(1 + w))
+_TAIL_GRID = 2.0 ** (np.arange(241) / 4)  # distances beyond the mean tried for that point: 1 .. 2^60
+
+
+def nbinom_tail_start(r, w, tolerance: float = _TAIL) -> np.ndarray:
+    """A count n* with P(N >= n*) <= tolerance / (1 + w) for N ~ NB(r, 1/(1+w)) (mean μ = r w).
+
+    From Chernoff's bound: for n > μ, log P(N >= n) <= r log1p(n/r) + n log1p(r/n) + n (ln w − log1p w)
+    − r log1p(w) (the bound at the optimal tilt s = n/(ρ(r+n)), ρ = w/(1+w)); n* is the first of
+    μ + 2^(i/4), i = 0, 1, ..., 240, where the bound is met. 0 where w = 0 (no time: N = 0).
+    """
+    r, w = np.broadcast_arrays(np.asarray(r, dtype="float64"), np.asarray(w, dtype="float64"))
+    mean = r * w
+    n = mean[..., None] + _TAIL_GRID
+    rr, ww = r[..., None], np.maximum(w[..., None], 1e-300)
+    with np.errstate(divide="ignore"):
+        bound = rr * np.log1p(n / rr) + n * np.log1p(rr / n) + n * (np.log(ww) - np.log1p(ww)) - rr * np.log1p(ww)
+    met = bound <= np.log(tolerance) - np.log1p(ww)
+    first = np.where(met.any(axis=-1), np.argmax(met, axis=-1), len(_TAIL_GRID) - 1)
+    start = np.ceil(np.take_along_axis(n, first[..., None], axis=-1)[..., 0])
+    return np.where(w > 0, start, 0.0)
+
+
+def phase_tail(m, k, phase, r, w) -> np.ndarray:
+    """P(M >= m) for M = ⌊(N + phase)/k⌋, N ~ NB(r, 1/(1+w)): P(N >= mk − phase), 1 where mk <= phase.
+
+    In Erlang-k terms (BG/CNBD-k): N counts the exponential phases of rate λ ~ Gamma(r, α) completed in
+    t = wα time units, ``phase`` of the current inter-purchase time were already completed, and M is the
+    number of purchases made in the t time units (every k-th phase ends with one).
+    """
+    need = np.asarray(m, dtype="float64") * k - phase
+    return np.where(need > 0, special.betainc(np.maximum(need, 1.0), r, w / (1 + w)), 1.0)
+
+
+def erlang_beta_series(kind: str, k, r, w, a, b, phase) -> np.ndarray:
+    """The purchases in t = wα of a customer alive at 0 under (M)BG/CNBD-k dynamics, θ broadcast elementwise.
+
+    The customer makes M = ⌊(N + phase)/k⌋ purchases if alive throughout (see :func:`phase_tail`) and drops
+    out right after each with probability p ~ Beta(a, b): after the G-th, G ~ Geometric(p), so
+    P(G > m) = E(1−p)^m = (b)_m/(a+b)_m =: c_m. Then
+
+    * ``"expected"``: E[min(M, G)] = Σ_{m>=1} c_{m−1} P(M >= m);
+    * ``"survival"``: P(alive at t) = P(G > M) = Σ_{m>=0} c_m [P(M >= m) − P(M >= m+1)].
+
+    Every term is positive; the sums stop at m = ⌈(n* + phase)/k⌉ with n* from
+    :func:`nbinom_tail_start`, beyond which the phase count's tail is below 1e-17. Each element's terms
+    are laid out one after the other (their number differs from element to element) and summed with
+    ``np.bincount``. At k = 1 and phase 0 these are the BG/NBD series of :func:`bg_expected` and
+    :func:`log_bg_survival`.
+    """
+    arrays = np.broadcast_arrays(*(np.asarray(v, dtype="float64") for v in (k, r, w, a, b, phase)))
+    shape = arrays[0].shape
+    k, r, w, a, b, phase = (v.ravel() for v in arrays)
+    last = np.ceil((nbinom_tail_start(r, w) + phase) / k)  # the last m summed
+    first = 1.0 if kind == "expected" else 0.0
+    counts = np.maximum(last - first + 1, 0).astype("int64")
+    element = np.repeat(np.arange(counts.size), counts)
+    m = first + np.arange(element.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    kk, rr, ww, aa, bb, jj = (v[element] for v in (k, r, w, a, b, phase))
+    if kind == "expected":
+        survived = np.exp(log_gamma_ratio(bb, m - 1) - log_gamma_ratio(aa + bb, m - 1))
+        terms = survived * phase_tail(m, kk, jj, rr, ww)
+    else:
+        survived = np.exp(log_gamma_ratio(bb, m) - log_gamma_ratio(aa + bb, m))
+        terms = survived * (phase_tail(m, kk, jj, rr, ww) - phase_tail(m + 1, kk, jj, rr, ww))
+    return np.bincount(element, weights=terms, minlength=counts.size).reshape(shape)
