@@ -14,11 +14,12 @@ class                   model                                        reference
 All are fitted by maximum likelihood (:mod:`crmlab.clv.base`, with a fitting strategy
 from :mod:`crmlab.clv.fitting`), report standard errors from the observed information,
 remember the time unit of the data they were fitted on, share one prediction interface
-(:mod:`crmlab.clv._customer_base`) and save to JSON (:func:`load_model`).
+(:mod:`crmlab.clv._customer_base`) and save to JSON (:func:`load_model`). :mod:`crmlab.clv.scoring`
+scores a fitted model where the customers are: in memory, on Spark, or in a Parquet file.
 """
 
-from . import fitting
-from .base import MaximumLikelihoodModel, load_model
+from . import fitting, scoring
+from .base import MaximumLikelihoodModel, load_model, model_from_json
 from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeo
 from .evaluation import HoldoutEvaluation, evaluate_holdout, tracking_table
@@ -27,6 +28,7 @@ from .lifetime_value import customer_base_value, customer_lifetime_value, write_
 from .mbgnbd import ModifiedBetaGeo
 from .paretonbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric, snapshot_rows, survivor_rows
+from .scoring import score, score_parquet, score_spark
 
 MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, BetaGeoBetaBinom, GammaGamma,
                                         ShiftedBetaGeometric)}
@@ -34,4 +36,5 @@ MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, Bet
 __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "MaximumLikelihoodModel",
            "load_model", "MODELS", "customer_lifetime_value", "customer_base_value", "evaluate_holdout", "fitting",
            "tracking_table", "HoldoutEvaluation", "ShiftedBetaGeometric", "survivor_rows",
-           "snapshot_rows", "write_customer_values"]
+           "snapshot_rows", "write_customer_values", "model_from_json", "scoring", "score", "score_spark",
+           "score_parquet"]
