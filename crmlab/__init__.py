@@ -20,9 +20,9 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 _SUBMODULES = {"datasets", "transactions", "reading", "parsing", "dates", "streaming", "quality", "summary",
                "backends", "clv", "value", "segmentation", "satisfaction", "economics", "churn", "basket", "plotting",
                "studies", "teaching", "course", "cli", "units", "paths", "errors", "frames", "i18n", "display", "site",
-               "loyalty_measurement"}
+               "loyalty_measurement", "cohorts"}
 _FUNCTIONS = {"customer_summary": "summary", "calibration_holdout": "summary", "calibration_summary": "summary",
-              "single_customer_view": "summary"}
+              "single_customer_view": "summary", "summary_history": "summary"}
 
 __all__ = sorted(_SUBMODULES | set(_FUNCTIONS) | {"__version__"})
 
