@@ -28,7 +28,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .errors import ColumnTypeError, DataError, MissingColumnError
-from .frames import unit_name
+from .frames import table_info, unit_name
 from .i18n import check_lang, message, term, translate
 from .quality import DROP_REASONS, DataQualityReport
 from .units import DAYS_PER_UNIT
@@ -224,20 +224,16 @@ def plot_p_alive_matrix(model, max_frequency: int = 20, T: float | None = None, 
 @_figure
 def plot_calibration_vs_holdout(evaluation, split: pd.DataFrame, max_frequency: int = 7,
                                 ax: Axes | None = None, lang: str = "en") -> Axes:
-    """Mean holdout purchases by calibration frequency: actual, model and naive baseline (labels in ``lang``)."""
+    """Mean holdout purchases by calibration frequency: actual, model and naive baseline (labels in ``lang``).
+
+    :func:`plot_holdout_by_recency` groups the same customers by calibration recency.
+    """
     check_lang(lang)
     table = evaluation.per_customer.assign(group=split["frequency_cal"].clip(upper=max_frequency))
     means = table.groupby("group")[["actual", "predicted", "baseline"]].mean()
     labels = [str(k) for k in means.index[:-1]] + [f"{means.index[-1]}+"]
-    ax = _axes(ax)
-    ax.plot(labels, means["actual"], marker="o", label=term("actual", lang), color="black")
-    ax.plot(labels, means["predicted"], marker="s", label=term("model", lang), color=sns.color_palette()[0])
-    ax.plot(labels, means["baseline"], marker="^", linestyle=":", label=term("naive baseline", lang),
-            color=sns.color_palette()[3])
-    ax.set(xlabel=term("repeat purchases in calibration", lang), ylabel=term("mean purchases in holdout", lang),
-           title=term("Conditional expectations: holdout purchases by calibration frequency", lang))
-    ax.legend()
-    return ax
+    return _conditional_means(_axes(ax), means, labels, term("repeat purchases in calibration", lang),
+                              term("Conditional expectations: holdout purchases by calibration frequency", lang), lang)
 
 
 @_figure
@@ -1135,3 +1131,197 @@ def plot_index_scores(index: pd.DataFrame, ax: Axes | None = None, lang: str = "
 
 __all__ += ["plot_kano_curves", "plot_head_to_head", "plot_key_events", "plot_expectation_types",
             "plot_retention_by_satisfaction", "plot_barrel", "plot_wave_comparison", "plot_index_scores"]
+
+
+# --------------------------------------------------------------------------- customer-base plots (issue 17)
+
+def _conditional_means(ax: Axes, means: pd.DataFrame, labels: list[str], xlabel: str, title: str, lang: str) -> Axes:
+    """Mean holdout purchases per group of customers: actual, model and naive baseline (columns of ``means``)."""
+    ax.plot(labels, means["actual"], marker="o", label=term("actual", lang), color="black")
+    ax.plot(labels, means["predicted"], marker="s", label=term("model", lang), color=sns.color_palette()[0])
+    ax.plot(labels, means["baseline"], marker="^", linestyle=":", label=term("naive baseline", lang),
+            color=sns.color_palette()[3])
+    ax.set(xlabel=xlabel, ylabel=term("mean purchases in holdout", lang), title=title)
+    ax.legend()
+    return ax
+
+
+@_figure
+def plot_holdout_by_recency(evaluation, split: pd.DataFrame, n_bins: int = 8, ax: Axes | None = None,
+                            lang: str = "en") -> Axes:
+    """Mean holdout purchases by calibration recency: actual, model and naive baseline (labels in ``lang``).
+
+    The companion of :func:`plot_calibration_vs_holdout` (which groups by calibration frequency): repeat
+    buyers are grouped into ``n_bins`` equal bins of ``recency_cal`` (time of the last calibration purchase,
+    from 0 to the longest calibration period); customers without a repeat purchase, whose recency is 0 by
+    definition, are their own first group. Empty bins are left out.
+    """
+    check_lang(lang)
+    if isinstance(n_bins, bool) or not isinstance(n_bins, int | np.integer) or n_bins < 1:
+        raise ValueError(f"n_bins must be a whole number >= 1, got {n_bins!r}")
+    missing = [c for c in ("frequency_cal", "recency_cal", "T_cal") if c not in split]
+    if missing:
+        raise MissingColumnError(f"split lacks {missing}; pass the table of crmlab.calibration_holdout")
+    edges = np.linspace(0.0, float(split["T_cal"].max()), n_bins + 1)
+    bins = pd.cut(split["recency_cal"], edges, include_lowest=True, labels=False)
+    group = np.where(split["frequency_cal"].to_numpy() > 0, bins.to_numpy(dtype="float64"), -1.0)
+    means = evaluation.per_customer.groupby(group)[["actual", "predicted", "baseline"]].mean()
+    labels = [term("no repeat purchase", lang) if k < 0 else f"{edges[int(k)]:.0f}–{edges[int(k) + 1]:.0f}"
+              for k in means.index]
+    info = table_info(split)
+    unit = info.time_unit if info is not None else None
+    xlabel = message("holdout_by_recency_axis", lang, unit=unit_name(unit, lang) if unit else term("period", lang))
+    ax = _conditional_means(_axes(ax), means, labels, xlabel,
+                            term("Conditional expectations: holdout purchases by calibration recency", lang), lang)
+    ax.tick_params(axis="x", labelrotation=30)
+    return ax
+
+
+@_figure
+def plot_p_alive_history(model, transactions: pd.DataFrame, customer, *, observation_end=None,
+                         customer_col: str = "customer_id", date_col: str = "date", ax: Axes | None = None,
+                         lang: str = "en") -> Axes:
+    """One customer's P(alive) day by day, with the customer's purchases marked (labels in ``lang``).
+
+    On each day d from the first purchase to ``observation_end`` (default: the log's last day), P(alive) is
+    the model's for the customer's summary as it stood at the end of d (:func:`crmlab.summary_history`, in the
+    model's time unit and purchase period): it decays while the customer is silent and recovers at each
+    purchase. The end of the data the model was fitted on is marked when the model records it.
+    """
+    from .summary import summary_history
+
+    check_lang(lang)
+    model._require_fit()
+    if model.discrete_unit is not None:
+        raise ValueError(f"a P(alive) history needs a model in calendar time (BG/NBD, MBG/NBD, Pareto/NBD); the "
+                         f"{model.model_name} model counts {model.time_unit_label}")
+    fitted_on = getattr(model, "data_info_", None)
+    history = summary_history(transactions, customer, observation_end=observation_end, time_unit=model.time_unit_,
+                              purchase_period=(fitted_on and fitted_on.purchase_period) or "D",
+                              customer_col=customer_col, date_col=date_col)
+    alive = model.p_alive(history)
+    bought = np.diff(history["frequency"].to_numpy(), prepend=-1) > 0  # days a purchase was made on
+    ax = _axes(ax, size=(8, 3.5))
+    colour = sns.color_palette()[0]
+    ax.plot(history.index, alive.to_numpy(), color=colour, label=term("P(alive)", lang))
+    ax.vlines(history.index[bought], 0, alive.to_numpy()[bought], color="grey", linestyle=":", linewidth=0.8)
+    ax.scatter(history.index[bought], alive.to_numpy()[bought], color=sns.color_palette()[3], zorder=3,
+               label=term("purchase", lang))
+    if fitted_on is not None and fitted_on.observation_end is not None:
+        end = pd.Timestamp(fitted_on.observation_end)
+        if history.index[0] <= end <= history.index[-1]:
+            ax.axvline(end, color="black", linestyle="--", linewidth=0.8, label=term("end of calibration", lang))
+    ax.set(ylim=(0, 1.05), xlabel=term("date", lang), ylabel=term("P(alive)", lang),
+           title=message("p_alive_history_title", lang, customer=customer, model=model.model_name))
+    ax.legend(loc="lower left")
+    return ax
+
+
+@_figure
+def plot_cohort_retention(transactions: pd.DataFrame, *, period: str = "M", observation_end=None,
+                          customer_col: str = "customer_id", date_col: str = "date", annotate: bool | None = None,
+                          ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Cohort retention heatmap: the share of each acquisition cohort active k periods after acquisition.
+
+    The table is :func:`crmlab.cohorts.cohort_retention_table` (``period``, ``observation_end`` and the
+    column names are its arguments); periods not yet observed in full are blank. The colour scale spans the
+    shares from age 1 on (age 0 is 100 % by construction). ``annotate`` writes the percentages in the
+    cells (default: when the table has at most 20 cohorts and 20 ages).
+    """
+    from .cohorts import cohort_retention_table
+
+    check_lang(lang)
+    table = cohort_retention_table(transactions, period=period, observation_end=observation_end,
+                                   customer_col=customer_col, date_col=date_col)
+    values = table.to_numpy(dtype="float64")
+    later = values[:, 1:]
+    top = float(np.nanmax(later)) if np.isfinite(later).any() else 1.0
+    ax = _axes(ax, size=(max(6.0, 0.45 * table.shape[1] + 2), max(3.5, 0.35 * table.shape[0] + 1.5)))
+    image = ax.imshow(values, aspect="auto", cmap="Blues", vmin=0, vmax=top, interpolation="nearest")
+    colourbar = ax.figure.colorbar(image, ax=ax, label=term("share of the cohort active", lang))
+    colourbar.formatter = PercentFormatter(1.0)
+    colourbar.update_ticks()
+    if annotate if annotate is not None else max(table.shape) <= 20:
+        for (row, column), share in np.ndenumerate(values):
+            if np.isfinite(share):
+                ax.text(column, row, f"{share:.0%}", ha="center", va="center", fontsize=7,
+                        color="white" if share > 0.6 * top else "black")
+    ages = np.arange(0, table.shape[1], -(-table.shape[1] // 15))  # at most 15 age ticks
+    ax.set_xticks(ages, [str(table.columns[k]) for k in ages])
+    ax.set_yticks(np.arange(table.shape[0]), [str(cohort.start_time.date()) if period == "W" else str(cohort)
+                                              for cohort in table.index])
+    word = _COHORT_PERIODS[period]
+    ax.set(xlabel=term(f"{word}s since acquisition", lang),
+           ylabel=term(f"acquisition cohort ({word} of the first purchase)", lang),
+           title=term("Cohort retention: share of each cohort's customers who buy", lang))
+    return ax
+
+
+_COHORT_PERIODS = {"W": "week", "M": "month", "Q": "quarter", "Y": "year"}
+
+#: The mixing distributions of each model: process -> (distribution, its two parameters, what varies)
+_MIXING = {
+    "BetaGeo": {"purchase": ("Gamma", ("r", "alpha"), "purchase rate λ"),
+                "dropout": ("Beta", ("a", "b"), "probability p of dropping out after a repeat purchase")},
+    "ModifiedBetaGeo": {"purchase": ("Gamma", ("r", "alpha"), "purchase rate λ"),
+                        "dropout": ("Beta", ("a", "b"), "probability p of dropping out after a purchase")},
+    "ParetoNBD": {"purchase": ("Gamma", ("r", "alpha"), "purchase rate λ"),
+                  "dropout": ("Gamma", ("s", "beta"), "dropout rate μ")},
+    "BetaGeoBetaBinom": {"purchase": ("Beta", ("alpha", "beta"), "probability p of buying at an opportunity"),
+                         "dropout": ("Beta", ("gamma", "delta"), "probability θ of dropping out at an opportunity")},
+    "ShiftedBetaGeometric": {"dropout": ("Beta", ("gamma", "delta"), "probability θ of cancelling in a period")},
+}
+_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ"}
+_UNIT_WORD = {"D": "day", "W": "week", "M": "month"}
+
+
+@_figure
+def plot_heterogeneity(model, process: str = "purchase", ax: Axes | None = None, lang: str = "en") -> Axes:
+    """The fitted distribution across customers of the purchase or the dropout process, with its mean.
+
+    BG/NBD and MBG/NBD: purchase rate λ ~ Gamma(r, α) (shape r, rate α; mean r/α purchases per time unit)
+    and dropout probability p ~ Beta(a, b) (mean a/(a+b)); Pareto/NBD: λ ~ Gamma(r, α) and dropout rate
+    μ ~ Gamma(s, β) (mean s/β; the mean lifetime of a customer with rate μ is 1/μ); BG/BB: the probabilities of
+    buying, p ~ Beta(α, β), and of dropping out, θ ~ Beta(γ, δ), at each opportunity; sBG: the
+    cancellation probability θ ~ Beta(γ, δ). For a model with covariates these are the distributions of
+    customers whose covariates are all 0. Densities that rise without bound at 0 or 1 (shape below 1) are
+    drawn up to the height they reach inside the central 80 % of the distribution (the axis is cut there).
+    """
+    from scipy import stats
+
+    check_lang(lang)
+    model._require_fit()
+    processes = _MIXING.get(type(model).__name__)
+    if processes is None:
+        raise ValueError(f"no heterogeneity plot for {type(model).__name__}; it is drawn for {sorted(_MIXING)}")
+    if process not in processes:
+        raise ValueError(f"process must be one of {sorted(processes)} for the {model.model_name} model, "
+                         f"got {process!r}")
+    family, names, what = processes[process]
+    first, second = (float(model.params_[name]) for name in names)
+    if family == "Gamma":
+        distribution = stats.gamma(first, scale=1.0 / second)
+        grid = np.linspace(0.0, distribution.ppf(0.995), 501)[1:]
+    else:
+        distribution = stats.beta(first, second)
+        grid = np.linspace(0.0, 1.0, 501)[1:-1]
+    density = distribution.pdf(grid)
+    central = (grid >= distribution.ppf(0.1)) & (grid <= distribution.ppf(0.9))
+    mean = float(distribution.mean())
+    ax = _axes(ax)
+    colour = sns.color_palette()[0 if process == "purchase" else 3]
+    shown = ", ".join(f"{_GREEK.get(name, name)} = {value:.3g}" for name, value in zip(names, (first, second),
+                                                                                         strict=True))
+    ax.plot(grid, density, color=colour, label=f"{term(family, lang)}({shown})")
+    ax.fill_between(grid, density, color=colour, alpha=0.2)
+    ax.axvline(mean, color="black", linestyle="--", label=message("mixing_mean", lang, mean=mean))
+    xlabel = term(what, lang) if family == "Beta" else message(
+        "mixing_rate_axis", lang, what=term(what, lang), per=term(f"per {_UNIT_WORD[model.time_unit_]}", lang))
+    ax.set(xlim=(0, grid[-1]), ylim=(0, 1.1 * float(density[central].max())), xlabel=xlabel,
+           ylabel=term("density across customers", lang),
+           title=message("heterogeneity_title", lang, model=model.model_name, what=term(what, lang)))
+    ax.legend(loc="upper right")
+    return ax
+
+
+__all__ += ["plot_holdout_by_recency", "plot_p_alive_history", "plot_cohort_retention", "plot_heterogeneity"]

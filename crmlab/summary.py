@@ -38,6 +38,7 @@ from pathlib import Path
 import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from . import backends
@@ -46,7 +47,7 @@ from .frames import CALIBRATION_HOLDOUT, CUSTOMER_SUMMARY, TableInfo, table_info
 from .units import days_per
 
 __all__ = ["customer_summary", "calibration_holdout", "calibration_summary", "single_customer_view",
-           "add_intertransaction_times"]
+           "add_intertransaction_times", "summary_history"]
 
 _SECONDS_PER_DAY = 86_400
 
@@ -278,6 +279,75 @@ def single_customer_view(transactions: pd.DataFrame, *, attributes: tuple[str, .
         mode = ranked.drop_duplicates("customer_id")
         view[name] = mode.set_index("customer_id")[name]
     return view
+
+
+def summary_history(transactions: pd.DataFrame, customer, *, dates=None, observation_end=None, time_unit: str = "D",
+                    purchase_period: str = "D", customer_col: str = "customer_id",
+                    date_col: str = "date") -> pd.DataFrame:
+    """One customer's summary (frequency, recency, T) as it stood at the end of each of ``dates``.
+
+    Row d is what :func:`customer_summary` gives the customer with ``observation_end=d`` (same purchase
+    periods and time unit; purchases after d not yet made), so a model's predictions along the rows
+    show how the customer looked over time (e.g. :func:`crmlab.plotting.plot_p_alive_history`).
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        A clean log (the customer's rows are used; the others are ignored).
+    customer
+        The customer's id in ``customer_col``.
+    dates : sequence of date-likes, optional
+        The days to evaluate, each on or after the customer's first purchase. Default: every day from
+        the first purchase to ``observation_end``.
+    observation_end : date-like, optional
+        Last day of the default ``dates`` (default: the last day of the log).
+    time_unit, purchase_period : {"D", "W", "M"}
+        As in :func:`customer_summary`.
+
+    Returns
+    -------
+    DataFrame indexed by ``date``: ``frequency``, ``recency``, ``T``; a customer summary in ``time_unit``.
+    """
+    _check_units(time_unit, purchase_period)
+    missing = [c for c in (customer_col, date_col) if c not in transactions]
+    if missing:
+        raise MissingColumnError(f"the log has no column {missing}; pass customer_col= and date_col=")
+    if not pd.api.types.is_datetime64_any_dtype(transactions[date_col]):
+        raise ColumnTypeError(f"column {date_col!r} is {transactions[date_col].dtype}, not a date; clean the log "
+                              "with crmlab.transactions.clean, which parses dates")
+    days = transactions.loc[transactions[customer_col] == customer, date_col].dt.normalize()
+    if days.empty:
+        raise DataError(f"customer {customer!r} has no transaction in the log (column {customer_col!r})")
+    end = pd.Timestamp(observation_end).normalize() if observation_end is not None \
+        else transactions[date_col].max().normalize()
+    # a purchase is a purchase period; it is made on the first day the customer buys in it
+    made = days.groupby(days.dt.to_period(purchase_period).dt.start_time).min().sort_index()
+    first = made.index[0]
+    if dates is None:
+        if end < made.iloc[0]:
+            raise ObservationPeriodError(f"observation end {end.date()} is before the customer's first purchase "
+                                         f"({made.iloc[0].date()})")
+        dates = pd.date_range(made.iloc[0], end, freq="D")
+    when = pd.DatetimeIndex(pd.to_datetime(dates)).normalize()
+    early = when < made.iloc[0]
+    if early.any():
+        raise ObservationPeriodError(f"{int(early.sum())} of the dates (e.g. {when[early][0].date()}) are before the "
+                                     f"customer's first purchase ({made.iloc[0].date()}): the summary starts then")
+    purchases = np.searchsorted(made.to_numpy(), when.to_numpy(), side="right")  # periods bought in by each date
+    last = made.index[purchases - 1]
+    history = pd.DataFrame({"frequency": purchases - 1,
+                            "recency": _elapsed_between(first, last, time_unit, purchase_period),
+                            "T": _elapsed_between(first, when.to_period(purchase_period).start_time, time_unit,
+                                                  purchase_period)},
+                           index=pd.Index(when, name="date"))
+    return with_info(history, TableInfo(CUSTOMER_SUMMARY, time_unit=time_unit, purchase_period=purchase_period))
+
+
+def _elapsed_between(start: pd.Timestamp, later: pd.DatetimeIndex, time_unit: str, purchase_period: str) -> np.ndarray:
+    """Time from ``start`` to each of ``later`` (period starts) in ``time_unit``, as :func:`_elapsed` measures it."""
+    if time_unit == "M" and purchase_period == "M":
+        return ((later.year * 12 + later.month) - (start.year * 12 + start.month)).to_numpy(dtype="float64")
+    return ((later - start) / pd.Timedelta(days=1)).to_numpy(dtype="float64") / days_per(time_unit)
 
 
 # --------------------------------------------------------------------------- the Ibis expression

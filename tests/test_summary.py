@@ -205,3 +205,38 @@ def test_a_summary_records_what_it_means():
                                                     purchase_period="W"))
     assert (info.kind, info.time_unit, info.purchase_period, info.observation_end) == \
         ("customer_summary", "W", "W", "1997-09-30")
+
+
+# --------------------------------------------------------------------------- one customer's summary over time
+
+@pytest.mark.parametrize(("time_unit", "purchase_period"), [("W", "D"), ("D", "D"), ("W", "W"), ("M", "M"), ("M", "D")])
+def test_summary_history_is_the_summary_at_each_date(cdnow_sample, time_unit, purchase_period):
+    customer = 6  # sixteen purchase days from 1997-01-01 to 1998-06-20 (CDNOW sample), two in the week of 02-21
+    log = cdnow_sample[cdnow_sample["customer_id"] == customer]
+    dates = pd.to_datetime(["1997-01-01", "1997-03-31", "1997-09-30", "1998-02-22", "1998-06-20", "1998-06-30"])
+    history = cl.summary_history(cdnow_sample, customer, dates=dates, time_unit=time_unit,
+                                 purchase_period=purchase_period)
+    assert cl.frames.table_info(history).time_unit == time_unit
+    for day in dates:
+        summary = cl.customer_summary(log, observation_end=day, time_unit=time_unit, purchase_period=purchase_period)
+        np.testing.assert_allclose(history.loc[day].to_numpy(dtype=float),
+                                   summary[["frequency", "recency", "T"]].iloc[0].to_numpy(dtype=float), rtol=1e-12)
+
+
+def test_summary_history_defaults_to_every_day_and_refuses_what_it_cannot_summarise(cdnow_sample):
+    history = cl.summary_history(cdnow_sample, 6, observation_end="1998-06-30")
+    assert history.index[0] == pd.Timestamp("1997-01-01") and history.index[-1] == pd.Timestamp("1998-06-30")
+    assert history.index.is_monotonic_increasing and (np.diff(history.index.to_numpy()) == np.timedelta64(1, "D")).all()
+    assert (np.diff(history["frequency"]) >= 0).all() and (history["recency"] <= history["T"]).all()
+    with pytest.raises(cl.errors.DataError, match="customer -1 has no transaction"):
+        cl.summary_history(cdnow_sample, -1)
+    with pytest.raises(cl.errors.ObservationPeriodError, match="1 of the dates .* before the customer's first"):
+        cl.summary_history(cdnow_sample, 6, dates=["1996-12-31", "1997-02-01"])
+    with pytest.raises(cl.errors.ObservationPeriodError, match="before the customer's first purchase"):
+        cl.summary_history(cdnow_sample, 6, observation_end="1996-12-31")
+    with pytest.raises(cl.errors.MissingColumnError, match="no column"):
+        cl.summary_history(cdnow_sample, 6, customer_col="client")
+    with pytest.raises(cl.errors.ColumnTypeError, match="not a date"):
+        cl.summary_history(cdnow_sample.astype({"date": str}), 6)
+    with pytest.raises(ValueError, match="time_unit must be one of"):
+        cl.summary_history(cdnow_sample, 6, time_unit="weeks")

@@ -21,11 +21,12 @@ All are fitted by maximum likelihood (:mod:`crmlab.clv.base`, with a fitting str
 from :mod:`crmlab.clv.fitting`), report standard errors from the observed information,
 remember the time unit of the data they were fitted on, share one prediction interface
 (:mod:`crmlab.clv._customer_base`) and save to JSON (:func:`load_model`). Intervals for every
-prediction, from parameter draws or the bootstrap: :mod:`crmlab.clv.intervals`.
+prediction, from parameter draws or the bootstrap: :mod:`crmlab.clv.intervals`. :mod:`crmlab.clv.scoring`
+scores a fitted model where the customers are: in memory, on Spark, or in a Parquet file.
 """
 
-from . import fitting, intervals
-from .base import MaximumLikelihoodModel, load_model
+from . import fitting, intervals, scoring
+from .base import MaximumLikelihoodModel, load_model, model_from_json
 from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeo
 from .comparison import LikelihoodRatioTest, compare_models, likelihood_ratio_test
@@ -37,6 +38,7 @@ from .lifetime_value import customer_base_value, customer_lifetime_value, write_
 from .mbgnbd import ModifiedBetaGeo
 from .paretonbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric, snapshot_rows, survivor_rows
+from .scoring import score, score_parquet, score_spark
 
 MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, BetaGeoBetaBinom, GammaGamma,
                                         ShiftedBetaGeometric, BetaGeoCNBD, ModifiedBetaGeoCNBD,
@@ -47,4 +49,5 @@ __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "Gamma
            "intervals",
            "tracking_table", "HoldoutEvaluation", "ShiftedBetaGeometric", "survivor_rows",
            "snapshot_rows", "write_customer_values", "likelihood_ratio_test", "compare_models", "LikelihoodRatioTest",
-           "BetaGeoCNBD", "ModifiedBetaGeoCNBD", "GammaGompertzNBD"]
+           "BetaGeoCNBD", "ModifiedBetaGeoCNBD", "GammaGompertzNBD", "model_from_json", "scoring", "score",
+           "score_spark", "score_parquet"]

@@ -58,7 +58,7 @@ from ..frames import CALIBRATION_HOLDOUT, RFM_VALUES, TableInfo, table_info
 from . import fitting
 from .fitting import GRADIENT_TOLERANCE, LOG_BOUND, Boundary, Estimate, fit_strategy
 
-__all__ = ["MaximumLikelihoodModel", "load_model", "FORMAT_VERSION"]
+__all__ = ["MaximumLikelihoodModel", "load_model", "model_from_json", "FORMAT_VERSION"]
 
 #: Version of the JSON layout written by ``to_json``; ``load_model`` refuses a newer one.
 FORMAT_VERSION = 2
@@ -589,29 +589,38 @@ def load_model(path: str | Path) -> MaximumLikelihoodModel:
     version loads with a :class:`~crmlab.errors.CrmlabWarning` that names both versions (the
     estimates are the file's; predictions use this version's code).
     """
+    return model_from_json(Path(path).read_text(), source=str(path))
+
+
+def model_from_json(text: str, source: str = "the model JSON") -> MaximumLikelihoodModel:
+    """A model from the text ``to_json`` returned (as :func:`load_model` does from a file).
+
+    This is how a model travels without a shared file system: e.g. broadcast to Spark executors, which
+    rebuild it (:mod:`crmlab.clv.scoring`). ``source`` names the text in error messages and warnings.
+    """
     from . import MODELS  # the registry of model classes by name
 
     try:
-        document = json.loads(Path(path).read_text())
+        document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise DataError(f"{path} is not a crmlab model file (not JSON: {error})") from error
+        raise DataError(f"{source} is not a crmlab model file (not JSON: {error})") from error
     name = document.get("model") if isinstance(document, dict) else None
     if name not in MODELS:
-        raise DataError(f"{path} holds a {name!r} model; crmlab knows {sorted(MODELS)}")
+        raise DataError(f"{source} holds a {name!r} model; crmlab knows {sorted(MODELS)}")
     layout = document.get("format_version", 1)
     if layout > FORMAT_VERSION:
-        raise DataError(f"{path} was written by crmlab {document.get('versions', {}).get('crmlab', '?')} in model "
+        raise DataError(f"{source} was written by crmlab {document.get('versions', {}).get('crmlab', '?')} in model "
                         f"file format {layout}; this crmlab ({_version('crmlab')}) reads formats up to "
                         f"{FORMAT_VERSION}. Upgrade crmlab to load it.")
     written_by = document.get("versions", {}).get("crmlab", "unknown")
     if layout < FORMAT_VERSION:
-        warnings.warn(f"{path} was written by crmlab {written_by} in model file format {layout}, which does not "
+        warnings.warn(f"{source} was written by crmlab {written_by} in model file format {layout}, which does not "
                       "record what the model was fitted on (its time unit): pass time_unit= where a call needs it, "
-                      "or refit and save the model again.", CrmlabWarning, stacklevel=2)
+                      "or refit and save the model again.", CrmlabWarning, stacklevel=3)
         document = {**document, "settings": {k: v for k, v in document["settings"].items()
                                              if k in ("penalizer", "tol", "max_iter")}}
     elif written_by != _version("crmlab"):
-        warnings.warn(f"{path} was written by crmlab {written_by}; this is crmlab {_version('crmlab')}. The "
+        warnings.warn(f"{source} was written by crmlab {written_by}; this is crmlab {_version('crmlab')}. The "
                       "estimates are the file's; predictions use this version's formulas.", CrmlabWarning,
-                      stacklevel=2)
+                      stacklevel=3)
     return MODELS[name]._from_document(document)
