@@ -29,8 +29,8 @@ from . import fitting, intervals, scoring
 from .base import MaximumLikelihoodModel, load_model, model_from_json
 from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeo
-from .comparison import LikelihoodRatioTest, compare_models, likelihood_ratio_test
 from .cnbd import BetaGeoCNBD, ModifiedBetaGeoCNBD
+from .comparison import LikelihoodRatioTest, compare_models, likelihood_ratio_test
 from .evaluation import HoldoutEvaluation, evaluate_holdout, tracking_table
 from .gammagamma import GammaGamma
 from .ggompertz import GammaGompertzNBD
