@@ -317,7 +317,11 @@ class BetaGeoCNBD(PurchaseModel):
         return text.replace("(", f"(k={self.k_}, ", 1) if hasattr(self, "k_") else text
 
     def _settings(self) -> dict:
-        return {**super()._settings(), "k": self.k, "max_k": self.max_k}
+        """The settings of the class; covariates are not among them (neither BTYDplus nor CLVTools define
+        the CNBD-k models with covariates)."""
+        settings = {name: value for name, value in super()._settings().items() if not name.startswith("covariate")
+                    and not name.endswith("_covariates")}
+        return {**settings, "k": self.k, "max_k": self.max_k}
 
     def _fitted_state(self) -> dict:
         table = getattr(self, "regularity_table_", None)

@@ -59,7 +59,7 @@ _DEFAULT_QUANTITIES = ("p_alive",)
 
 def score(model, data: pd.DataFrame, quantities: str | Sequence[str] = _DEFAULT_QUANTITIES, *, t=None,
           spend_model=None, discount_rate: float = 0.0, draws: pd.DataFrame | None = None,
-          level: float = 0.9) -> pd.DataFrame:
+          spend_draws: pd.DataFrame | None = None, level: float = 0.9) -> pd.DataFrame:
     """Score the customers of a summary held in memory: one column per quantity (see the module docstring).
 
     Parameters
@@ -79,13 +79,16 @@ def score(model, data: pd.DataFrame, quantities: str | Sequence[str] = _DEFAULT_
     draws : DataFrame, optional
         Parameter draws (:func:`crmlab.clv.intervals.parameter_draws` or ``bootstrap_draws``): adds the
         ``level`` interval of each quantity as ``<quantity>_lower`` and ``<quantity>_upper``.
+    spend_draws : DataFrame, optional
+        For ``clv`` intervals with a fitted spend model: its own parameter draws, as many as ``draws``
+        (:func:`crmlab.clv.intervals.parameter_draws` of the spend model with another seed).
 
     Returns
     -------
     DataFrame indexed like ``data``.
     """
     request = _Request.check(model, quantities, t, spend_model, discount_rate, draws, level)
-    return request.score(model, data, spend_model, draws)
+    return request.score(model, data, spend_model, _bundle(draws, spend_draws))
 
 
 class _Request:
@@ -128,7 +131,8 @@ class _Request:
                             f"not {type(draws).__name__}")
         return cls(names, horizon, float(discount_rate), float(level))
 
-    def score(self, model, data: pd.DataFrame, spend_model, draws: pd.DataFrame | None) -> pd.DataFrame:
+    def score(self, model, data: pd.DataFrame, spend_model, draws: tuple | None) -> pd.DataFrame:
+        """The scores of ``data``; ``draws`` is None or (the model's draws, the spend model's draws or None)."""
         columns = {}
         for quantity in self.quantities:
             columns[quantity] = self._estimate(quantity, model, data, spend_model)
@@ -149,13 +153,17 @@ class _Request:
                                          discount_rate=self.discount_rate, period_length=1.0)
         return values["clv"].to_numpy()
 
-    def _interval(self, quantity: str, model, data: pd.DataFrame, spend_model, draws) -> pd.DataFrame:
+    def _interval(self, quantity: str, model, data: pd.DataFrame, spend_model, bundle: tuple) -> pd.DataFrame:
         from . import intervals
 
-        options = {"spend_model": spend_model, "discount_rate": self.discount_rate} if quantity == "clv" else {}
+        draws, spend_draws = bundle
+        if quantity == "clv":  # the same CLV as _estimate: horizon in discounting periods of one model time unit
+            return intervals.prediction_interval(model, data, quantity, draws=draws, level=self.level,
+                                                 spend_model=spend_model, spend_draws=spend_draws,
+                                                 horizon=int(self.t),
+                                                 discount_rate=self.discount_rate, period_length=1.0)
         horizon = 0.0 if quantity == "p_alive" else self.t
-        return intervals.prediction_interval(model, data, quantity, t=horizon, draws=draws, level=self.level,
-                                             **options)
+        return intervals.prediction_interval(model, data, quantity, t=horizon, draws=draws, level=self.level)
 
     def columns(self, with_intervals: bool) -> list[str]:
         if not with_intervals:
@@ -244,6 +252,11 @@ def _scorer(request: _Request, model_json: str, spend, draws, customer_col: str,
     return score_batches
 
 
+def _bundle(draws: pd.DataFrame | None, spend_draws: pd.DataFrame | None) -> tuple | None:
+    """The draws that travel with a scoring request: None (no intervals) or (model draws, spend draws)."""
+    return None if draws is None else (draws, spend_draws)
+
+
 def _spend_payload(spend_model, quantities):
     """What of the spend model travels to the workers: its JSON, a number, or nothing."""
     if "clv" not in quantities:
@@ -260,7 +273,8 @@ def _spend_payload(spend_model, quantities):
 
 def score_spark(model, frame, quantities: str | Sequence[str] = _DEFAULT_QUANTITIES, *, t=None,
                 time_unit: str | None = None, customer_col: str = "customer_id", spend_model=None,
-                discount_rate: float = 0.0, draws: pd.DataFrame | None = None, level: float = 0.9):
+                discount_rate: float = 0.0, draws: pd.DataFrame | None = None,
+                spend_draws: pd.DataFrame | None = None, level: float = 0.9):
     """Score a Spark DataFrame of customer summaries on the executors; returns a Spark DataFrame (lazy).
 
     Parameters are those of :func:`score`, and
@@ -291,7 +305,7 @@ def score_spark(model, frame, quantities: str | Sequence[str] = _DEFAULT_QUANTIT
     _dry_run(request, model, spend_model, where, list(types), customer_col, unit)
     spend = _spend_payload(spend_model, request.quantities)
     broadcast = frame.sparkSession.sparkContext.broadcast(
-        {"model": model.to_json(), "spend": spend, "draws": draws})
+        {"model": model.to_json(), "spend": spend, "draws": _bundle(draws, spend_draws)})
     score_batches = _broadcast_scorer(request, broadcast, customer_col, unit)
     schema = StructType([frame.schema[customer_col]] + [StructField(name, DoubleType(), nullable=False)
                                                         for name in request.columns(draws is not None)])
@@ -310,7 +324,8 @@ def _broadcast_scorer(request: _Request, broadcast, customer_col: str, unit: str
 
 def score_parquet(model, path: str | Path, out_path: str | Path, quantities: str | Sequence[str] = _DEFAULT_QUANTITIES,
                   *, t=None, time_unit: str | None = None, customer_col: str = "customer_id", spend_model=None,
-                  discount_rate: float = 0.0, draws: pd.DataFrame | None = None, level: float = 0.9,
+                  discount_rate: float = 0.0, draws: pd.DataFrame | None = None,
+                  spend_draws: pd.DataFrame | None = None, level: float = 0.9,
                   batch_rows: int = 500_000, progress: bool = True) -> Path:
     """Score a Parquet file (or folder of Parquet parts) of customer summaries into a Parquet file.
 
@@ -343,7 +358,7 @@ def score_parquet(model, path: str | Path, out_path: str | Path, quantities: str
     _check_columns(where, types, customer_col, _needed_columns(model, spend_model, request.quantities))
     _dry_run(request, model, spend_model, where, list(types), customer_col, unit)
     spend = _spend_payload(spend_model, request.quantities)
-    score_batches = _scorer(request, model.to_json(), spend, draws, customer_col, unit)
+    score_batches = _scorer(request, model.to_json(), spend, _bundle(draws, spend_draws), customer_col, unit)
     rows = relation.count("*").fetchall()[0][0]
     schema = pa.schema([columns.field(customer_col)] + [pa.field(name, pa.float64())
                                                         for name in request.columns(draws is not None)])

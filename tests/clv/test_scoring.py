@@ -251,13 +251,16 @@ def test_intervals_are_the_same_in_memory_on_spark_and_in_parquet(spark, spark_s
     intervals = pytest.importorskip("crmlab.clv.intervals", reason="crmlab.clv.intervals is not merged yet")
     model, spend = fitted["bgnbd"], fitted["spend"]
     draws = intervals.parameter_draws(model, n_draws=50, seed=0)
-    options = {"spend_model": spend, "draws": draws, "level": 0.8, **OPTIONS}
+    spend_draws = intervals.parameter_draws(spend, n_draws=50, seed=1)
+    options = {"spend_model": spend, "draws": draws, "spend_draws": spend_draws, "level": 0.8, **OPTIONS}
     expected = cl.clv.score(model, cdnow_weeks, ALL, **options)
     assert list(expected.columns) == [f"{q}{end}" for q in ALL for end in ("", "_lower", "_upper")]
     for quantity in ALL:
-        band = intervals.prediction_interval(model, cdnow_weeks, quantity, t=0.0 if quantity == "p_alive" else 52,
+        t = None if quantity == "clv" else 0.0 if quantity == "p_alive" else 52
+        band = intervals.prediction_interval(model, cdnow_weeks, quantity, t=t,
                                              draws=draws, level=0.8,
-                                             **({"spend_model": spend, "discount_rate": 0.002}
+                                             **({"spend_model": spend, "spend_draws": spend_draws, "horizon": 52,
+                                                 "discount_rate": 0.002, "period_length": 1.0}
                                                 if quantity == "clv" else {}))
         np.testing.assert_array_equal(expected[f"{quantity}_lower"], band["lower"])
         np.testing.assert_array_equal(expected[f"{quantity}_upper"], band["upper"])
