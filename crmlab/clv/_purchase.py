@@ -63,6 +63,10 @@ class PurchaseModel(CustomerBaseModel):
         return (*self.param_names, *self.covariate_design().names)
 
     @property
+    def covariate_columns(self) -> tuple[str, ...]:
+        return self.covariate_design().columns
+
+    @property
     def data_columns(self) -> tuple[str, ...]:
         return (*self.base_columns, *self.covariate_design().columns)
 
@@ -85,8 +89,8 @@ class PurchaseModel(CustomerBaseModel):
             covariate_values(data, design.columns, self.model_name)  # text, categories, gaps: a crmlab error first
         prepared = super()._prepare(data, weights)
         if design:
-            check_identifiable({c: prepared.columns[c] for c in design.columns}, design, prepared.counts,
-                               self.model_name)
+            check_identifiable({c: prepared.columns[c] for c in design.columns},
+                               {p: design.effects(p) for p in PROCESSES}, prepared.counts, self.model_name)
         return prepared
 
     def _history(self, data):

@@ -101,6 +101,11 @@ class MaximumLikelihoodModel:
         self.strategy = strategy
 
     @property
+    def covariate_columns(self) -> tuple[str, ...]:
+        """The data columns holding covariates (none for a model without them)."""
+        return ()
+
+    @property
     def theta_names(self) -> tuple[str, ...]:
         """Names of the components of the estimation vector θ: the log-parameters ``param_names``, then any
         coefficients (models with covariates), which enter θ untransformed."""
@@ -358,8 +363,7 @@ class MaximumLikelihoodModel:
     def _fingerprint(self, columns: dict[str, np.ndarray], counts: np.ndarray) -> dict[str, str]:
         """Hashes of the fitted rows, in their order: the model's own columns with the weights (``base``), and
         each covariate column apart — what tells :mod:`crmlab.clv.comparison` whether two fits saw the same data."""
-        design = getattr(self, "covariate_design", None)
-        covariates = set(design().columns) if design is not None else set()
+        covariates = set(self.covariate_columns)
 
         def digest(*arrays) -> str:
             h = hashlib.blake2b(digest_size=12)
