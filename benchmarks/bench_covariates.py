@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -159,7 +160,9 @@ pymc-marketing gives a and b separate dropout coefficients, CLVTools and crmlab 
 
 {table}
 
-Command: `{command}` — {machine_description()}
+Command: `{command}` — {machine_description()} Load average during the run (1, 5, 15 min):
+{", ".join(f"{v:.1f}" for v in os.getloadavg())} — other jobs shared the 2 cores, so absolute times are high; the ratios
+are from one run.
 """)
     return 0
 
