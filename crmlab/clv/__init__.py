@@ -6,6 +6,7 @@ class                   model                                        reference
 ``BetaGeo``             BG/NBD                                       Fader, Hardie & Lee (2005)
 ``ModifiedBetaGeo``     MBG/NBD                                      Batislam, Denizel & Filiztekin (2007)
 ``ParetoNBD``           Pareto/NBD                                   Schmittlein, Morrison & Colombo (1987)
+``ParetoNBDDynamic``    Pareto/NBD, time-varying covariates          Bachmann, Meierer & Näf (2021)
 ``BetaGeoBetaBinom``    BG/BB (discrete opportunities)               Fader, Hardie & Shang (2010)
 ``GammaGamma``          spend per transaction                        Fader, Hardie & Lee (2005)
 ``ShiftedBetaGeometric``  contractual retention (sBG)                Fader & Hardie (2007)
@@ -25,6 +26,7 @@ from .base import MaximumLikelihoodModel, load_model
 from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeo
 from .comparison import LikelihoodRatioTest, compare_models, likelihood_ratio_test
+from .dyncov import ParetoNBDDynamic
 from .evaluation import HoldoutEvaluation, evaluate_holdout, tracking_table
 from .gammagamma import GammaGamma
 from .lifetime_value import customer_base_value, customer_lifetime_value, write_customer_values
@@ -33,9 +35,10 @@ from .paretonbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric, snapshot_rows, survivor_rows
 
 MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, BetaGeoBetaBinom, GammaGamma,
-                                        ShiftedBetaGeometric)}
+                                        ShiftedBetaGeometric, ParetoNBDDynamic)}
 
 __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "MaximumLikelihoodModel",
            "load_model", "MODELS", "customer_lifetime_value", "customer_base_value", "evaluate_holdout", "fitting",
            "tracking_table", "HoldoutEvaluation", "ShiftedBetaGeometric", "survivor_rows",
-           "snapshot_rows", "write_customer_values", "likelihood_ratio_test", "compare_models", "LikelihoodRatioTest"]
+           "snapshot_rows", "write_customer_values", "likelihood_ratio_test", "compare_models", "LikelihoodRatioTest",
+           "ParetoNBDDynamic"]

@@ -161,14 +161,18 @@ class MaximumLikelihoodModel:
         self._refuse_other_tables(data)
         prepared = self._prepare(data, weights)
         self._check_identifiable(prepared)
+        self._maximise(prepared)
+        self.data_info_ = table_info(data)
+        return self
+
+    def _maximise(self, prepared: _Data) -> None:
+        """Find and store the estimate on prepared data (every fit's last step)."""
         fit_strategy(self.strategy)  # a bad setting fails before any work
         try:
             with _BLAS.limit(limits=1, user_api="blas"):
                 self._store(fitting.maximise(self, prepared, self._start(prepared)), prepared)
         finally:
             self._last_evaluation = None  # the memo of _weighted_log_likelihood lives for one fit only
-        self.data_info_ = table_info(data)
-        return self
 
     def _refuse_other_tables(self, data) -> None:
         """A calibration/holdout split or an RFM table is not what a model is fitted on: say what is."""

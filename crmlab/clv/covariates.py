@@ -39,7 +39,7 @@ import pandas as pd
 
 from ..errors import ColumnTypeError, DataError, MissingColumnError
 
-__all__ = ["CovariateDesign", "covariate_values"]
+__all__ = ["CovariateDesign", "CovariatePenalty", "covariate_values", "check_identifiable"]
 
 PROCESSES = ("purchase", "dropout")
 
@@ -122,6 +122,31 @@ class CovariateDesign:
 
     def describe_penalty(self) -> dict[str, float]:
         return dict(zip(PROCESSES, self.penalty, strict=True))
+
+
+class CovariatePenalty:
+    """Mixin of the models with a :class:`CovariateDesign` (``covariate_design()``): the L2 penalty of the
+    coefficients in the objective, and its curvature in the information matrix."""
+
+    def _penalty(self, theta):
+        value, gradient, curvature = super()._penalty(theta)
+        design, k = self.covariate_design(), len(self.param_names)
+        if design and any(design.penalty):
+            extra, extra_gradient, extra_curvature = design.penalty_value(theta[k:])
+            value += extra
+            gradient[k:] += extra_gradient
+            curvature[k:] += extra_curvature
+        return value, gradient, curvature
+
+    def _hessian(self, theta, prepared, gradient_at_theta=None):
+        """Observed information, plus N times the covariate penalty's curvature when there is one: the inverse is
+        then the covariance of the posterior mode under the normal prior the L2 penalty stands for."""
+        information = super()._hessian(theta, prepared, gradient_at_theta)
+        design = self.covariate_design()
+        if design and any(design.penalty):
+            k = len(self.param_names)
+            information[k:, k:] += prepared.n_customers * np.diag(design.penalty_value(theta[k:])[2])
+        return information
 
 
 def _penalty_weights(model_name: str, penalty) -> tuple[float, float]:
