@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 
 import crmlab as cl
@@ -94,7 +95,7 @@ def test_reduces_to_plain_and_static_models(apparel_log):
     np.testing.assert_allclose(gradient, static_gradient, rtol=1e-8, atol=1e-10)
 
 
-def test_analytic_gradient_and_a_fit(apparel_log):
+def test_analytic_gradient_and_a_fit(apparel_log, tmp_path):
     tx, _, dynamic = apparel_log
     some = tx["customer_id"].isin(tx["customer_id"].unique()[:250])
     model = ParetoNBDDynamic(purchase_covariates=["High.Season", "Channel"], dropout_covariates=["Channel"],
@@ -112,6 +113,9 @@ def test_analytic_gradient_and_a_fit(apparel_log):
     plain = cl.clv.ParetoNBD().fit(cl.customer_summary(tx[some], observation_end="2006-12-31", time_unit="W"))
     assert fitted.log_likelihood_ > plain.log_likelihood_  # the seasonal effect is real in these data
     assert fitted.summary().loc["purchase:High.Season", "p_value"] < 0.05
+    fitted.to_json(tmp_path / "dynamic.json")
+    loaded = cl.clv.load_model(tmp_path / "dynamic.json")
+    pd.testing.assert_frame_equal(loaded.summary(), fitted.summary())
 
 
 def test_bad_covariate_paths_are_refused(apparel_log):
