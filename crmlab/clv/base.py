@@ -170,9 +170,35 @@ class MaximumLikelihoodModel:
         fit_strategy(self.strategy)  # a bad setting fails before any work
         try:
             with _BLAS.limit(limits=1, user_api="blas"):
-                self._store(fitting.maximise(self, prepared, self._start(prepared)), prepared)
+                try:
+                    estimate = fitting.maximise(self, prepared, self._start(prepared))
+                except ConvergenceError as error:
+                    self._refuse_runaway_coefficients(getattr(error, "theta", None), prepared, error)
+                    raise
+                self._refuse_runaway_coefficients(estimate.theta, prepared)
+                self._store(estimate, prepared)
         finally:
             self._last_evaluation = None  # the memo of _weighted_log_likelihood lives for one fit only
+
+    def _coefficient_spreads(self, prepared: _Data) -> np.ndarray:
+        """For each coefficient, the range of its covariate over the fitted customers (name "<process>:<column>")."""
+        names = self.theta_names[len(self.param_names):]
+        return np.array([float(np.ptp(prepared.columns[n.split(":", 1)[1]])) for n in names])
+
+    def _refuse_runaway_coefficients(self, theta, prepared: _Data, cause: Exception | None = None) -> None:
+        """Raise ConvergenceError naming the coefficients that ran off: γ times its covariate's range beyond 12
+        (a factor e^12 = 160,000 between customers) is a likelihood still rising as γ → ±∞, not an estimate."""
+        k = len(self.param_names)
+        if theta is None or len(theta) <= k or not np.all(np.isfinite(theta)):
+            return
+        effect = np.abs(theta[k:]) * self._coefficient_spreads(prepared)
+        far = [f"{name} → {'+' if value > 0 else '-'}∞ (reached {value:.3g})"
+               for name, value, size in zip(self.theta_names[k:], theta[k:], effect, strict=True) if size > 12]
+        if far:
+            raise ConvergenceError(
+                f"{self.model_name}: the likelihood keeps rising as {', '.join(far)}: the data do not identify this "
+                "effect (e.g. a group of customers defined by the covariate who never buy, or never drop out). Drop "
+                "the covariate from that process, merge its rare values, or give a covariate_penalty=.") from cause
 
     def _refuse_other_tables(self, data) -> None:
         """A calibration/holdout split or an RFM table is not what a model is fitted on: say what is."""

@@ -246,3 +246,14 @@ def test_covariate_effects_plot(pareto_fit):
 
 def pareto_fit_data_head():
     return cl.datasets.simulate_paretonbd(300, 52.0, r=0.8, alpha=6.0, s=0.7, beta=9.0, seed=1)
+
+
+def test_an_unidentified_effect_is_named_not_returned():
+    """A covariate marking customers who never buy again drives its purchase coefficient to -∞: a ConvergenceError
+    names it (a penalty makes the estimate finite)."""
+    data = cl.datasets.simulate_bgnbd(2000, 39, r=0.5, alpha=4, a=0.8, b=2.5, seed=3)[["frequency", "recency", "T"]]
+    data["marked"] = ((data["frequency"] == 0) & (np.arange(2000) % 2 == 0)).astype(float)
+    with pytest.raises(cl.errors.ConvergenceError, match="purchase:marked → -∞"):
+        cl.clv.BetaGeo(purchase_covariates=["marked"]).fit(data)
+    penalised = cl.clv.BetaGeo(purchase_covariates=["marked"], covariate_penalty={"purchase": 0.01}).fit(data)
+    assert -5 < penalised.params_["purchase:marked"] < 0
