@@ -219,7 +219,7 @@ def test_comparison_table_with_holdout_error():
     both = ["Gender", "Channel"]
     fits = {"no covariates": cl.clv.ParetoNBD().fit(calibration),
             "covariates": cl.clv.ParetoNBD(purchase_covariates=both, dropout_covariates=both).fit(calibration),
-            "BG/NBD covariates": cl.clv.BetaGeo(purchase_covariates=both, dropout_covariates=both).fit(calibration)}
+            "BG/NBD covariates": cl.clv.BetaGeo(purchase_covariates=both).fit(calibration)}
     table = cl.clv.compare_models(fits, holdout=split)
     assert list(table.index) == list(fits)
     assert table.loc["covariates", "parameters"] == 8 and table.loc["no covariates", "parameters"] == 4
