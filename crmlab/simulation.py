@@ -182,7 +182,9 @@ def simulate_bgbb(n_customers: int, n_periods: int, *, alpha: float, beta: float
 
 
 def simulate_gammagamma(frequency, *, p: float, q: float, gamma: float, seed=None) -> pd.DataFrame:
-    """Mean spend of each customer's ``frequency`` transactions under the Gamma-Gamma model (0 when none)."""
+    """Mean spend of each customer's ``frequency`` transactions under the Gamma-Gamma model (0 when none).
+
+    ``gamma`` may be one value per customer (spend covariates: γ_i = γ e^(δ'w_i))."""
     rng = np.random.default_rng(seed)
     frequency = np.asarray(frequency, dtype="int64")
     nu = rng.gamma(q, 1.0 / gamma, frequency.size)

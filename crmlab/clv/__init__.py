@@ -6,6 +6,7 @@ class                   model                                        reference
 ``BetaGeo``             BG/NBD                                       Fader, Hardie & Lee (2005)
 ``ModifiedBetaGeo``     MBG/NBD                                      Batislam, Denizel & Filiztekin (2007)
 ``ParetoNBD``           Pareto/NBD                                   Schmittlein, Morrison & Colombo (1987)
+``ParetoNBDDynamic``    Pareto/NBD, time-varying covariates          Bachmann, Meierer & Näf (2021)
 ``BetaGeoBetaBinom``    BG/BB (discrete opportunities)               Fader, Hardie & Shang (2010)
 ``GammaGamma``          spend per transaction                        Fader, Hardie & Lee (2005)
 ``ShiftedBetaGeometric``  contractual retention (sBG)                Fader & Hardie (2007)
@@ -31,6 +32,7 @@ from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeo
 from .cnbd import BetaGeoCNBD, ModifiedBetaGeoCNBD
 from .comparison import LikelihoodRatioTest, compare_models, likelihood_ratio_test
+from .dyncov import ParetoNBDDynamic
 from .evaluation import HoldoutEvaluation, evaluate_holdout, tracking_table
 from .gammagamma import GammaGamma
 from .ggompertz import GammaGompertzNBD
@@ -42,7 +44,7 @@ from .scoring import score, score_parquet, score_spark
 
 MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, BetaGeoBetaBinom, GammaGamma,
                                         ShiftedBetaGeometric, BetaGeoCNBD, ModifiedBetaGeoCNBD,
-                                        GammaGompertzNBD)}
+                                        GammaGompertzNBD, ParetoNBDDynamic)}
 
 __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "MaximumLikelihoodModel",
            "load_model", "MODELS", "customer_lifetime_value", "customer_base_value", "evaluate_holdout", "fitting",
@@ -50,4 +52,4 @@ __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "Gamma
            "tracking_table", "HoldoutEvaluation", "ShiftedBetaGeometric", "survivor_rows",
            "snapshot_rows", "write_customer_values", "likelihood_ratio_test", "compare_models", "LikelihoodRatioTest",
            "BetaGeoCNBD", "ModifiedBetaGeoCNBD", "GammaGompertzNBD", "model_from_json", "scoring", "score",
-           "score_spark", "score_parquet"]
+           "score_spark", "score_parquet", "ParetoNBDDynamic"]

@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import DataError
 from ._customer_base import CustomerBaseModel
 from .base import _Data, _unique_rows, row_codes
-from .covariates import PROCESSES, CovariateDesign, check_identifiable, covariate_values
+from .covariates import PROCESSES, CovariateDesign, CovariatePenalty, check_identifiable, covariate_values
 from .fitting import Boundary
 
 _ROUNDED_STAND_IN_MIN_ROWS = 4_000  # fits on more unique rows than this start on rounded rows
@@ -27,7 +27,7 @@ COMMON_PURCHASE_RATE = Boundary(("r", "alpha"), concentrate="every customer buys
                                                             "{ratio:.4g} per time unit while alive")
 
 
-class PurchaseModel(CustomerBaseModel):
+class PurchaseModel(CovariatePenalty, CustomerBaseModel):
     """A continuous-time "buy till you die" model fitted on a customer summary.
 
     Data: ``frequency`` x (repeat purchases, a whole number), ``recency`` t_x and
@@ -63,6 +63,10 @@ class PurchaseModel(CustomerBaseModel):
         return (*self.param_names, *self.covariate_design().names)
 
     @property
+    def covariate_columns(self) -> tuple[str, ...]:
+        return self.covariate_design().columns
+
+    @property
     def data_columns(self) -> tuple[str, ...]:
         return (*self.base_columns, *self.covariate_design().columns)
 
@@ -85,8 +89,8 @@ class PurchaseModel(CustomerBaseModel):
             covariate_values(data, design.columns, self.model_name)  # text, categories, gaps: a crmlab error first
         prepared = super()._prepare(data, weights)
         if design:
-            check_identifiable({c: prepared.columns[c] for c in design.columns}, design, prepared.counts,
-                               self.model_name)
+            check_identifiable({c: prepared.columns[c] for c in design.columns},
+                               {p: design.effects(p) for p in PROCESSES}, prepared.counts, self.model_name)
         return prepared
 
     def _history(self, data):
@@ -95,26 +99,6 @@ class PurchaseModel(CustomerBaseModel):
             self._require_fit()
             covariate_values(data, design.columns, self.model_name)
         return super()._history(data)
-
-    def _penalty(self, theta):
-        value, gradient, curvature = super()._penalty(theta)
-        design, k = self.covariate_design(), len(self.param_names)
-        if design and any(design.penalty):
-            extra, extra_gradient, extra_curvature = design.penalty_value(theta[k:])
-            value += extra
-            gradient[k:] += extra_gradient
-            curvature[k:] += extra_curvature
-        return value, gradient, curvature
-
-    def _hessian(self, theta, prepared, gradient_at_theta=None):
-        """Observed information, plus N times the covariate penalty's curvature when there is one: the inverse is
-        then the covariance of the posterior mode under the normal prior the L2 penalty stands for."""
-        information = super()._hessian(theta, prepared, gradient_at_theta)
-        design = self.covariate_design()
-        if design and any(design.penalty):
-            k = len(self.param_names)
-            information[k:, k:] += prepared.n_customers * np.diag(design.penalty_value(theta[k:])[2])
-        return information
 
     def _covariate_matrices(self, data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Per process, the covariates acting on it as a (rows, effects) matrix."""

@@ -109,6 +109,11 @@ class MaximumLikelihoodModel:
         self.strategy = strategy
 
     @property
+    def covariate_columns(self) -> tuple[str, ...]:
+        """The data columns holding covariates (none for a model without them)."""
+        return ()
+
+    @property
     def theta_names(self) -> tuple[str, ...]:
         """Names of the components of the estimation vector θ: the log-parameters ``param_names``, then any
         coefficients (models with covariates), which enter θ untransformed."""
@@ -164,14 +169,44 @@ class MaximumLikelihoodModel:
         self._refuse_other_tables(data)
         prepared = self._prepare(data, weights)
         self._check_identifiable(prepared)
+        self._maximise(prepared)
+        self.data_info_ = table_info(data)
+        return self
+
+    def _maximise(self, prepared: _Data) -> None:
+        """Find and store the estimate on prepared data (every fit's last step)."""
         fit_strategy(self.strategy)  # a bad setting fails before any work
         try:
             with _BLAS.limit(limits=1, user_api="blas"):
-                self._store(fitting.maximise(self, prepared, self._start(prepared)), prepared)
+                try:
+                    estimate = fitting.maximise(self, prepared, self._start(prepared))
+                except ConvergenceError as error:
+                    self._refuse_runaway_coefficients(getattr(error, "theta", None), prepared, error)
+                    raise
+                self._refuse_runaway_coefficients(estimate.theta, prepared)
+                self._store(estimate, prepared)
         finally:
             self._last_evaluation = None  # the memo of _weighted_log_likelihood lives for one fit only
-        self.data_info_ = table_info(data)
-        return self
+
+    def _coefficient_spreads(self, prepared: _Data) -> np.ndarray:
+        """For each coefficient, the range of its covariate over the fitted customers (name "<process>:<column>")."""
+        names = self.theta_names[len(self.param_names):]
+        return np.array([float(np.ptp(prepared.columns[n.split(":", 1)[1]])) for n in names])
+
+    def _refuse_runaway_coefficients(self, theta, prepared: _Data, cause: Exception | None = None) -> None:
+        """Raise ConvergenceError naming the coefficients that ran off: γ times its covariate's range beyond 12
+        (a factor e^12 = 160,000 between customers) is a likelihood still rising as γ → ±∞, not an estimate."""
+        k = len(self.param_names)
+        if theta is None or len(theta) <= k or not np.all(np.isfinite(theta)):
+            return
+        effect = np.abs(theta[k:]) * self._coefficient_spreads(prepared)
+        far = [f"{name} → {'+' if value > 0 else '-'}∞ (reached {value:.3g})"
+               for name, value, size in zip(self.theta_names[k:], theta[k:], effect, strict=True) if size > 12]
+        if far:
+            raise ConvergenceError(
+                f"{self.model_name}: the likelihood keeps rising as {', '.join(far)}: the data do not identify this "
+                "effect (e.g. a group of customers defined by the covariate who never buy, or never drop out). Drop "
+                "the covariate from that process, merge its rare values, or give a covariate_penalty=.") from cause
 
     def _refuse_other_tables(self, data) -> None:
         """A calibration/holdout split or an RFM table is not what a model is fitted on: say what is."""
@@ -366,8 +401,7 @@ class MaximumLikelihoodModel:
     def _fingerprint(self, columns: dict[str, np.ndarray], counts: np.ndarray) -> dict[str, str]:
         """Hashes of the fitted rows, in their order: the model's own columns with the weights (``base``), and
         each covariate column apart — what tells :mod:`crmlab.clv.comparison` whether two fits saw the same data."""
-        design = getattr(self, "covariate_design", None)
-        covariates = set(design().columns) if design is not None else set()
+        covariates = set(self.covariate_columns)
 
         def digest(*arrays) -> str:
             h = hashlib.blake2b(digest_size=12)

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import CrmlabWarning, DataError
-from .covariates import PROCESSES, CovariateDesign
+from .covariates import PROCESSES
 
 __all__ = ["LikelihoodRatioTest", "likelihood_ratio_test", "compare_models"]
 
@@ -55,13 +55,15 @@ def likelihood_ratio_test(restricted, full, names: tuple[str, str] = ("restricte
                         f"{full.model_name}, which are not nested (compare them with compare_models: AIC, BIC)")
     _require_same_customers(restricted, full)
     for label, model in zip(names, (restricted, full), strict=True):
-        penalised = [what for what, value in (("penalizer", model.penalizer),
-                                              ("covariate_penalty", any(_design(model).penalty))) if value]
+        weights = getattr(model, "covariate_penalty", None)
+        weights = weights.values() if isinstance(weights, dict) else [weights or 0.0]
+        penalised = [what for what, value in (("penalizer", model.penalizer), ("covariate_penalty", any(weights)))
+                     if value]
         if penalised:
             raise DataError(f"the {label} fit is penalised ({', '.join(penalised)}): its estimate does not maximise "
                             "the likelihood, so the likelihood-ratio statistic has no chi-squared distribution. "
                             "Refit both without penalties to test.")
-    reasons = _not_nested(_design(restricted), _design(full))
+    reasons = _not_nested(_roles(restricted), _roles(full))
     if reasons:
         raise DataError(f"the {names[0]} fit is not nested in the {names[1]} fit: " + "; ".join(reasons) +
                         ". Pass the smaller model first.")
@@ -122,25 +124,24 @@ def compare_models(models, holdout: pd.DataFrame | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows).rename_axis("fit")
 
 
-def _design(model) -> CovariateDesign:
-    design = getattr(model, "covariate_design", None)
-    return design() if design is not None else CovariateDesign()
-
-
-def _roles(design: CovariateDesign) -> dict[str, str]:
-    """(process:covariate) -> "free" or "shared", for every coefficient the design estimates."""
+def _roles(model) -> dict[str, str]:
+    """(process:covariate) -> "free" or "shared", for every coefficient the model estimates (read from its
+    coefficient names: "shared:<c>" acts on both the purchase and the dropout process)."""
     roles = {}
-    for process in PROCESSES:
-        for column in design.effects(process):
-            roles[f"{process}:{column}"] = "shared" if column in design.shared else "free"
+    for name in model.theta_names[len(model.param_names):]:
+        process, column = name.split(":", 1)
+        if process == "shared":
+            roles.update({f"{p}:{column}": "shared" for p in PROCESSES})
+        else:
+            roles[name] = "free"
     return roles
 
 
-def _not_nested(restricted: CovariateDesign, full: CovariateDesign) -> list[str]:
-    """Why the restricted design is not the full one with coefficients fixed at 0 or set equal (empty: nested)."""
-    small, large = _roles(restricted), _roles(full)
+def _not_nested(small: dict[str, str], large: dict[str, str]) -> list[str]:
+    """Why the restricted coefficients are not the full ones with some fixed at 0 or set equal (empty: nested)."""
     reasons = [f"it has the coefficient {name} that the full fit lacks" for name in small if name not in large]
-    for column in full.shared:
+    shared = dict.fromkeys(name.split(":", 1)[1] for name, role in large.items() if role == "shared")
+    for column in shared:
         both = [f"{p}:{column}" in small for p in PROCESSES]
         if any(both) and small.get(f"purchase:{column}") != "shared":
             reasons.append(f"it estimates {column}'s {'two coefficients' if all(both) else 'coefficient'} "

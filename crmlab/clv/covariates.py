@@ -39,7 +39,7 @@ import pandas as pd
 
 from ..errors import ColumnTypeError, DataError, MissingColumnError
 
-__all__ = ["CovariateDesign", "covariate_values"]
+__all__ = ["CovariateDesign", "CovariatePenalty", "covariate_values", "check_identifiable"]
 
 PROCESSES = ("purchase", "dropout")
 
@@ -124,6 +124,31 @@ class CovariateDesign:
         return dict(zip(PROCESSES, self.penalty, strict=True))
 
 
+class CovariatePenalty:
+    """Mixin of the models with a :class:`CovariateDesign` (``covariate_design()``): the L2 penalty of the
+    coefficients in the objective, and its curvature in the information matrix."""
+
+    def _penalty(self, theta):
+        value, gradient, curvature = super()._penalty(theta)
+        design, k = self.covariate_design(), len(self.param_names)
+        if design and any(design.penalty):
+            extra, extra_gradient, extra_curvature = design.penalty_value(theta[k:])
+            value += extra
+            gradient[k:] += extra_gradient
+            curvature[k:] += extra_curvature
+        return value, gradient, curvature
+
+    def _hessian(self, theta, prepared, gradient_at_theta=None):
+        """Observed information, plus N times the covariate penalty's curvature when there is one: the inverse is
+        then the covariance of the posterior mode under the normal prior the L2 penalty stands for."""
+        information = super()._hessian(theta, prepared, gradient_at_theta)
+        design = self.covariate_design()
+        if design and any(design.penalty):
+            k = len(self.param_names)
+            information[k:, k:] += prepared.n_customers * np.diag(design.penalty_value(theta[k:])[2])
+        return information
+
+
 def _penalty_weights(model_name: str, penalty) -> tuple[float, float]:
     if penalty is None:
         return (0.0, 0.0)
@@ -183,31 +208,31 @@ def covariate_values(data: pd.DataFrame, columns: tuple[str, ...], model_name: s
     return values
 
 
-def check_identifiable(values: dict[str, np.ndarray], design: CovariateDesign, counts: np.ndarray,
+def check_identifiable(values: dict[str, np.ndarray], effects: dict[str, tuple[str, ...]], counts: np.ndarray,
                        model_name: str) -> None:
     """Refuse covariates that cannot be told apart from the scale parameter or from each other.
 
     A covariate constant over the fitted customers multiplies α (or β, a, b) by a constant, which the
     scale parameter absorbs; covariates that are linear combinations of each other (with a constant) on
     one process leave their coefficients unidentified. Checked on the unique rows, weighted by the
-    number of customers, from the singular values of the centred design of each process.
+    number of customers, from the singular values of the centred design of each process (``effects``: process ->
+    its covariates).
     """
     present = counts > 0
     for column, v in values.items():
         if np.ptp(v[present]) == 0:
             raise DataError(f"{model_name}: covariate {column!r} is {v[present][0]:g} for every customer, so its "
                             "effect cannot be told apart from the model's scale parameters; drop it")
-    for process in PROCESSES:
-        effects = design.effects(process)
-        if len(effects) < 2:
+    for process, columns in effects.items():
+        if len(columns) < 2:
             continue
         weight = counts[present] / counts[present].sum()
-        matrix = np.column_stack([values[c][present] for c in effects])
+        matrix = np.column_stack([values[c][present] for c in columns])
         centred = (matrix - weight @ matrix) * np.sqrt(weight)[:, None]
         scaled = centred / np.linalg.norm(centred, axis=0)
         _, singular, vectors = np.linalg.svd(scaled, full_matrices=False)
         if singular[-1] < 1e-8 * singular[0]:
-            involved = [c for c, w in zip(effects, vectors[-1], strict=True) if abs(w) > 1e-6]
+            involved = [c for c, w in zip(columns, vectors[-1], strict=True) if abs(w) > 1e-6]
             raise DataError(f"{model_name}: the {process} covariates {involved} are collinear (one is a linear "
                             "combination of the others and a constant over the fitted customers), so their "
                             "coefficients are not identified. Drop one of them (e.g. one dummy of each "

@@ -385,7 +385,9 @@ def maximise(model, data, theta0: np.ndarray) -> Estimate:
                                                                          model.theta_names[m[1]]) for m in limit.moves)
                                         for limit, _ in search.tried))
         tried_text = f" No limit of the model fits either (tried: {names})." if names else ""
-        raise ConvergenceError(f"{failure}{tried_text}") from failure
+        error = ConvergenceError(f"{failure}{tried_text}")
+        error.theta = theta  # where the strategy stopped (the model may say more about it)
+        raise error from failure
     best = max(search.candidates, key=lambda candidate: candidate[0])[1]  # max keeps the first on a tie
     if best.limit is not None:
         warnings.warn(f"{model.model_name}: the likelihood is highest on the boundary of the parameter space, where "

@@ -24,6 +24,7 @@ from scipy import special
 from ..errors import ConvergenceError, DataError
 from ._customer_base import CustomerBaseModel
 from ._special import digamma_difference, log_gamma_ratio, log_hyp2f1, sum_beta_geometric_survival
+from .covariates import check_identifiable, covariate_values
 
 __all__ = ["ShiftedBetaGeometric", "ShiftedBetaProcess", "survivor_rows", "snapshot_rows"]
 
@@ -98,19 +99,77 @@ class ShiftedBetaProcess:
 class ShiftedBetaGeometric(CustomerBaseModel):
     """sBG model of contractual retention; fit with :meth:`fit_survivors` (or ``fit`` on weighted rows).
 
+    Covariates (``retention_covariates=[...]``, a crmlab definition): they act on δ, customer i's churn
+    probability being θ_i ~ Beta(γ, δ_i) with δ_i = δ e^(β'w_i). The mean churn probability
+    γ/(γ + δ_i) falls as β'w_i rises — a positive coefficient means longer retention — and the likelihood
+    is the sBG's per row with δ_i. Fit on rows (``period``, ``churned``, the covariates, and a weight
+    column if rows stand for several customers); predictions read the covariates from their data, and the
+    cohort projections (:meth:`survival`, :meth:`retention_rate`, DEL/DERL) are those of a customer whose
+    covariates are all 0. Coefficients appear as ``retention:<name>``. Recovery on simulated data:
+    ``tests/clv/test_covariates_spend_retention.py``.
+
     Checked against Fader & Hardie (2007): γ = 0.668, δ = 3.806 for the "high end" customers and
     γ = 0.704, δ = 1.182 for the "regular" ones, each fitted on the first seven years.
     """
 
     param_names = ("gamma", "delta")
-    data_columns: ClassVar[tuple[str, ...]] = ("period", "churned")
-    posterior_columns: ClassVar[tuple[str, ...]] = ("period",)
+    base_columns: ClassVar[tuple[str, ...]] = ("period", "churned")
     discrete_unit = "period"
     model_name = "sBG"
     _process = ShiftedBetaProcess
     convergence_hint = ("measure tenure in renewal periods (months for monthly contracts, years for yearly ones); "
                         "a flat likelihood with delta growing without bound means no heterogeneity is visible, and "
                         "a constant retention rate describes the cohort as well")
+
+    def __init__(self, penalizer: float = 0.0, initial_params: dict | None = None, tol: float = 1e-10,
+                 max_iter: int = 2000, strategy="auto", *, retention_covariates=None):
+        super().__init__(penalizer=penalizer, initial_params=initial_params, tol=tol, max_iter=max_iter,
+                         strategy=strategy)
+        self.retention_covariates = retention_covariates
+
+    @property
+    def covariate_columns(self) -> tuple[str, ...]:
+        covariates = self.retention_covariates or ()
+        if isinstance(covariates, str) or not all(isinstance(c, str) for c in covariates):
+            raise TypeError(f"sBG: retention_covariates must be a list of column names, got {covariates!r}")
+        if len(set(covariates)) < len(covariates) or set(covariates) & {*self.base_columns, "weight"}:
+            raise ValueError(f"sBG: retention_covariates {list(covariates)} repeat a name or use a data column name")
+        return tuple(covariates)
+
+    @property
+    def theta_names(self) -> tuple[str, ...]:
+        return (*self.param_names, *(f"retention:{c}" for c in self.covariate_columns))
+
+    @property
+    def data_columns(self) -> tuple[str, ...]:
+        return (*self.base_columns, *self.covariate_columns)
+
+    @property
+    def posterior_columns(self) -> tuple[str, ...]:
+        return ("period", *self.covariate_columns)
+
+    def _check_settings(self) -> None:
+        super()._check_settings()
+        _ = self.covariate_columns  # checks retention_covariates before any work
+
+    def _settings(self) -> dict:
+        return {**super()._settings(), "retention_covariates": self.retention_covariates}
+
+    def _initial_log_params(self, data):
+        return np.zeros(len(self.theta_names))
+
+    def _history(self, data):
+        if self.covariate_columns and isinstance(data, pd.DataFrame):
+            self._require_fit()
+            covariate_values(data, self.covariate_columns, self.model_name)
+        return super()._history(data)
+
+    def _deltas(self, theta: np.ndarray, data: dict[str, np.ndarray]):
+        """δ_i = δ e^(β'w_i) per row (δ itself without covariates)."""
+        delta = np.exp(theta[1])
+        if not self.covariate_columns:
+            return delta
+        return delta * np.exp(np.column_stack([data[c] for c in self.covariate_columns]) @ theta[2:])
 
     def fit_survivors(self, survivors):
         """Fit on one cohort's survivor counts n_0, n_1, …, n_T."""
@@ -129,7 +188,12 @@ class ShiftedBetaGeometric(CustomerBaseModel):
         to the geometric one, Σ w [c log θ + (t − c) log(1 − θ)] (c = 1 for a cancellation), maximised
         at θ = Σ w c / Σ w t.
         """
+        if self.covariate_columns and isinstance(data, pd.DataFrame):
+            covariate_values(data, self.covariate_columns, self.model_name)
         prepared = super()._prepare(data, weights)
+        if self.covariate_columns:
+            check_identifiable({c: prepared.columns[c] for c in self.covariate_columns},
+                               {"retention": self.covariate_columns}, prepared.counts, self.model_name)
         t, churned, weight = prepared.columns["period"], prepared.columns["churned"], prepared.counts
         rate = (weight @ churned) / (weight @ t)
         constant = weight @ (special.xlogy(churned, rate) + special.xlog1py(t - churned, -rate))
@@ -138,12 +202,12 @@ class ShiftedBetaGeometric(CustomerBaseModel):
 
     def _check_optimum(self, result):
         """An estimate that does not beat constant churn is the boundary, however the optimiser stopped."""
-        penalty = self.penalizer * np.sum(np.exp(result.x) ** 2) if np.all(np.isfinite(result.x)) else 0.0
-        self._refuse_boundary(-(result.fun - penalty) * self._constant_churn[2], np.exp(result.x))
+        penalty = self._penalty(result.x)[0] if np.all(np.isfinite(result.x)) else 0.0
+        self._refuse_boundary(-(result.fun - penalty) * self._constant_churn[2], np.exp(result.x[:2]))
         super()._check_optimum(result)
 
     def _store(self, estimate, prepared):
-        self._refuse_boundary(self._weighted_log_likelihood(estimate.theta, prepared)[0], np.exp(estimate.theta))
+        self._refuse_boundary(self._weighted_log_likelihood(estimate.theta, prepared)[0], np.exp(estimate.theta[:2]))
         super()._store(estimate, prepared)
 
     def _refuse_boundary(self, log_likelihood: float, params: np.ndarray) -> None:
@@ -170,14 +234,14 @@ class ShiftedBetaGeometric(CustomerBaseModel):
     def _log_likelihood(self, log_params, data):
         """P(T = t) = γ (δ)_{t-1}/(γ+δ)_t for a cancellation in period t, S(t) = (δ)_t/(γ+δ)_t for a survivor:
         the beta-function ratios as Pochhammer ratios, exact also far out towards constant churn."""
-        gamma, delta = np.exp(log_params)
+        gamma, delta = np.exp(log_params[0]), self._deltas(log_params, data)
         t, churned = data["period"], data["churned"] > 0
         before = np.where(churned, t - 1, t)
         spread = digamma_difference(gamma + delta, t)
         ll = np.where(churned, np.log(gamma), 0.0) + log_gamma_ratio(delta, before) - log_gamma_ratio(gamma + delta, t)
         d_gamma = np.where(churned, 1.0, 0.0) - gamma * spread
-        d_delta = delta * (digamma_difference(delta, before) - spread)
-        return ll, np.stack([d_gamma, d_delta]).T
+        d_delta = delta * (digamma_difference(delta, before) - spread)  # ∂ℓ/∂log δ_i, and times w_ij for β_j
+        return ll, np.stack([d_gamma, d_delta, *(data[c] * d_delta for c in self.covariate_columns)]).T
 
     # ------------------------------------------------------------------ predictions
     def _p_alive_now(self, history):
@@ -186,9 +250,9 @@ class ShiftedBetaGeometric(CustomerBaseModel):
 
     def _alive_parameters(self, keys):
         """An active customer has renewed ``period`` times: θ ~ Beta(γ, δ + period)."""
-        gamma, delta = self._param_values()
+        gamma = self._param_values()[0]
         period = keys["period"]
-        return np.full_like(period, gamma), delta + period
+        return np.full_like(period, gamma), self._deltas(self._theta(), keys) + period
 
     # ------------------------------------------------------------------ projections
     def survival(self, t) -> np.ndarray:

@@ -219,7 +219,7 @@ def test_comparison_table_with_holdout_error():
     both = ["Gender", "Channel"]
     fits = {"no covariates": cl.clv.ParetoNBD().fit(calibration),
             "covariates": cl.clv.ParetoNBD(purchase_covariates=both, dropout_covariates=both).fit(calibration),
-            "BG/NBD covariates": cl.clv.BetaGeo(purchase_covariates=both, dropout_covariates=both).fit(calibration)}
+            "BG/NBD covariates": cl.clv.BetaGeo(purchase_covariates=both).fit(calibration)}
     table = cl.clv.compare_models(fits, holdout=split)
     assert list(table.index) == list(fits)
     assert table.loc["covariates", "parameters"] == 8 and table.loc["no covariates", "parameters"] == 4
@@ -227,3 +227,33 @@ def test_comparison_table_with_holdout_error():
     assert (table["holdout_mae"] > 0).all() and np.isfinite(table["holdout_total_error_pct"]).all()
     with pytest.raises(DataError, match="different data"):
         cl.clv.compare_models({"all": fits["covariates"], "half": cl.clv.ParetoNBD().fit(calibration.iloc[:300])})
+
+
+def test_covariate_effects_plot(pareto_fit):
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots()
+    assert cl.plotting.plot_covariate_effects(pareto_fit, ax=ax) is ax
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["segment", "score", "segment", "score"]
+    assert ax.get_title() == "Covariate effects with 95% intervals"
+    ax = cl.plotting.plot_covariate_effects(pareto_fit, level=0.9, lang="zh")
+    assert ax.get_xlabel() == "协变量系数 γ" and "90%" in ax.get_title()
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"购买过程", "流失过程"}
+    plt.close("all")
+    with pytest.raises(ValueError, match="no covariates"):
+        cl.plotting.plot_covariate_effects(cl.clv.ParetoNBD().fit(pareto_fit_data_head()))
+
+
+def pareto_fit_data_head():
+    return cl.datasets.simulate_paretonbd(300, 52.0, r=0.8, alpha=6.0, s=0.7, beta=9.0, seed=1)
+
+
+def test_an_unidentified_effect_is_named_not_returned():
+    """A covariate marking customers who never buy again drives its purchase coefficient to -∞: a ConvergenceError
+    names it (a penalty makes the estimate finite)."""
+    data = cl.datasets.simulate_bgnbd(2000, 39, r=0.5, alpha=4, a=0.8, b=2.5, seed=3)[["frequency", "recency", "T"]]
+    data["marked"] = ((data["frequency"] == 0) & (np.arange(2000) % 2 == 0)).astype(float)
+    with pytest.raises(cl.errors.ConvergenceError, match="purchase:marked → -∞"):
+        cl.clv.BetaGeo(purchase_covariates=["marked"]).fit(data)
+    penalised = cl.clv.BetaGeo(purchase_covariates=["marked"], covariate_penalty={"purchase": 0.01}).fit(data)
+    assert -5 < penalised.params_["purchase:marked"] < 0

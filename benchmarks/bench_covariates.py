@@ -1,0 +1,171 @@
+"""Covariate fits: crmlab's maximum likelihood vs pymc-marketing's MAP of the same models, and 1M-customer fits.
+
+Customers are simulated with two binary covariates (``gender``, ``channel``) in CLVTools' parametrisation
+(α_i = α e^(−γ_purchase'z), β_i = β e^(−γ_dropout'z); for BG/NBD a_i, b_i = a, b e^(γ_dropout'z)), 39 weeks each.
+
+* Pareto/NBD with both covariates on both processes: pymc-marketing's ``ParetoNBDModel`` is the same model
+  (alpha_scale e^(−purchase_coefficient'z), beta_scale e^(−dropout_coefficient'z)); with flat priors (HalfFlat on
+  r, α, s, β, Flat on the coefficients) its MAP is the maximum-likelihood estimate.
+* BG/NBD with purchase covariates only: pymc-marketing's ``BetaGeoModel`` gives a and b separate dropout
+  coefficients where CLVTools (and crmlab) use one for both, so only the purchase side is the same model.
+
+pymc-marketing runs in its own environment (``make bench-peers``, or ``python -m venv /work/bench-pymc &&
+/work/bench-pymc/bin/pip install pymc-marketing pyarrow``), one fit per case; crmlab's time is the median of three
+fits in this process after a warm-up fit (the first fit of a process also imports SciPy's optimisers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from report import machine_description, write_section
+
+import crmlab as cl
+
+HERE = Path(__file__).resolve().parent
+COVARIATES = ["gender", "channel"]
+PNBD = {"r": 0.55, "alpha": 10.0, "s": 0.6, "beta": 12.0, "purchase": (0.3, 0.5), "dropout": (-0.4, 0.6)}
+NAMES = {"pnbd": "Pareto/NBD, 2 covariates on each process", "bgnbd": "BG/NBD, 2 purchase covariates"}
+BGNBD = {"r": 0.24, "alpha": 4.4, "a": 0.8, "b": 2.5, "purchase": (0.3, 0.5)}
+
+PYMC_CHILD = r"""
+import json, sys, time, warnings
+warnings.filterwarnings("ignore")
+import pandas as pd
+from pymc_extras.prior import Prior
+from pymc_marketing.clv import BetaGeoModel, ParetoNBDModel
+model_name, path = sys.argv[1], sys.argv[2]
+data = pd.read_parquet(path).reset_index()
+cols = ["gender", "channel"]
+flat = Prior("HalfFlat")
+if model_name == "pnbd":
+    config = {"r": flat, "alpha": flat, "s": flat, "beta": flat, "purchase_coefficient": Prior("Flat"),
+              "dropout_coefficient": Prior("Flat"), "purchase_covariate_cols": cols, "dropout_covariate_cols": cols}
+    names = ("r", "alpha_scale", "s", "beta_scale", "purchase_coefficient", "dropout_coefficient")
+    model_class = ParetoNBDModel
+else:
+    config = {"r": flat, "alpha": flat, "a": flat, "b": flat, "purchase_coefficient": Prior("Flat"),
+              "purchase_covariate_cols": cols}
+    names = ("r", "alpha_scale", "a", "b", "purchase_coefficient_alpha")
+    model_class = BetaGeoModel
+start = time.perf_counter()
+model = model_class(data=data, model_config=config)
+model.fit(fit_method="map", progressbar=False)
+seconds = time.perf_counter() - start
+post = model.fit_result
+params = [v for name in names for v in post[name].values.ravel().tolist()]
+print(json.dumps({"seconds": seconds, "params": params}))
+"""
+
+
+def simulate(model: str, n: int, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    z = pd.DataFrame({c: rng.integers(0, 2, n).astype("float64") for c in COVARIATES})
+    purchase = np.exp(-(z.to_numpy() @ np.array((PNBD if model == "pnbd" else BGNBD)["purchase"])))
+    if model == "pnbd":
+        dropout = np.exp(-(z.to_numpy() @ np.array(PNBD["dropout"])))
+        summary = cl.datasets.simulate_paretonbd(n, 39, r=PNBD["r"], alpha=PNBD["alpha"] * purchase, s=PNBD["s"],
+                                                 beta=PNBD["beta"] * dropout, seed=seed)
+    else:
+        summary = cl.datasets.simulate_bgnbd(n, 39, r=BGNBD["r"], alpha=BGNBD["alpha"] * purchase, a=BGNBD["a"],
+                                             b=BGNBD["b"], seed=seed)
+    data = summary[["frequency", "recency", "T"]].join(z.set_axis(summary.index))
+    data.index.name = "customer_id"
+    return data
+
+
+def crmlab_model(model: str):
+    if model == "pnbd":
+        return cl.clv.ParetoNBD(purchase_covariates=COVARIATES, dropout_covariates=COVARIATES)
+    return cl.clv.BetaGeo(purchase_covariates=COVARIATES)
+
+
+def time_crmlab(model: str, data: pd.DataFrame, repeats: int):
+    crmlab_model(model).fit(data.iloc[:2000])  # warm-up: SciPy's optimisers are imported on the first fit
+    seconds, fitted = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fitted = crmlab_model(model).fit(data)
+        seconds.append(time.perf_counter() - start)
+    return statistics.median(seconds), fitted
+
+
+def run_pymc(model: str, path: Path, python: Path) -> dict | None:
+    if not python.is_file():
+        print(f"no pymc-marketing environment at {python}; skipping the peer", file=sys.stderr)
+        return None
+    done = subprocess.run([str(python), "-c", PYMC_CHILD, model, str(path)], capture_output=True, text=True)
+    if done.returncode != 0:
+        print("pymc-marketing failed:", done.stderr[-2000:], file=sys.stderr)
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="100k instead of 1M customers, 1 repeat, 1,000 for pymc")
+    parser.add_argument("--pymc-python", type=Path, default=HERE / ".venv-pymc" / "bin" / "python",
+                        help="python of an environment with pymc-marketing (the peer rows are skipped if absent)")
+    args = parser.parse_args(argv)
+    large, small, repeats = (100_000, 1_000, 1) if args.quick else (1_000_000, 5_000, 3)
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for model in ("pnbd", "bgnbd"):
+            data = simulate(model, small)
+            path = Path(scratch) / f"{model}.parquet"
+            pd.DataFrame(data).to_parquet(path)
+            ours_seconds, ours = time_crmlab(model, data, repeats)
+            peer = run_pymc(model, path, args.pymc_python)
+            name = NAMES[model]
+            if peer is None:
+                rows.append(f"| {name}, {small:,} customers | {ours_seconds:.2f} | not run | — | — |")
+                continue
+            theirs = np.array(peer["params"])
+            difference = np.max(np.abs(theirs - ours.params_.to_numpy()) / np.maximum(np.abs(ours.params_.to_numpy()),
+                                                                                        0.05))
+            k = len(ours.param_names)
+            at_theirs = ours._weighted_log_likelihood(np.r_[np.log(theirs[:k]), theirs[k:]],
+                                                      ours._prepare(data, None))[0]
+            rows.append(f"| {name}, {small:,} customers, vs pymc-marketing MAP (flat priors) | {ours_seconds:.2f} | "
+                        f"{peer['seconds']:.1f} | {peer['seconds'] / ours_seconds:,.0f}x | largest relative difference "
+                        f"of the {len(ours.params_)} estimates {difference:.1e}; log-likelihood "
+                        f"{ours.log_likelihood_:,.3f}, at pymc's estimate {at_theirs:,.3f} |")
+            print(rows[-1], flush=True)
+        for model in ("pnbd", "bgnbd"):
+            data = simulate(model, large)
+            seconds, fitted = time_crmlab(model, data, repeats)
+            label = f"{large // 1000}k" if large < 1_000_000 else "1M"
+            name = NAMES[model]
+            rows.append(f"| {name}, {label} customers ({fitted.n_unique_rows_:,} distinct rows) | {seconds:.2f} | — "
+                        f"| — | estimates {', '.join(f'{k} {v:.3g}' for k, v in fitted.params_.items())} |")
+            print(rows[-1], flush=True)
+    table = "\n".join(["| case | crmlab s | pymc-marketing s | speed-up | check |", "|---|---:|---:|---:|---|", *rows])
+    command = "python benchmarks/bench_covariates.py" + (" --quick" if args.quick else "") + \
+        (f" --pymc-python {args.pymc_python}" if args.pymc_python != HERE / ".venv-pymc" / "bin" / "python" else "")
+    write_section("covariate models", f"""Covariate fits (issue 17): crmlab's maximum likelihood vs pymc-marketing's MAP
+with flat priors (the same estimate) on the same simulated customers, in one run; and crmlab alone on
+{large:,} customers with two binary covariates (goal: under 5 s). crmlab: median of {repeats} fit(s) after a
+warm-up; pymc-marketing: one fit, its model build included. BG/NBD is compared with purchase covariates only:
+pymc-marketing gives a and b separate dropout coefficients, CLVTools and crmlab one for both.
+
+{table}
+
+Command: `{command}` — {machine_description()} Load average during the run (1, 5, 15 min):
+{", ".join(f"{v:.1f}" for v in os.getloadavg())} — other jobs shared the 2 cores, so absolute times are high; the ratios
+are from one run.
+""")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
