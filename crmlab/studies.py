@@ -56,8 +56,8 @@ from pathlib import Path
 from . import paths
 from .errors import StudyError
 
-__all__ = ["NotebookStep", "Study", "StudyError", "course_notebooks", "declared_parameters", "list_studies",
-           "load_study", "run_notebooks", "run_study", "save_tables"]
+__all__ = ["OWN_DATA_NOTEBOOKS", "NotebookStep", "Study", "StudyError", "course_notebooks", "declared_parameters",
+           "list_studies", "load_study", "new_study", "run_notebooks", "run_study", "save_tables"]
 
 STUDIES = paths.PROJECT_ROOT / "studies"
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]+")
@@ -123,8 +123,11 @@ def load_study(path: str | Path) -> Study:
     if not source.is_file() and (STUDIES / f"{path}.yaml").is_file():
         source = STUDIES / f"{path}.yaml"
     if not source.is_file():
-        known = ", ".join(s.stem for s in sorted(STUDIES.glob("*.yaml")))
-        raise StudyError(f"no study file {path!s}; the lab's studies are: {known}")
+        named = [study.source for study in list_studies() if study.name == str(path)]
+        if not named:
+            known = ", ".join(s.stem for s in sorted(STUDIES.glob("*.yaml")))
+            raise StudyError(f"no study file {path!s}; the lab's studies are: {known}")
+        source = named[0]
     try:
         document = yaml.safe_load(source.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -159,9 +162,89 @@ def load_study(path: str | Path) -> Study:
     return Study(name, str(document.get("title") or ""), tuple(steps), parameters, tuple(map(str, inputs)), source)
 
 
-def list_studies(folder: Path = STUDIES) -> list[Study]:
-    """Every study file of ``folder``, parsed."""
-    return [load_study(path) for path in sorted(folder.glob("*.yaml"))]
+def list_studies(folder: Path | None = None) -> list[Study]:
+    """Every study file of ``folder`` (default ``studies/``), parsed; names must be unique (they name the report
+    folders and ``crmlab study run NAME`` finds a study by its name)."""
+    studies = [load_study(path) for path in sorted((folder or STUDIES).glob("*.yaml"))]
+    files: dict[str, list[str]] = {}
+    for study in studies:
+        files.setdefault(study.name, []).append(study.source.name)
+    repeated = {name: found for name, found in files.items() if len(found) > 1}
+    if repeated:
+        raise StudyError("study names must be unique, but " + "; ".join(
+            f"{name!r} is the name of {', '.join(found)}" for name, found in repeated.items())
+            + "; change the 'name:' of all but one")
+    return studies
+
+
+#: The notebooks a study of an analyst's transaction log runs by default (quality, value, segments, CLV).
+OWN_DATA_NOTEBOOKS = ("01_customer_data.ipynb", "02_customer_value.ipynb", "03_segmentation.ipynb",
+                      "04_clv_probabilistic_models.ipynb")
+
+
+def _unique_name(wanted: str, taken: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9_-]+", "_", wanted).strip("_-") or "my_data"
+    name, number = base, 2
+    while name in taken:
+        name, number = f"{base}_{number}", number + 1
+    return name
+
+
+def new_study(data_file: str | Path, *, name: str | None = None, notebooks=OWN_DATA_NOTEBOOKS, lang: str = "en",
+              columns: dict | None = None, encoding: str | None = None, date_format: str | None = None,
+              folder: Path | None = None) -> Path:
+    """Inspect an analyst's transaction file and write a study of it, ``<folder>/<name>.yaml``; return its path.
+
+    The file's encoding is detected (:func:`crmlab.reading.detect_encoding`: UTF-8, UTF-8 with BOM, UTF-16,
+    GB18030) unless ``encoding`` is given; the column map is proposed from the header
+    (:func:`crmlab.study_data.propose_columns`: 客户编号 / 订单日期 / 金额 as well as customer_id / date / amount)
+    unless ``columns`` is given; the date format is settled from the data
+    (:func:`crmlab.study_data.propose_date_format`) unless ``date_format`` is given. The study's name is ``name``
+    or the file's stem made a plain name, with ``_2``, ``_3``, … appended while a study of ``folder`` (default
+    ``studies/``) already has it. Chinese notebooks (``notebooks/zh/``) are used for ``lang="zh"``.
+
+    Raises
+    ------
+    StudyError
+        When the header names no customer or date column, or no amount (or quantity and price), or ``name``
+        is taken.
+    AmbiguousDateError
+        When the day/month order of the dates cannot be told from the data: pass ``date_format``.
+    """
+    import yaml
+
+    from .i18n import check_lang
+    from .reading import read_table
+    from .study_data import propose_columns, propose_date_format
+
+    check_lang(lang)
+    folder = Path(folder or STUDIES)
+    path = Path(data_file).expanduser().resolve()
+    table = read_table(path, encoding=encoding)
+    mapped = dict(columns or propose_columns(table.frame.columns))
+    if "customer" not in mapped or "date" not in mapped or not ("amount" in mapped or {"quantity", "price"} <= set(
+            mapped)):
+        raise StudyError(f"{path.name}: cannot tell the customer, date and amount columns from its header "
+                         f"{list(table.frame.columns)} (proposed: {mapped}); name them, e.g. --customer-col 客户编号 "
+                         "--date-col 订单日期 --amount-col 金额")
+    if date_format is None:
+        date_format, _ = propose_date_format(table.frame[mapped["date"]], mapped["date"], path.name)
+    taken = {study.name for study in list_studies(folder)} | {p.stem for p in folder.glob("*.yaml")}
+    if name is not None and name in taken:
+        raise StudyError(f"a study named {name!r} exists already in {folder}; choose another name")
+    name = name if name is not None else _unique_name(path.stem, taken)
+    parameters = {"transactions_path": _relative(path), "columns": mapped, "encoding": table.encoding,
+                  "date_format": date_format, "dataset_label": path.name, "lang": lang}
+    document = {"name": name, "title": f"{path.name}: customer data, value, segments and lifetime value",
+                "notebooks": [f"zh/{n}" if lang == "zh" else n for n in notebooks],
+                "parameters": {k: v for k, v in parameters.items() if v is not None}}
+    header = (f"# Written by `crmlab study new {path.name}`: check the proposed column map, encoding and date format,\n"
+              "# then run it with `crmlab study run " + name + "`. Other parameters of the notebooks (cancellations,\n"
+              "# observation_end, calibration_end or holdout_length, ...) can be added under parameters.\n")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.yaml"
+    target.write_text(header + yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target
 
 
 def _type_problem(name: str, value, default, notebook: str) -> str | None:
@@ -221,10 +304,13 @@ def resolve_parameters(study: Study, overrides: dict | None = None) -> list[Note
 
 
 def save_tables(processed_dir: str | Path | None, **tables) -> dict[str, Path]:
-    """Write each DataFrame as ``<processed_dir>/<name>.parquet`` (nothing when ``processed_dir`` is None).
+    """Write each DataFrame as ``<processed_dir>/<name>.parquet`` and ``<name>.csv`` (nothing when ``processed_dir``
+    is None).
 
     Notebooks call this with their ``processed_dir`` parameter, which a study run sets, so derived tables
-    (customer summary, segments, CLV per customer) can be taken to other tools. Refuses ``data/raw/``.
+    (customer summary, segments, CLV per customer) can be taken to other tools: Parquet keeps the types, and the
+    CSV is UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly. Refuses ``data/raw/``.
+    Returns the Parquet files by name.
     """
     if processed_dir is None:
         return {}
@@ -237,6 +323,7 @@ def save_tables(processed_dir: str | Path | None, **tables) -> dict[str, Path]:
         target = folder / f"{name}.parquet"
         frame = table.to_frame() if not hasattr(table, "columns") else table
         frame.to_parquet(target)
+        frame.to_csv(folder / f"{name}.csv", encoding="utf-8-sig")
         written[name] = target
     return written
 
@@ -296,6 +383,36 @@ def _versions() -> dict:
     return found
 
 
+def _environment() -> dict:
+    """The platform, every installed distribution with its version, and the BLAS/OpenMP libraries numpy uses."""
+    from importlib.metadata import distributions
+
+    import numpy  # loads its BLAS, so that threadpoolctl sees it
+    from threadpoolctl import threadpool_info
+
+    packages = {dist.metadata["Name"]: dist.version for dist in distributions() if dist.metadata["Name"]}
+    blas = [{key: info.get(key) for key in ("user_api", "internal_api", "version", "num_threads", "threading_layer",
+                                             "architecture")} | {"library": Path(info["filepath"]).name}
+            for info in threadpool_info()]
+    return {"platform": platform.platform(), "machine": platform.machine(), "python": platform.python_version(),
+            "numpy_blas": blas, "numpy": numpy.__version__, "packages": dict(sorted(packages.items(), key=lambda kv:
+                                                                                    kv[0].lower()))}
+
+
+def _recorded(parameters: dict) -> dict:
+    """Parameters as the manifest records them: paths inside the project relative to it."""
+    return {name: _relative(value) if isinstance(value, str) and (name.endswith("_path") or name == "processed_dir")
+            else value for name, value in parameters.items()}
+
+
+def _relative(path) -> str:
+    """``path`` relative to the project root when it lies inside the project, else as given."""
+    try:
+        return str(Path(path).resolve().relative_to(paths.PROJECT_ROOT.resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -322,14 +439,39 @@ def _jobs(jobs: int | None) -> int:
     return jobs
 
 
-def _execute(step: NotebookStep, target: Path, entry: dict) -> None:
-    """Run one notebook with Papermill into ``target``, quietly; record its time in ``entry``."""
-    import papermill
+def _readable_python_translator():
+    """Papermill's Python translator, writing text parameters as Python literals that keep non-ASCII characters
+    (``columns = {"customer": "客户编号"}``, where papermill's own writes ``"\\u5ba2\\u6237..."``)."""
+    from papermill.translators import PythonTranslator
 
+    class ReadablePythonTranslator(PythonTranslator):
+        @classmethod
+        def translate_str(cls, val):
+            return repr(str(val))
+
+    return ReadablePythonTranslator
+
+
+def _execute(step: NotebookStep, target: Path, entry: dict) -> None:
+    """Run one notebook with Papermill into ``target``, quietly; record its time in ``entry``.
+
+    On the analyst's own file (a ``transactions_path`` parameter) the notebook runs without the cells that
+    describe the bundled data and without its exercises (:func:`crmlab.study_data.without_bundled_cells`).
+    """
+    import nbformat
+    import papermill
+    from papermill.translators import papermill_translators
+
+    from .study_data import without_bundled_cells
+
+    papermill_translators.register("python", _readable_python_translator())
+    source = nbformat.read(step.notebook, as_version=4)
+    if step.parameters.get("transactions_path"):
+        source = without_bundled_cells(source)
     start = time.perf_counter()
     try:
         # the kernel's own log (e.g. ipykernel's notice that it talks over local TCP) is not the reader's business
-        papermill.execute_notebook(str(step.notebook), str(target), parameters=step.parameters,
+        papermill.execute_notebook(source, str(target), parameters=step.parameters,
                                    cwd=str(step.notebook.parent), progress_bar=False, kernel_name="python3",
                                    extra_arguments=["--IPKernelApp.log_level=ERROR"])
     finally:
@@ -362,15 +504,15 @@ def run_steps(steps: list[NotebookStep], output_dir: Path, *, progress: bool = T
     for name, text in (files or {}).items():
         (staging / name).write_text(text, encoding="utf-8")
     record = {**(manifest or {}), "started": _now(), "status": "running",
-              "notebooks": [{"notebook": step.notebook.name, "parameters": step.parameters, "status": "waiting"}
-                            for step in steps]}
+              "notebooks": [{"notebook": step.notebook.name, "parameters": _recorded(step.parameters),
+                             "status": "waiting"} for step in steps]}
 
     def finish(status: str, folder: Path) -> None:
         record.update(status=status, finished=_now())
         if tables_dir is not None and status != "complete" and tables_dir.exists():
             marked = tables_dir.with_name(f"{tables_dir.name}-{status}")
             tables_dir.rename(marked)
-            record["processed_dir"] = str(marked)
+            record["processed_dir"] = _relative(marked)
         (staging / "manifest.json").write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
         staging.rename(folder)
 
@@ -427,9 +569,12 @@ def run_steps(steps: list[NotebookStep], output_dir: Path, *, progress: bool = T
 
 
 def _check_transactions(steps: list[NotebookStep]):
-    """The data-quality report of the analyst's file the notebooks will read (None without one), in the language of
-    the study's ``lang`` parameter."""
-    from .transactions import ColumnMap, validate
+    """The data-quality report of the analyst's file the notebooks will read (None without one): the file cleaned
+    as the notebooks clean it (their ``columns``, ``encoding``, ``date_format``, ``observation_end``,
+    ``cancellations``, ``duplicates`` and ``zero_value`` parameters), every dropped row counted with its reason,
+    in the language of the study's ``lang`` parameter. A file that cannot be read or cleaned raises here, before
+    any notebook runs."""
+    from .transactions import ColumnMap, clean
 
     for step in steps:
         parameters = step.parameters
@@ -438,15 +583,18 @@ def _check_transactions(steps: list[NotebookStep]):
             if not isinstance(columns, dict):
                 raise StudyError(f"parameter 'columns' maps roles to column names, e.g. {{customer: client}}, "
                                  f"got {columns!r}")
-            return validate(parameters["transactions_path"], ColumnMap.from_roles(columns),
-                            observation_end=parameters.get("observation_end"),
-                            date_format=parameters.get("date_format"), encoding=parameters.get("encoding"),
-                            lang=parameters.get("lang", "en"))
+            policy = {name: parameters[name] for name in ("cancellations", "duplicates", "zero_value")
+                      if name in parameters}
+            _, report = clean(parameters["transactions_path"], ColumnMap.from_roles(columns),
+                              observation_end=parameters.get("observation_end"),
+                              date_format=parameters.get("date_format"), encoding=parameters.get("encoding"),
+                              lang=parameters.get("lang", "en"), **policy)
+            return report
     return None
 
 
-def run_study(study: Study | str | Path, *, overrides: dict | None = None, reports_dir: Path = paths.REPORTS,
-              processed_dir: Path = paths.PROCESSED_DATA, progress: bool = True, html: bool = True,
+def run_study(study: Study | str | Path, *, overrides: dict | None = None, reports_dir: Path | None = None,
+              processed_dir: Path | None = None, progress: bool = True, html: bool = True,
               jobs: int | None = None) -> Path:
     """Validate, then run a study into ``reports_dir/<study>/<timestamp>/``; return that folder.
 
@@ -454,6 +602,7 @@ def run_study(study: Study | str | Path, *, overrides: dict | None = None, repor
     needs no network), and ``manifest.json``. ``jobs``: notebooks run at once (see :func:`run_steps`).
     """
     study = study if isinstance(study, Study) else load_study(study)
+    reports_dir, processed_dir = reports_dir or paths.REPORTS, processed_dir or paths.PROCESSED_DATA
     steps = resolve_parameters(study, overrides)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     output = Path(reports_dir) / study.name / stamp
@@ -463,16 +612,19 @@ def run_study(study: Study | str | Path, *, overrides: dict | None = None, repor
     inputs = _input_files(study, steps)
     quality = _check_transactions(steps)
     manifest = {
-        "study": study.name, "title": study.title, "study_file": str(study.source),
+        "study": study.name, "title": study.title, "study_file": _relative(study.source),
         "study_file_sha256": _sha256(study.source), "overrides": overrides or {},
-        "inputs": [{"path": str(p), "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in inputs],
-        "git": _git_commit(), "versions": _versions(), "processed_dir": str(tables),
+        "inputs": [{"path": _relative(p), "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in inputs],
+        "git": _git_commit(), "versions": _versions(), "environment": _environment(),
+        "processed_dir": _relative(tables), "project_root": str(paths.PROJECT_ROOT),
     }
     if quality is not None:
-        manifest["data_quality"] = {"source": quality.source, "rows": quality.rows_in,
-                                    "customers": quality.customers_in,
+        manifest["data_quality"] = {"source": _relative(quality.source), "rows": quality.rows_in,
+                                    "customers": quality.customers_in, "rows_kept": quality.rows_kept,
+                                    "customers_kept": quality.customers_kept,
+                                    "dropped": {k: n for k, n in quality.dropped.items() if n},
                                     "findings": {k: n for k, n in quality.findings.items() if n},
-                                    "notes": list(quality.notes)}
+                                    "policy": quality.policy, "notes": list(quality.notes)}
     run_steps(steps, output, progress=progress, html=html, manifest=manifest, tables_dir=tables,
               files={"data_quality.txt": f"{quality}\n"} if quality is not None else None, jobs=jobs)
     latest = output.parent / "latest"
