@@ -68,6 +68,13 @@ def _reading_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--drop-invalid", action="store_true",
                        help="drop and count unparseable dates and amounts instead of stopping at them")
     group.add_argument("--utc", action="store_true", help="convert timestamps with different UTC offsets to UTC")
+    policy = parser.add_argument_group("cleaning policy (as crmlab.transactions.clean and the study notebooks)")
+    policy.add_argument("--cancellations", choices=["net", "drop"], default="net",
+                        help="net returns against earlier purchases (default) or drop them")
+    policy.add_argument("--duplicates", choices=["drop", "keep"], default="drop",
+                        help="drop exact copies of a line (default) or keep them as genuine repeats")
+    policy.add_argument("--zero-value", choices=["keep", "drop"], default="keep",
+                        help="keep (default) or drop lines worth 0")
     parser.add_argument("--lang", choices=["en", "zh"], default="en",
                         help="language of the data-quality report: en (English, default) or zh (中文)")
 
@@ -88,7 +95,8 @@ def _clean(args):
     sheet = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
     return clean(args.file, _column_map(args), observation_end=args.observation_end, date_format=args.date_format,
                  decimal=args.decimal, encoding=args.encoding, sheet_name=sheet, invalid_dates=invalid,
-                 invalid_amounts=invalid, mixed_time_zones="utc" if args.utc else "raise", lang=args.lang)
+                 invalid_amounts=invalid, mixed_time_zones="utc" if args.utc else "raise", lang=args.lang,
+                 cancellations=args.cancellations, duplicates=args.duplicates, zero_value=args.zero_value)
 
 
 # the Python keywords that crmlab's messages suggest, and how the command line spells them

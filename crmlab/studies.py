@@ -55,6 +55,7 @@ from pathlib import Path
 
 from . import paths
 from .errors import StudyError
+from .results import collect_results
 
 __all__ = ["OWN_DATA_NOTEBOOKS", "NotebookStep", "Study", "StudyError", "course_notebooks", "declared_parameters",
            "list_studies", "load_study", "new_study", "run_notebooks", "run_study", "save_tables"]
@@ -213,7 +214,7 @@ def new_study(data_file: str | Path, *, name: str | None = None, notebooks=OWN_D
     """
     import yaml
 
-    from .i18n import check_lang
+    from .i18n import check_lang, message
     from .reading import read_table
     from .study_data import propose_columns, propose_date_format
 
@@ -235,7 +236,7 @@ def new_study(data_file: str | Path, *, name: str | None = None, notebooks=OWN_D
     name = name if name is not None else _unique_name(path.stem, taken)
     parameters = {"transactions_path": _relative(path), "columns": mapped, "encoding": table.encoding,
                   "date_format": date_format, "dataset_label": path.name, "lang": lang}
-    document = {"name": name, "title": f"{path.name}: customer data, value, segments and lifetime value",
+    document = {"name": name, "title": message("study_new_title", lang, file=path.name),
                 "notebooks": [f"zh/{n}" if lang == "zh" else n for n in notebooks],
                 "parameters": {k: v for k, v in parameters.items() if v is not None}}
     header = (f"# Written by `crmlab study new {path.name}`: check the proposed column map, encoding and date format,\n"
@@ -540,11 +541,17 @@ def run_steps(steps: list[NotebookStep], output_dir: Path, *, progress: bool = T
                     entry["status"] = "failed"
                     raise future.exception()
                 bar.update()
+        results = collect_results(tables_dir) if tables_dir is not None else {}
+        if results:
+            (staging / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False),
+                                                  encoding="utf-8")
         if html:
             bar.set_postfix_str("rendering the pages")
-            from .site import render_site
+            from .site import render_site, write_summary
 
             lang = next((s.parameters["lang"] for s in steps if "lang" in s.parameters), "en")
+            if results:
+                write_summary(staging, {**record, "status": "complete"}, results, lang=lang)
             render_site(staging, record, lang=lang)
     except PapermillExecutionError as error:
         entry.update(status="failed", error=f"{error.ename}: {error.evalue}", cell=error.exec_count)

@@ -19,8 +19,9 @@ LAST_DAY = pd.Timestamp("2023-12-31")
 
 
 def _gbk_log(path) -> pd.DataFrame:
-    """A small log: 80 customers over 2023, amounts with two decimals (each customer's around their own mean), dates written dd/mm/YYYY, plus one line of
-    each problem the cleaning drops. Returns the intended purchases (before the problem lines)."""
+    """A small log: 80 customers over 2023, amounts with two decimals (each customer's around their own mean),
+    dates written dd/mm/YYYY, plus one line of each problem the cleaning drops. Returns the intended purchases
+    (before the problem lines)."""
     rng = np.random.default_rng(16)
     rows = []
     for customer in range(1, 81):
@@ -63,7 +64,7 @@ def test_an_analysts_gbk_file_goes_from_study_new_to_clv_and_segments(tmp_path, 
     names = [s.name for s in cl.studies.list_studies()]
     assert len(set(names)) == 2 and study.name in names and study.name in listed
 
-    assert main(["study", "run", study.name, "--quiet", "--no-html"]) == 0
+    assert main(["study", "run", study.name, "--quiet"]) == 0
     [report] = [p for p in (tmp_path / "reports" / study.name).iterdir() if not p.is_symlink()]
     manifest = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "complete"
@@ -84,6 +85,20 @@ def test_an_analysts_gbk_file_goes_from_study_new_to_clv_and_segments(tmp_path, 
     assert segments.loc["C900", "days_since_last_purchase"] == (LAST_DAY - pd.Timestamp("2023-11-05")).days
     with open(f"{tables}/customer_segments.csv", "rb") as handle:  # UTF-8 with a byte-order mark, for Excel
         assert handle.read(3) == b"\xef\xbb\xbf"
+
+    results = json.loads((report / "results.json").read_text(encoding="utf-8"))
+    fitted = results["04_clv_probabilistic_models"]
+    assert set(fitted["models"]) == {"BG/NBD", "Pareto/NBD", "MBG/NBD"}
+    assert fitted["spend_model"]["model"] == "GammaGamma"
+    assert fitted["holdout"]["BG/NBD"]["metrics"]["model"]["rmse"] >= 0 and fitted["time_unit"] == "W"
+    assert results["03_segmentation"]["segments"] and fitted["data_quality"]["dropped"] == quality["dropped"]
+    summary_page = (report / "summary.html").read_text(encoding="utf-8")
+    assert 'href="04_clv_probabilistic_models.html"' in summary_page and "BG/NBD" in summary_page
+    assert (report / "04_clv_probabilistic_models.html").is_file() and 'href="summary.html"' in (
+        report / "index.html").read_text(encoding="utf-8")
+    assert manifest["inputs"] and all(not entry["path"].startswith(str(cl.paths.PROJECT_ROOT))
+                                      for entry in manifest["inputs"])
+    assert "numpy" in manifest["environment"]["packages"] and manifest["environment"]["platform"]
 
     executed = nbformat.read(report / "04_clv_probabilistic_models.ipynb", as_version=4)
     injected = next(c.source for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))

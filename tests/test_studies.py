@@ -15,7 +15,9 @@ import crmlab as cl
 from crmlab.errors import AmbiguousDateError
 from crmlab.studies import StudyError
 
-SHIPPED = sorted((cl.paths.PROJECT_ROOT / "studies").glob("*.yaml"))
+# the project's own studies, named: an analyst's study file added to studies/ is not the project's to test
+SHIPPED = [cl.paths.PROJECT_ROOT / "studies" / f"{name}.yaml"
+           for name in ("cdnow_replication", "course", "course_zh", "my_data_template")]
 
 
 def _write(tmp_path: Path, text: str) -> Path:
