@@ -234,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("file", help="CSV, TSV, TXT, Parquet or Excel file")
     new.add_argument("--name", help="the study's name (default: the file's name, made unique)")
     new.add_argument("--notebooks", nargs="+", metavar="NN",
-                     help="the notebooks to run, by number (default: 01 02 03 04)")
+                     help="the notebooks to run, by number (default: 01 02 03 04 08)")
     new.add_argument("--lang", choices=["en", "zh"], default="en", help="edition of the notebooks: en or zh (中文)")
     new.add_argument("--encoding", help="text encoding (default: detected — UTF-8, UTF-8 with BOM, UTF-16, GB18030)")
     new.add_argument("--date-format", metavar="FORMAT",

@@ -17,9 +17,12 @@ and a value must have the type of the notebook's default (an int is accepted for
 float, anything for a default of None). :func:`run_study` executes the notebooks with
 Papermill into ``reports/<study>/<timestamp>/`` with HTML renderings and a
 ``manifest.json`` (parameters, versions, SHA-256 of every input file, git commit,
-start and end times, each notebook's duration). Notebooks that declare
-``processed_dir`` write their derived tables there as Parquet
-(``data/processed/<study>/<timestamp>/``).
+start and end times, each notebook's duration, the platform, every installed package and the BLAS numpy uses;
+paths inside the project are recorded relative to it). Notebooks that declare ``processed_dir`` write their
+derived tables there as Parquet and as CSV in UTF-8 with a byte-order mark, which Excel opens with Chinese text
+intact (``data/processed/<study>/<timestamp>/``), and their key figures — model estimates, fit statistics,
+holdout metrics — with :func:`crmlab.results.save_results`; the run gathers these into ``results.json`` beside
+the manifest and a one-page ``summary.html`` linking to each notebook's page.
 
 A study's name (``name:``, or the file's stem) is a plain name — letters, digits,
 ``_`` and ``-`` — since it names folders. A run is written to ``<timestamp>.partial``
@@ -30,11 +33,18 @@ begun (``data/processed/<study>/<timestamp>-failed``): a folder without a suffix
 always complete.
 
 When the notebooks read an analyst's file (a ``transactions_path`` parameter), the run
-first checks it with :func:`crmlab.transactions.validate` (with the ``columns``,
-``encoding``, ``date_format`` and ``observation_end`` parameters): a file that cannot be
-read stops the run before any notebook starts, and the findings — rows without a
-customer, rows dated after the observation end or after today, … — go to
-``data_quality.txt`` in the report folder and to the manifest.
+first cleans it with :func:`crmlab.transactions.clean` as the notebooks do (with the ``columns``,
+``encoding``, ``date_format``, ``observation_end``, ``cancellations``, ``duplicates`` and
+``zero_value`` parameters): a file that cannot be read stops the run before any notebook starts,
+and the report — every dropped row counted with its reason (rows without a customer, rows dated
+after the observation end or after today, …) — goes to ``data_quality.txt`` in the report folder
+and to the manifest. On such a file the notebooks run without their cells tagged ``bundled-data``
+(text, tables and comparisons that describe the bundled data sets) and without their exercises
+(:func:`crmlab.study_data.without_bundled_cells`), so a reader never sees another data set's words
+on their data. Text parameters are injected as written (``"客户编号"``, not ``"\\u5ba2…"``).
+
+``crmlab study new FILE`` (:func:`new_study`) inspects an analyst's file and writes a study of it.
+A study is found by its file's stem or by its ``name:``; names are unique.
 """
 
 from __future__ import annotations
@@ -178,9 +188,9 @@ def list_studies(folder: Path | None = None) -> list[Study]:
     return studies
 
 
-#: The notebooks a study of an analyst's transaction log runs by default (quality, value, segments, CLV).
+#: The notebooks a study of an analyst's transaction log runs by default (quality, value, segments, CLV, churn).
 OWN_DATA_NOTEBOOKS = ("01_customer_data.ipynb", "02_customer_value.ipynb", "03_segmentation.ipynb",
-                      "04_clv_probabilistic_models.ipynb")
+                      "04_clv_probabilistic_models.ipynb", "08_retention_economics.ipynb")
 
 
 def _unique_name(wanted: str, taken: set[str]) -> str:

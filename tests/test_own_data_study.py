@@ -54,7 +54,7 @@ def test_an_analysts_gbk_file_goes_from_study_new_to_clv_and_segments(tmp_path, 
     purchases = _gbk_log(source)
     assert source.read_bytes().count("客户编号".encode("gbk")) == 1
 
-    assert main(["study", "new", str(source), "--notebooks", "03", "04", "--lang", "zh"]) == 0
+    assert main(["study", "new", str(source), "--notebooks", "01", "03", "04", "08", "--lang", "zh"]) == 0
     [study_file] = (tmp_path / "studies").glob("*.yaml")
     study = cl.studies.load_study(study_file)
     assert study.parameters["columns"] == {"customer": "客户编号", "date": "订单日期", "amount": "金额"}
@@ -92,6 +92,10 @@ def test_an_analysts_gbk_file_goes_from_study_new_to_clv_and_segments(tmp_path, 
     assert fitted["spend_model"]["model"] == "GammaGamma"
     assert fitted["holdout"]["BG/NBD"]["metrics"]["model"]["rmse"] >= 0 and fitted["time_unit"] == "W"
     assert results["03_segmentation"]["segments"] and fitted["data_quality"]["dropped"] == quality["dropped"]
+    assert results["01_customer_data"]["data_quality"] == results["08_retention_economics"]["data_quality"] == {
+        "rows_in": quality["rows"], "rows_kept": quality["rows_kept"], "customers_kept": quality["customers_kept"],
+        "dropped": quality["dropped"]}  # every notebook cleaned the file as the run did
+    assert {"logistic regression", "gradient boosting"} <= set(results["08_retention_economics"]["churn_metrics"])
     summary_page = (report / "summary.html").read_text(encoding="utf-8")
     assert 'href="04_clv_probabilistic_models.html"' in summary_page and "BG/NBD" in summary_page
     assert (report / "04_clv_probabilistic_models.html").is_file() and 'href="summary.html"' in (
