@@ -19,15 +19,16 @@ LAST_DAY = pd.Timestamp("2023-12-31")
 
 
 def _gbk_log(path) -> pd.DataFrame:
-    """A small log: 80 customers over 2023, amounts with two decimals (each customer's around their own mean),
-    dates written dd/mm/YYYY, plus one line of each problem the cleaning drops. Returns the intended purchases
-    (before the problem lines)."""
+    """A small log: 80 customers over 2023 who buy until they drop out, amounts with two decimals (each customer's
+    around their own mean), dates written dd/mm/YYYY, plus one line of each problem the cleaning drops. Returns the
+    intended purchases (before the problem lines)."""
     rng = np.random.default_rng(16)
     rows = []
     for customer in range(1, 81):
+        # buy-till-you-die: purchases at each customer's own rate until they drop out (or the year ends)
         first = pd.Timestamp("2023-01-01") + pd.Timedelta(days=int(rng.integers(0, 180)))
-        repeats = rng.poisson(3) if rng.random() < 0.6 else 0
-        days = sorted(rng.integers(0, (LAST_DAY - first).days, size=repeats))
+        alive = min(rng.exponential(rng.gamma(1.5, 100.0)), (LAST_DAY - first).days)
+        days = sorted(rng.uniform(0, alive, size=rng.poisson(rng.gamma(0.8, 1 / 25) * alive)))
         mean_spend = rng.gamma(2.0, 40.0)  # customers differ in what they spend, as the Gamma-Gamma model expects
         for day in [0, *days]:
             rows.append((f"C{customer:03d}", first + pd.Timedelta(days=int(day)),
