@@ -19,7 +19,7 @@ __all__ = ["main"]
 EXAMPLES = """examples:
   crmlab study list
   crmlab study new 订单.csv --lang zh
-  crmlab study run my_data
+  crmlab study run own_data
   crmlab study run course
   crmlab study run studies/my_data_template.yaml -p cancellations=drop -p lang=zh
   crmlab data check orders.csv --customer-col client --date-col order_date --amount-col total

@@ -194,7 +194,7 @@ OWN_DATA_NOTEBOOKS = ("01_customer_data.ipynb", "02_customer_value.ipynb", "03_s
 
 
 def _unique_name(wanted: str, taken: set[str]) -> str:
-    base = re.sub(r"[^A-Za-z0-9_-]+", "_", wanted).strip("_-") or "my_data"
+    base = re.sub(r"[^A-Za-z0-9_-]+", "_", wanted).strip("_-") or "own_data"
     name, number = base, 2
     while name in taken:
         name, number = f"{base}_{number}", number + 1
@@ -239,7 +239,7 @@ def new_study(data_file: str | Path, *, name: str | None = None, notebooks=OWN_D
                          f"{list(table.frame.columns)} (proposed: {mapped}); name them, e.g. --customer-col 客户编号 "
                          "--date-col 订单日期 --amount-col 金额")
     if date_format is None:
-        date_format, _ = propose_date_format(table.frame[mapped["date"]], mapped["date"], path.name)
+        date_format = propose_date_format(table.frame[mapped["date"]], mapped["date"], path.name)
     taken = {study.name for study in list_studies(folder)} | {p.stem for p in folder.glob("*.yaml")}
     if name is not None and name in taken:
         raise StudyError(f"a study named {name!r} exists already in {folder}; choose another name")

@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ObservationPeriodError
-from .transactions import ONLINE_RETAIL, ColumnMap, clean, read_transactions
+from .transactions import _READ, ONLINE_RETAIL, ColumnMap, clean, read_transactions
 
 __all__ = ["BUNDLED", "BUNDLED_TAG", "StudyLog", "load_study_log", "study_periods", "without_bundled_cells"]
 
@@ -70,7 +70,7 @@ class StudyLog:
         dates are left out here and counted by :func:`crmlab.transactions.validate`)."""
         from .dates import parse_dates
 
-        read = self.raw.attrs.get("crmlab.read", {})
+        read = self.raw.attrs.get(_READ, {})
         dates = parse_dates(self.raw[self.columns.date], self.columns.date, self.label,
                             date_format=read.get("date_format"), mixed_time_zones="utc").dates
         return dates.min(), dates.max()
@@ -222,10 +222,10 @@ def propose_columns(header) -> dict[str, str]:
     return found
 
 
-def propose_date_format(values: pd.Series, name: str, label: str) -> tuple[str | None, str | None]:
-    """(date_format, note) for a date column: an explicit format when its dates are numeric day/month/year or
-    month/day/year without a time and the data settle the order; None when the automatic rules read them
-    unambiguously anyway (ISO, year-first, 2024年3月5日, ...).
+def propose_date_format(values: pd.Series, name: str, label: str) -> str | None:
+    """An explicit date format for a date column whose dates are numeric day/month/year or month/day/year without a
+    time, in the order the data settle (a day above 12 somewhere: :mod:`crmlab.dates`, rule 3); None when the
+    automatic rules read the column unambiguously anyway (ISO, year-first, 2024年3月5日, datetimes, ...).
 
     Raises
     ------
@@ -236,14 +236,17 @@ def propose_date_format(values: pd.Series, name: str, label: str) -> tuple[str |
     from .parsing import as_text
 
     parsed = parse_dates(values, name, label, mixed_time_zones="utc")
-    text = as_text(values).dropna() if not pd.api.types.is_datetime64_any_dtype(values) else pd.Series(dtype="string")
-    numeric = [m for m in (_DAY_MONTH.fullmatch(v) for v in text.iloc[:1000]) if m]
-    if not numeric or any(m["H"] for m in numeric):
-        return None, "; ".join(parsed.notes) or None
-    order = "day_first" if any("day/month/year" in n for n in parsed.notes) else "month_first" \
-        if any("month/day/year" in n for n in parsed.notes) else None
-    if order is None:
-        return None, "; ".join(parsed.notes) or None
-    sep, year = numeric[0]["sep"], "%Y" if len(numeric[0]["y"]) == 4 else "%y"
-    fmt = f"%d{sep}%m{sep}{year}" if order == "day_first" else f"%m{sep}%d{sep}{year}"
-    return fmt, "; ".join(parsed.notes)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return None
+    text = as_text(values)
+    matches = {row: _DAY_MONTH.fullmatch(value) for row, value in text.dropna().items()}
+    numeric = {row: match for row, match in matches.items() if match is not None}
+    if not numeric or any(m["H"] for m in numeric.values()):
+        return None
+    telling = next(((row, m) for row, m in numeric.items() if m["a"] != m["b"] and pd.notna(parsed.dates[row])), None)
+    if telling is None:
+        return None
+    row, match = telling
+    day_first = parsed.dates[row].day == int(match["a"])
+    sep, year = match["sep"], "%Y" if len(match["y"]) == 4 else "%y"
+    return f"%d{sep}%m{sep}{year}" if day_first else f"%m{sep}%d{sep}{year}"

@@ -245,3 +245,21 @@ def test_an_unreadable_analyst_file_stops_the_study_before_any_notebook(tmp_path
     output = cl.studies.run_study(study, overrides={"date_format": "%d/%m/%Y"}, reports_dir=tmp_path / "reports",
                                   processed_dir=tmp_path / "processed", progress=False, html=False)
     assert json.loads((output / "manifest.json").read_text())["data_quality"]["findings"] == {}
+
+
+def test_a_study_is_found_by_the_name_study_list_shows():
+    assert cl.studies.load_study("my_data").source.name == "my_data_template.yaml"
+
+
+def test_study_names_are_unique(tmp_path, monkeypatch):
+    monkeypatch.setattr(cl.studies, "STUDIES", tmp_path)
+    for stem in ("first", "second"):
+        (tmp_path / f"{stem}.yaml").write_text("name: shop\nnotebooks: [00_index.ipynb]\n")
+    with pytest.raises(StudyError, match=r"'shop' is the name of first.yaml, second.yaml"):
+        cl.studies.list_studies()
+    orders = tmp_path / "orders.csv"
+    orders.write_text("customer_id,date,amount\na,2024-01-02,1\n")
+    (tmp_path / "second.yaml").unlink()
+    with pytest.raises(StudyError, match="a study named 'shop' exists already"):
+        cl.studies.new_study(orders, name="shop")
+    assert cl.studies.new_study(orders).stem == "orders" and cl.studies.new_study(orders).stem == "orders_2"

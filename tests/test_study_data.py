@@ -117,9 +117,10 @@ def test_the_column_map_is_proposed_from_english_and_chinese_headers(header, exp
     (["2023-10-02", "2023-10-25"], None),          # ISO: read as it is
     (["2023年10月2日", "2023年10月25日"], None),
     (["02/10/2023 10:00", "25/10/2023 11:00"], None),  # with a time: the settled order is read each run
+    (["01/01/2023", "02/10/2023", "25/10/2023"], "%d/%m/%Y"),  # the order is told by the rows whose fields differ
 ])
 def test_the_date_format_is_proposed_only_when_the_data_settle_it(dates, expected):
-    assert propose_date_format(pd.Series(dates), "订单日期", "orders.csv")[0] == expected
+    assert propose_date_format(pd.Series(dates), "订单日期", "orders.csv") == expected
 
 
 def test_papermill_parameters_are_injected_as_written():
