@@ -229,6 +229,10 @@ def new_study(data_file: str | Path, *, name: str | None = None, notebooks=OWN_D
     from .study_data import propose_columns, propose_date_format
 
     check_lang(lang)
+    unknown = [n for n in notebooks if not (paths.NOTEBOOKS / n).is_file()]
+    if unknown:
+        raise StudyError(f"no notebook {', '.join(map(str, unknown))}; a study of a transaction log runs "
+                         f"{', '.join(OWN_DATA_NOTEBOOKS)} (by number: {' '.join(n[:2] for n in OWN_DATA_NOTEBOOKS)})")
     folder = Path(folder or STUDIES)
     path = Path(data_file).expanduser().resolve()
     table = read_table(path, encoding=encoding)

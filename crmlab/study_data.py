@@ -19,7 +19,12 @@ Every analysis notebook that works on a transaction log declares the same parame
 :func:`crmlab.transactions.clean` (every dropped row counted in the report) and :func:`study_periods`
 turns ``calibration_end`` / ``observation_end`` / ``holdout_length`` into the dates of a calibration/holdout
 split. Text, cells and conclusions that describe the bundled data are tagged ``bundled-data`` in the
-notebooks; a study on the analyst's file runs the notebooks without them (:func:`without_bundled_cells`).
+notebooks; a study on the analyst's file runs the notebooks without them and without the exercises, which are
+set on the bundled data (:func:`without_bundled_cells`, called by :mod:`crmlab.studies`). A notebook opened by
+hand with ``transactions_path`` set runs every cell: use ``crmlab study run`` for a report on your own data.
+
+``crmlab study new`` proposes the parameters for a file: :func:`propose_columns` from its header (English and
+Chinese names, :data:`ROLE_NAMES`) and :func:`propose_date_format` from its dates.
 """
 
 from __future__ import annotations
@@ -33,7 +38,8 @@ import pandas as pd
 from .errors import ObservationPeriodError
 from .transactions import _READ, ONLINE_RETAIL, ColumnMap, clean, read_transactions
 
-__all__ = ["BUNDLED", "BUNDLED_TAG", "StudyLog", "load_study_log", "study_periods", "without_bundled_cells"]
+__all__ = ["BUNDLED", "BUNDLED_TAG", "ROLE_NAMES", "StudyLog", "load_study_log", "propose_columns",
+           "propose_date_format", "study_periods", "without_bundled_cells"]
 
 #: The bundled logs a notebook can study: name -> (label, default calibration end, default observation end).
 BUNDLED = {
@@ -90,8 +96,9 @@ class StudyLog:
     def clean(self, **policy):
         """:func:`crmlab.transactions.clean` of the log with ``policy`` (observation_end, cancellations, lang, …).
 
-        The published CDNOW file is already clean and records genuine identical purchases on a day, so its
-        repeated lines are kept (``duplicates="keep"``) unless ``policy`` says otherwise.
+        The published CDNOW file is already clean, and its identical lines (21 in the sample) are separate
+        purchases that the papers' summaries count, so they are kept (``duplicates="keep"``) unless ``policy``
+        says otherwise.
         """
         if self.bundled == "cdnow":
             policy = {"duplicates": "keep", **policy}
@@ -139,9 +146,10 @@ def study_periods(data: StudyLog, log: pd.DataFrame, *, calibration_end=None, ob
     """(calibration end, observation end) of a calibration/holdout split of the clean ``log`` of ``data``.
 
     ``observation_end`` defaults to the bundled data's published end (CDNOW: 1998-06-30) or to the last day of
-    the analyst's log. ``calibration_end`` defaults to the bundled data's (CDNOW: 1997-09-30, the 39 + 39 weeks of
-    Fader, Hardie & Lee 2005), else to ``observation_end`` minus ``holdout_length`` units of ``time_unit``
-    ("D", "W" or "M" = 365.2425/12 days), else to the middle of the log's span (the papers' equal halves).
+    the analyst's log. ``calibration_end`` defaults to ``observation_end`` minus ``holdout_length`` units of
+    ``time_unit`` ("D", "W" or "M" = 365.2425/12 days); without a holdout length, to the bundled data's (CDNOW:
+    1997-09-30, the 39 + 39 weeks of Fader, Hardie & Lee 2005), else to the middle of the log's span (the
+    papers' equal halves).
 
     Raises
     ------

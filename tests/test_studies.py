@@ -263,3 +263,5 @@ def test_study_names_are_unique(tmp_path, monkeypatch):
     with pytest.raises(StudyError, match="a study named 'shop' exists already"):
         cl.studies.new_study(orders, name="shop")
     assert cl.studies.new_study(orders).stem == "orders" and cl.studies.new_study(orders).stem == "orders_2"
+    with pytest.raises(StudyError, match="no notebook 05; a study of a transaction log runs 01_customer_data"):
+        cl.studies.new_study(orders, notebooks=["05"])
