@@ -243,10 +243,13 @@ def write_index(folder: Path, record: dict, *, lang: str = "en") -> Path:
     return target
 
 
-def _figure(value) -> str:
-    """A number or text of :mod:`crmlab.results` as a reader reads it (dates without a midnight time)."""
+def _figure(name: str, value) -> str:
+    """A number or text of :mod:`crmlab.results` as a reader reads it (shares as percentages, dates without a
+    midnight time)."""
     if isinstance(value, bool) or value is None:
         return str(value)
+    if name.endswith("_share") and isinstance(value, float):
+        return f"{value:.1%}"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
@@ -281,6 +284,7 @@ def write_summary(folder: Path, record: dict, results: dict, *, lang: str = "en"
 
     from .display import table
     from .i18n import term
+    from .quality import DROP_REASONS
 
     check_lang(lang)
     folder = Path(folder)
@@ -292,7 +296,7 @@ def write_summary(folder: Path, record: dict, results: dict, *, lang: str = "en"
     sections = []
     quality = record.get("data_quality")
     if quality:
-        dropped = pd.Series(quality.get("dropped", {}), name="rows", dtype="int64")
+        dropped = pd.Series(quality.get("dropped", {}), name="rows", dtype="int64").rename(DROP_REASONS)
         head = html.escape(message("summary_data", lang, source=quality["source"], rows=quality["rows"],
                                    kept=quality.get("rows_kept") or 0, customers=quality.get("customers_kept") or 0))
         sections.append(f"<p>{head}</p>" + (shown(dropped.rename_axis("reason").to_frame()) if len(dropped) else ""))
@@ -300,7 +304,7 @@ def write_summary(folder: Path, record: dict, results: dict, *, lang: str = "en"
         path = folder / entry["notebook"]
         figures = results.get(Path(entry["notebook"]).stem, {})
         title = _title(nbformat.read(path, as_version=4), path.stem) if path.is_file() else path.stem
-        numbers = {term(k, lang): _figure(v) for k, v in figures.items() if not isinstance(v, dict)}
+        numbers = {term(k, lang): _figure(k, v) for k, v in figures.items() if not isinstance(v, dict)}
         tables = [(k, _figure_table(k, v)) for k, v in figures.items() if isinstance(v, dict) and k != "data_quality"]
         body = shown(pd.Series(numbers, name="value").rename_axis("").to_frame()) if numbers else ""
         body += "".join(f"<h3>{html.escape(term(k, lang))}</h3>{shown(frame)}" for k, frame in tables)
