@@ -20,7 +20,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 _SUBMODULES = {"datasets", "transactions", "reading", "parsing", "dates", "streaming", "quality", "summary",
                "backends", "clv", "value", "segmentation", "satisfaction", "economics", "churn", "basket", "plotting",
                "studies", "teaching", "course", "cli", "units", "paths", "errors", "frames", "i18n", "display", "site",
-               "loyalty_measurement", "cohorts"}
+               "loyalty_measurement", "cohorts", "study_data", "results"}
 _FUNCTIONS = {"customer_summary": "summary", "calibration_holdout": "summary", "calibration_summary": "summary",
               "single_customer_view": "summary", "add_intertransaction_times": "summary",
               "summary_history": "summary"}

@@ -18,6 +18,8 @@ __all__ = ["main"]
 
 EXAMPLES = """examples:
   crmlab study list
+  crmlab study new 订单.csv --lang zh
+  crmlab study run own_data
   crmlab study run course
   crmlab study run studies/my_data_template.yaml -p cancellations=drop -p lang=zh
   crmlab data check orders.csv --customer-col client --date-col order_date --amount-col total
@@ -66,6 +68,13 @@ def _reading_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--drop-invalid", action="store_true",
                        help="drop and count unparseable dates and amounts instead of stopping at them")
     group.add_argument("--utc", action="store_true", help="convert timestamps with different UTC offsets to UTC")
+    policy = parser.add_argument_group("cleaning policy (as crmlab.transactions.clean and the study notebooks)")
+    policy.add_argument("--cancellations", choices=["net", "drop"], default="net",
+                        help="net returns against earlier purchases (default) or drop them")
+    policy.add_argument("--duplicates", choices=["drop", "keep"], default="drop",
+                        help="drop exact copies of a line (default) or keep them as genuine repeats")
+    policy.add_argument("--zero-value", choices=["keep", "drop"], default="keep",
+                        help="keep (default) or drop lines worth 0")
     parser.add_argument("--lang", choices=["en", "zh"], default="en",
                         help="language of the data-quality report: en (English, default) or zh (中文)")
 
@@ -86,7 +95,8 @@ def _clean(args):
     sheet = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
     return clean(args.file, _column_map(args), observation_end=args.observation_end, date_format=args.date_format,
                  decimal=args.decimal, encoding=args.encoding, sheet_name=sheet, invalid_dates=invalid,
-                 invalid_amounts=invalid, mixed_time_zones="utc" if args.utc else "raise", lang=args.lang)
+                 invalid_amounts=invalid, mixed_time_zones="utc" if args.utc else "raise", lang=args.lang,
+                 cancellations=args.cancellations, duplicates=args.duplicates, zero_value=args.zero_value)
 
 
 # the Python keywords that crmlab's messages suggest, and how the command line spells them
@@ -120,6 +130,21 @@ def _study_list(args) -> int:
     for study in list_studies():
         notebooks = ", ".join(step.notebook.stem[:2] for step in study.steps)
         print(f"{study.name:<20} {study.title}  [notebooks {notebooks}]  ({study.source.name})")
+    return 0
+
+
+def _study_new(args) -> int:
+    from .studies import OWN_DATA_NOTEBOOKS, new_study
+
+    columns = {role: getattr(args, role) for role in _ROLES if getattr(args, role)} or None
+    notebooks = OWN_DATA_NOTEBOOKS
+    if args.notebooks:
+        notebooks = [next((n for n in OWN_DATA_NOTEBOOKS if n.startswith(wanted)), wanted) for wanted in args.notebooks]
+    target = new_study(args.file, name=args.name, notebooks=notebooks, lang=args.lang, columns=columns,
+                       encoding=args.encoding, date_format=args.date_format, folder=args.folder)
+    print(target.read_text(encoding="utf-8"))
+    name = target.stem
+    print(f"study {name!r} written to {target}; check it, then: crmlab study run {name}")
     return 0
 
 
@@ -198,8 +223,26 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     study = commands.add_parser("study", help="list or run studies (studies/*.yaml)")
-    study_commands = study.add_subparsers(dest="study_command", required=True, metavar="list|run")
+    study_commands = study.add_subparsers(dest="study_command", required=True, metavar="list|new|run")
     study_commands.add_parser("list", help="the lab's studies").set_defaults(handler=_study_list)
+    new = study_commands.add_parser(
+        "new", help="inspect your transaction file and write a study of it (studies/<name>.yaml)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  crmlab study new 订单.csv                 # columns, encoding and date format proposed\n"
+               "  crmlab study new 订单.csv --lang zh --notebooks 03 04\n"
+               "  crmlab study new orders.csv --date-format %%d/%%m/%%Y --name shop_2023")
+    new.add_argument("file", help="CSV, TSV, TXT, Parquet or Excel file")
+    new.add_argument("--name", help="the study's name (default: the file's name, made unique)")
+    new.add_argument("--notebooks", nargs="+", metavar="NN",
+                     help="the notebooks to run, by number (default: 01 02 03 04 08)")
+    new.add_argument("--lang", choices=["en", "zh"], default="en", help="edition of the notebooks: en or zh (中文)")
+    new.add_argument("--encoding", help="text encoding (default: detected — UTF-8, UTF-8 with BOM, UTF-16, GB18030)")
+    new.add_argument("--date-format", metavar="FORMAT",
+                     help="strftime format of the dates, e.g. %%d/%%m/%%Y (default: settled from the data)")
+    new.add_argument("--folder", type=Path, default=None, help="where to write the study (default: studies/)")
+    for role in _ROLES:
+        new.add_argument(f"--{role}-col", dest=role, metavar="NAME", help=f"the {role} column (default: proposed)")
+    new.set_defaults(handler=_study_new)
     run = study_commands.add_parser(
         "run", help="run a study into reports/<study>/<timestamp>/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -268,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except (_Error, CrmlabError, ValueError, OSError) as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
-        if args.command in ("data", "summary"):
+        if args.command in ("data", "summary", "study"):
             message = _as_command_line(message)
         print(f"crmlab: error: {message}", file=sys.stderr)
         return 1

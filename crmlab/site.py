@@ -34,7 +34,7 @@ import pandas as pd
 from .i18n import check_lang, message
 from .site_search import search_box, write_search_index
 
-__all__ = ["render_site", "render_page", "reader_copy", "write_index", "copy_static", "mathml"]
+__all__ = ["render_site", "render_page", "reader_copy", "write_index", "write_summary", "copy_static", "mathml"]
 
 STATIC = "_static"
 #: $$display$$ and $inline$ TeX in markdown, as Jupyter reads it (code spans are left alone).
@@ -236,8 +236,9 @@ def write_index(folder: Path, record: dict, *, lang: str = "en") -> Path:
                         if v is not None] + sorted((k, repr(v)) for k, v in parameters.items()),
                        columns=["", ""])
     title = html.escape(record.get("title") or record.get("study") or message("site_contents", lang))
+    summary = f'<p><a href="summary.html">{say("summary_link")}</a></p>' if (folder / "summary.html").is_file() else ""
     body = f"""<h1>{title}</h1>{search_box(lang)}
-<h2>{say("site_contents")}</h2><ol>{''.join(items)}</ol>
+{summary}<h2>{say("site_contents")}</h2><ol>{''.join(items)}</ol>
 <h2>{say("site_textbook_map")}</h2>{_table(table(course.textbook_map(lang), lang).strings)}
 <h2>{say("site_glossary")}</h2>{_table(table(course.glossary(lang), lang, verbatim=["English"]).strings)}
 <h2>{say("site_run")}</h2>{run.to_html(index=False, header=False, border=0)}
@@ -247,5 +248,82 @@ def write_index(folder: Path, record: dict, *, lang: str = "en") -> Path:
             f'<title>{title}</title><link rel="stylesheet" href="{STATIC}/crmlab.css"></head>'
             f'<body><main class="crmlab-index">{body}</main></body></html>')
     target = folder / "index.html"
+    target.write_text(page, encoding="utf-8")
+    return target
+
+
+def _figure(name: str, value) -> str:
+    """A number or text of :mod:`crmlab.results` as a reader reads it (shares as percentages, dates without a
+    midnight time)."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if name.endswith("_share") and isinstance(value, float):
+        return f"{value:.1%}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3f}"
+    return str(value).removesuffix("T00:00:00")
+
+
+def _figure_table(key: str, value) -> pd.DataFrame | None:
+    """One result of :mod:`crmlab.results` as a table (None for a plain number or text)."""
+    if not isinstance(value, dict):
+        return None
+    if "params" in value:  # one fitted model
+        value = {value.get("model", key): value}
+    items = list(value.values())
+    if items and all(isinstance(v, dict) and "params" in v for v in items):
+        return pd.DataFrame({name: {**fitted["params"], "log_likelihood": fitted.get("log_likelihood"),
+                                    "bic": fitted.get("bic")} for name, fitted in value.items()}).T
+    if items and all(isinstance(v, dict) and "metrics" in v for v in items):
+        return pd.DataFrame({name: evaluation["metrics"].get("model", {}) for name, evaluation in value.items()}).T
+    if key == "data_quality":
+        return pd.Series({"rows_in": value["rows_in"], "rows_kept": value["rows_kept"],
+                          "customers": value["customers_kept"], **value.get("dropped", {})}, name="rows").to_frame()
+    if items and all(isinstance(v, dict) for v in items):
+        return pd.DataFrame.from_dict(value, orient="index")
+    return pd.Series(value, name=key).to_frame()
+
+
+def write_summary(folder: Path, record: dict, results: dict, *, lang: str = "en") -> Path:
+    """``folder/summary.html``: one page with the run's key figures (the data and what cleaning dropped, then each
+    notebook's results of :func:`crmlab.results.collect_results`), each notebook's title linking to its page."""
+    import nbformat
+
+    from .display import table
+    from .i18n import term
+    from .quality import DROP_REASONS
+
+    check_lang(lang)
+    folder = Path(folder)
+    copy_static(folder)
+
+    def shown(frame: pd.DataFrame) -> str:
+        return table(frame, lang, decimals=3).strings.to_html(border=0, escape=True, classes="crmlab-table")
+
+    sections = []
+    quality = record.get("data_quality")
+    if quality:
+        dropped = pd.Series(quality.get("dropped", {}), name="rows", dtype="int64").rename(DROP_REASONS)
+        head = html.escape(message("summary_data", lang, source=quality["source"], rows=quality["rows"],
+                                   kept=quality.get("rows_kept") or 0, customers=quality.get("customers_kept") or 0))
+        sections.append(f"<p>{head}</p>" + (shown(dropped.rename_axis("reason").to_frame()) if len(dropped) else ""))
+    for entry in record.get("notebooks", []):
+        path = folder / entry["notebook"]
+        figures = results.get(Path(entry["notebook"]).stem, {})
+        title = _title(nbformat.read(path, as_version=4), path.stem) if path.is_file() else path.stem
+        numbers = {term(k, lang): _figure(k, v) for k, v in figures.items() if not isinstance(v, dict)}
+        tables = [(k, _figure_table(k, v)) for k, v in figures.items() if isinstance(v, dict) and k != "data_quality"]
+        body = shown(pd.Series(numbers, name="value").rename_axis("").to_frame()) if numbers else ""
+        body += "".join(f"<h3>{html.escape(term(k, lang))}</h3>{shown(frame)}" for k, frame in tables)
+        sections.append(f'<h2><a href="{html.escape(path.with_suffix(".html").name)}">{html.escape(title)}</a></h2>'
+                        f"{body}")
+    title = html.escape(message("summary_title", lang, study=record.get("title") or record.get("study", "")))
+    page = (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+            f'<title>{title}</title><link rel="stylesheet" href="{STATIC}/crmlab.css"></head>'
+            f'<body><main class="crmlab-index"><h1>{title}</h1><p><a href="index.html">'
+            f'{html.escape(message("site_contents", lang))}</a></p>{"".join(sections)}</main></body></html>')
+    target = folder / "summary.html"
     target.write_text(page, encoding="utf-8")
     return target

@@ -17,9 +17,12 @@ and a value must have the type of the notebook's default (an int is accepted for
 float, anything for a default of None). :func:`run_study` executes the notebooks with
 Papermill into ``reports/<study>/<timestamp>/`` with HTML renderings and a
 ``manifest.json`` (parameters, versions, SHA-256 of every input file, git commit,
-start and end times, each notebook's duration). Notebooks that declare
-``processed_dir`` write their derived tables there as Parquet
-(``data/processed/<study>/<timestamp>/``).
+start and end times, each notebook's duration, the platform, every installed package and the BLAS numpy uses;
+paths inside the project are recorded relative to it). Notebooks that declare ``processed_dir`` write their
+derived tables there as Parquet and as CSV in UTF-8 with a byte-order mark, which Excel opens with Chinese text
+intact (``data/processed/<study>/<timestamp>/``), and their key figures — model estimates, fit statistics,
+holdout metrics — with :func:`crmlab.results.save_results`; the run gathers these into ``results.json`` beside
+the manifest and a one-page ``summary.html`` linking to each notebook's page.
 
 A study's name (``name:``, or the file's stem) is a plain name — letters, digits,
 ``_`` and ``-`` — since it names folders. A run is written to ``<timestamp>.partial``
@@ -30,11 +33,18 @@ begun (``data/processed/<study>/<timestamp>-failed``): a folder without a suffix
 always complete.
 
 When the notebooks read an analyst's file (a ``transactions_path`` parameter), the run
-first checks it with :func:`crmlab.transactions.validate` (with the ``columns``,
-``encoding``, ``date_format`` and ``observation_end`` parameters): a file that cannot be
-read stops the run before any notebook starts, and the findings — rows without a
-customer, rows dated after the observation end or after today, … — go to
-``data_quality.txt`` in the report folder and to the manifest.
+first cleans it with :func:`crmlab.transactions.clean` as the notebooks do (with the ``columns``,
+``encoding``, ``date_format``, ``observation_end``, ``cancellations``, ``duplicates`` and
+``zero_value`` parameters): a file that cannot be read stops the run before any notebook starts,
+and the report — every dropped row counted with its reason (rows without a customer, rows dated
+after the observation end or after today, …) — goes to ``data_quality.txt`` in the report folder
+and to the manifest. On such a file the notebooks run without their cells tagged ``bundled-data``
+(text, tables and comparisons that describe the bundled data sets) and without their exercises
+(:func:`crmlab.study_data.without_bundled_cells`), so a reader never sees another data set's words
+on their data. Text parameters are injected as written (``"客户编号"``, not ``"\\u5ba2…"``).
+
+``crmlab study new FILE`` (:func:`new_study`) inspects an analyst's file and writes a study of it.
+A study is found by its file's stem or by its ``name:``; names are unique.
 """
 
 from __future__ import annotations
@@ -55,9 +65,10 @@ from pathlib import Path
 
 from . import paths
 from .errors import StudyError
+from .results import collect_results
 
-__all__ = ["NotebookStep", "Study", "StudyError", "course_notebooks", "declared_parameters", "list_studies",
-           "load_study", "run_notebooks", "run_study", "save_tables"]
+__all__ = ["OWN_DATA_NOTEBOOKS", "NotebookStep", "Study", "StudyError", "course_notebooks", "declared_parameters",
+           "list_studies", "load_study", "new_study", "run_notebooks", "run_study", "save_tables"]
 
 STUDIES = paths.PROJECT_ROOT / "studies"
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]+")
@@ -123,8 +134,11 @@ def load_study(path: str | Path) -> Study:
     if not source.is_file() and (STUDIES / f"{path}.yaml").is_file():
         source = STUDIES / f"{path}.yaml"
     if not source.is_file():
-        known = ", ".join(s.stem for s in sorted(STUDIES.glob("*.yaml")))
-        raise StudyError(f"no study file {path!s}; the lab's studies are: {known}")
+        named = [study.source for study in list_studies() if study.name == str(path)]
+        if not named:
+            known = ", ".join(s.stem for s in sorted(STUDIES.glob("*.yaml")))
+            raise StudyError(f"no study file {path!s}; the lab's studies are: {known}")
+        source = named[0]
     try:
         document = yaml.safe_load(source.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -159,9 +173,93 @@ def load_study(path: str | Path) -> Study:
     return Study(name, str(document.get("title") or ""), tuple(steps), parameters, tuple(map(str, inputs)), source)
 
 
-def list_studies(folder: Path = STUDIES) -> list[Study]:
-    """Every study file of ``folder``, parsed."""
-    return [load_study(path) for path in sorted(folder.glob("*.yaml"))]
+def list_studies(folder: Path | None = None) -> list[Study]:
+    """Every study file of ``folder`` (default ``studies/``), parsed; names must be unique (they name the report
+    folders and ``crmlab study run NAME`` finds a study by its name)."""
+    studies = [load_study(path) for path in sorted((folder or STUDIES).glob("*.yaml"))]
+    files: dict[str, list[str]] = {}
+    for study in studies:
+        files.setdefault(study.name, []).append(study.source.name)
+    repeated = {name: found for name, found in files.items() if len(found) > 1}
+    if repeated:
+        raise StudyError("study names must be unique, but " + "; ".join(
+            f"{name!r} is the name of {', '.join(found)}" for name, found in repeated.items())
+            + "; change the 'name:' of all but one")
+    return studies
+
+
+#: The notebooks a study of an analyst's transaction log runs by default (quality, value, segments, CLV, churn).
+OWN_DATA_NOTEBOOKS = ("01_customer_data.ipynb", "02_customer_value.ipynb", "03_segmentation.ipynb",
+                      "04_clv_probabilistic_models.ipynb", "08_retention_economics.ipynb")
+
+
+def _unique_name(wanted: str, taken: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9_-]+", "_", wanted).strip("_-") or "own_data"
+    name, number = base, 2
+    while name in taken:
+        name, number = f"{base}_{number}", number + 1
+    return name
+
+
+def new_study(data_file: str | Path, *, name: str | None = None, notebooks=OWN_DATA_NOTEBOOKS, lang: str = "en",
+              columns: dict | None = None, encoding: str | None = None, date_format: str | None = None,
+              folder: Path | None = None) -> Path:
+    """Inspect an analyst's transaction file and write a study of it, ``<folder>/<name>.yaml``; return its path.
+
+    The file's encoding is detected (:func:`crmlab.reading.detect_encoding`: UTF-8, UTF-8 with BOM, UTF-16,
+    GB18030) unless ``encoding`` is given; the column map is proposed from the header
+    (:func:`crmlab.study_data.propose_columns`: 客户编号 / 订单日期 / 金额 as well as customer_id / date / amount)
+    unless ``columns`` is given; the date format is settled from the data
+    (:func:`crmlab.study_data.propose_date_format`) unless ``date_format`` is given. The study's name is ``name``
+    or the file's stem made a plain name, with ``_2``, ``_3``, … appended while a study of ``folder`` (default
+    ``studies/``) already has it. Chinese notebooks (``notebooks/zh/``) are used for ``lang="zh"``.
+
+    Raises
+    ------
+    StudyError
+        When the header names no customer or date column, or no amount (or quantity and price), or ``name``
+        is taken.
+    AmbiguousDateError
+        When the day/month order of the dates cannot be told from the data: pass ``date_format``.
+    """
+    import yaml
+
+    from .i18n import check_lang, message
+    from .reading import read_table
+    from .study_data import propose_columns, propose_date_format
+
+    check_lang(lang)
+    unknown = [n for n in notebooks if not (paths.NOTEBOOKS / n).is_file()]
+    if unknown:
+        raise StudyError(f"no notebook {', '.join(map(str, unknown))}; a study of a transaction log runs "
+                         f"{', '.join(OWN_DATA_NOTEBOOKS)} (by number: {' '.join(n[:2] for n in OWN_DATA_NOTEBOOKS)})")
+    folder = Path(folder or STUDIES)
+    path = Path(data_file).expanduser().resolve()
+    table = read_table(path, encoding=encoding)
+    mapped = dict(columns or propose_columns(table.frame.columns))
+    if "customer" not in mapped or "date" not in mapped or not ("amount" in mapped or {"quantity", "price"} <= set(
+            mapped)):
+        raise StudyError(f"{path.name}: cannot tell the customer, date and amount columns from its header "
+                         f"{list(table.frame.columns)} (proposed: {mapped}); name them, e.g. --customer-col 客户编号 "
+                         "--date-col 订单日期 --amount-col 金额")
+    if date_format is None:
+        date_format = propose_date_format(table.frame[mapped["date"]], mapped["date"], path.name)
+    taken = {study.name for study in list_studies(folder)} | {p.stem for p in folder.glob("*.yaml")}
+    if name is not None and name in taken:
+        raise StudyError(f"a study named {name!r} exists already in {folder}; choose another name")
+    name = name if name is not None else _unique_name(path.stem, taken)
+    parameters = {"transactions_path": _relative(path), "columns": mapped, "encoding": table.encoding,
+                  "date_format": date_format, "dataset_label": path.name, "lang": lang}
+    document = {"name": name, "title": message("study_new_title", lang, file=path.name),
+                "notebooks": [f"zh/{n}" if lang == "zh" else n for n in notebooks],
+                "parameters": {k: v for k, v in parameters.items() if v is not None}}
+    header = (f"# Written by `crmlab study new {path.name}`: check the proposed column map, encoding and date format,\n"
+              "# then run it with `crmlab study run " + name + "`. Other parameters of the notebooks (cancellations,\n"
+              "# observation_end, calibration_end or holdout_length, ...) can be added under parameters.\n")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.yaml"
+    target.write_text(header + yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target
 
 
 def _type_problem(name: str, value, default, notebook: str) -> str | None:
@@ -221,10 +319,13 @@ def resolve_parameters(study: Study, overrides: dict | None = None) -> list[Note
 
 
 def save_tables(processed_dir: str | Path | None, **tables) -> dict[str, Path]:
-    """Write each DataFrame as ``<processed_dir>/<name>.parquet`` (nothing when ``processed_dir`` is None).
+    """Write each DataFrame as ``<processed_dir>/<name>.parquet`` and ``<name>.csv`` (nothing when ``processed_dir``
+    is None).
 
     Notebooks call this with their ``processed_dir`` parameter, which a study run sets, so derived tables
-    (customer summary, segments, CLV per customer) can be taken to other tools. Refuses ``data/raw/``.
+    (customer summary, segments, CLV per customer) can be taken to other tools: Parquet keeps the types, and the
+    CSV is UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly. Refuses ``data/raw/``.
+    Returns the Parquet files by name.
     """
     if processed_dir is None:
         return {}
@@ -237,6 +338,7 @@ def save_tables(processed_dir: str | Path | None, **tables) -> dict[str, Path]:
         target = folder / f"{name}.parquet"
         frame = table.to_frame() if not hasattr(table, "columns") else table
         frame.to_parquet(target)
+        frame.to_csv(folder / f"{name}.csv", encoding="utf-8-sig")
         written[name] = target
     return written
 
@@ -296,6 +398,36 @@ def _versions() -> dict:
     return found
 
 
+def _environment() -> dict:
+    """The platform, every installed distribution with its version, and the BLAS/OpenMP libraries numpy uses."""
+    from importlib.metadata import distributions
+
+    import numpy  # loads its BLAS, so that threadpoolctl sees it
+    from threadpoolctl import threadpool_info
+
+    packages = {dist.metadata["Name"]: dist.version for dist in distributions() if dist.metadata["Name"]}
+    blas = [{key: info.get(key) for key in ("user_api", "internal_api", "version", "num_threads", "threading_layer",
+                                             "architecture")} | {"library": Path(info["filepath"]).name}
+            for info in threadpool_info()]
+    return {"platform": platform.platform(), "machine": platform.machine(), "python": platform.python_version(),
+            "numpy_blas": blas, "numpy": numpy.__version__, "packages": dict(sorted(packages.items(), key=lambda kv:
+                                                                                    kv[0].lower()))}
+
+
+def _recorded(parameters: dict) -> dict:
+    """Parameters as the manifest records them: paths inside the project relative to it."""
+    return {name: _relative(value) if isinstance(value, str) and (name.endswith("_path") or name == "processed_dir")
+            else value for name, value in parameters.items()}
+
+
+def _relative(path) -> str:
+    """``path`` relative to the project root when it lies inside the project, else as given."""
+    try:
+        return str(Path(path).resolve().relative_to(paths.PROJECT_ROOT.resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -322,14 +454,39 @@ def _jobs(jobs: int | None) -> int:
     return jobs
 
 
-def _execute(step: NotebookStep, target: Path, entry: dict) -> None:
-    """Run one notebook with Papermill into ``target``, quietly; record its time in ``entry``."""
-    import papermill
+def _readable_python_translator():
+    """Papermill's Python translator, writing text parameters as Python literals that keep non-ASCII characters
+    (``columns = {"customer": "客户编号"}``, where papermill's own writes ``"\\u5ba2\\u6237..."``)."""
+    from papermill.translators import PythonTranslator
 
+    class ReadablePythonTranslator(PythonTranslator):
+        @classmethod
+        def translate_str(cls, val):
+            return repr(str(val))
+
+    return ReadablePythonTranslator
+
+
+def _execute(step: NotebookStep, target: Path, entry: dict) -> None:
+    """Run one notebook with Papermill into ``target``, quietly; record its time in ``entry``.
+
+    On the analyst's own file (a ``transactions_path`` parameter) the notebook runs without the cells that
+    describe the bundled data and without its exercises (:func:`crmlab.study_data.without_bundled_cells`).
+    """
+    import nbformat
+    import papermill
+    from papermill.translators import papermill_translators
+
+    from .study_data import without_bundled_cells
+
+    papermill_translators.register("python", _readable_python_translator())
+    source = nbformat.read(step.notebook, as_version=4)
+    if step.parameters.get("transactions_path"):
+        source = without_bundled_cells(source)
     start = time.perf_counter()
     try:
         # the kernel's own log (e.g. ipykernel's notice that it talks over local TCP) is not the reader's business
-        papermill.execute_notebook(str(step.notebook), str(target), parameters=step.parameters,
+        papermill.execute_notebook(source, str(target), parameters=step.parameters,
                                    cwd=str(step.notebook.parent), progress_bar=False, kernel_name="python3",
                                    extra_arguments=["--IPKernelApp.log_level=ERROR"])
     finally:
@@ -362,15 +519,15 @@ def run_steps(steps: list[NotebookStep], output_dir: Path, *, progress: bool = T
     for name, text in (files or {}).items():
         (staging / name).write_text(text, encoding="utf-8")
     record = {**(manifest or {}), "started": _now(), "status": "running",
-              "notebooks": [{"notebook": step.notebook.name, "parameters": step.parameters, "status": "waiting"}
-                            for step in steps]}
+              "notebooks": [{"notebook": step.notebook.name, "parameters": _recorded(step.parameters),
+                             "status": "waiting"} for step in steps]}
 
     def finish(status: str, folder: Path) -> None:
         record.update(status=status, finished=_now())
         if tables_dir is not None and status != "complete" and tables_dir.exists():
             marked = tables_dir.with_name(f"{tables_dir.name}-{status}")
             tables_dir.rename(marked)
-            record["processed_dir"] = str(marked)
+            record["processed_dir"] = _relative(marked)
         (staging / "manifest.json").write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
         staging.rename(folder)
 
@@ -398,11 +555,17 @@ def run_steps(steps: list[NotebookStep], output_dir: Path, *, progress: bool = T
                     entry["status"] = "failed"
                     raise future.exception()
                 bar.update()
+        results = collect_results(tables_dir) if tables_dir is not None else {}
+        if results:
+            (staging / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False),
+                                                  encoding="utf-8")
         if html:
             bar.set_postfix_str("rendering the pages")
-            from .site import render_site
+            from .site import render_site, write_summary
 
             lang = next((s.parameters["lang"] for s in steps if "lang" in s.parameters), "en")
+            if results:
+                write_summary(staging, {**record, "status": "complete"}, results, lang=lang)
             render_site(staging, record, lang=lang)
     except PapermillExecutionError as error:
         entry.update(status="failed", error=f"{error.ename}: {error.evalue}", cell=error.exec_count)
@@ -427,9 +590,12 @@ def run_steps(steps: list[NotebookStep], output_dir: Path, *, progress: bool = T
 
 
 def _check_transactions(steps: list[NotebookStep]):
-    """The data-quality report of the analyst's file the notebooks will read (None without one), in the language of
-    the study's ``lang`` parameter."""
-    from .transactions import ColumnMap, validate
+    """The data-quality report of the analyst's file the notebooks will read (None without one): the file cleaned
+    as the notebooks clean it (their ``columns``, ``encoding``, ``date_format``, ``observation_end``,
+    ``cancellations``, ``duplicates`` and ``zero_value`` parameters), every dropped row counted with its reason,
+    in the language of the study's ``lang`` parameter. A file that cannot be read or cleaned raises here, before
+    any notebook runs."""
+    from .transactions import ColumnMap, clean
 
     for step in steps:
         parameters = step.parameters
@@ -438,15 +604,18 @@ def _check_transactions(steps: list[NotebookStep]):
             if not isinstance(columns, dict):
                 raise StudyError(f"parameter 'columns' maps roles to column names, e.g. {{customer: client}}, "
                                  f"got {columns!r}")
-            return validate(parameters["transactions_path"], ColumnMap.from_roles(columns),
-                            observation_end=parameters.get("observation_end"),
-                            date_format=parameters.get("date_format"), encoding=parameters.get("encoding"),
-                            lang=parameters.get("lang", "en"))
+            policy = {name: parameters[name] for name in ("cancellations", "duplicates", "zero_value")
+                      if name in parameters}
+            _, report = clean(parameters["transactions_path"], ColumnMap.from_roles(columns),
+                              observation_end=parameters.get("observation_end"),
+                              date_format=parameters.get("date_format"), encoding=parameters.get("encoding"),
+                              lang=parameters.get("lang", "en"), **policy)
+            return report
     return None
 
 
-def run_study(study: Study | str | Path, *, overrides: dict | None = None, reports_dir: Path = paths.REPORTS,
-              processed_dir: Path = paths.PROCESSED_DATA, progress: bool = True, html: bool = True,
+def run_study(study: Study | str | Path, *, overrides: dict | None = None, reports_dir: Path | None = None,
+              processed_dir: Path | None = None, progress: bool = True, html: bool = True,
               jobs: int | None = None) -> Path:
     """Validate, then run a study into ``reports_dir/<study>/<timestamp>/``; return that folder.
 
@@ -454,6 +623,7 @@ def run_study(study: Study | str | Path, *, overrides: dict | None = None, repor
     needs no network), and ``manifest.json``. ``jobs``: notebooks run at once (see :func:`run_steps`).
     """
     study = study if isinstance(study, Study) else load_study(study)
+    reports_dir, processed_dir = reports_dir or paths.REPORTS, processed_dir or paths.PROCESSED_DATA
     steps = resolve_parameters(study, overrides)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     output = Path(reports_dir) / study.name / stamp
@@ -463,16 +633,19 @@ def run_study(study: Study | str | Path, *, overrides: dict | None = None, repor
     inputs = _input_files(study, steps)
     quality = _check_transactions(steps)
     manifest = {
-        "study": study.name, "title": study.title, "study_file": str(study.source),
+        "study": study.name, "title": study.title, "study_file": _relative(study.source),
         "study_file_sha256": _sha256(study.source), "overrides": overrides or {},
-        "inputs": [{"path": str(p), "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in inputs],
-        "git": _git_commit(), "versions": _versions(), "processed_dir": str(tables),
+        "inputs": [{"path": _relative(p), "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in inputs],
+        "git": _git_commit(), "versions": _versions(), "environment": _environment(),
+        "processed_dir": _relative(tables), "project_root": str(paths.PROJECT_ROOT),
     }
     if quality is not None:
-        manifest["data_quality"] = {"source": quality.source, "rows": quality.rows_in,
-                                    "customers": quality.customers_in,
+        manifest["data_quality"] = {"source": _relative(quality.source), "rows": quality.rows_in,
+                                    "customers": quality.customers_in, "rows_kept": quality.rows_kept,
+                                    "customers_kept": quality.customers_kept,
+                                    "dropped": {k: n for k, n in quality.dropped.items() if n},
                                     "findings": {k: n for k, n in quality.findings.items() if n},
-                                    "notes": list(quality.notes)}
+                                    "policy": quality.policy, "notes": list(quality.notes)}
     run_steps(steps, output, progress=progress, html=html, manifest=manifest, tables_dir=tables,
               files={"data_quality.txt": f"{quality}\n"} if quality is not None else None, jobs=jobs)
     latest = output.parent / "latest"

@@ -60,7 +60,6 @@ from .reading import read_table
 
 __all__ = [
     "ColumnMap",
-    "study_source",
     "ONLINE_RETAIL",
     "ONLINE_RETAIL_II",
     "DataQualityReport",
@@ -129,29 +128,6 @@ ONLINE_RETAIL_II = ColumnMap(customer="Customer ID", date="InvoiceDate", amount=
 # --------------------------------------------------------------------------- reading
 
 _READ = "crmlab.read"  # DataFrame.attrs key: how a log was read, so that clean() reads its text the same way
-
-
-def study_source(path=None, columns: dict | None = None, *, encoding: str | None = None,
-                 date_format: str | None = None, decimal: str | None = None,
-                 sheet_name: str | int = 0) -> tuple[pd.DataFrame, ColumnMap]:
-    """The raw log and column map a notebook studies: the bundled Online Retail, or the analyst's own file.
-
-    ``path`` None gives :func:`crmlab.datasets.load_online_retail` with :data:`ONLINE_RETAIL`; otherwise the
-    file is read with ``ColumnMap(**columns)`` (for example ``{"customer": "client", "date": "order_date",
-    "amount": "total"}``), the form a study's YAML parameters take, and the reading options of
-    :func:`read_transactions` (``encoding``, ``date_format``, ``decimal``, ``sheet_name``), which travel with the
-    returned log so that ``clean(*study_source(...))`` reads its dates and amounts accordingly.
-    """
-    if path is None:
-        from .datasets import load_online_retail
-
-        return load_online_retail(), ONLINE_RETAIL
-    if columns is not None and not isinstance(columns, dict):
-        raise TypeError(f"columns maps roles to column names, e.g. {{'customer': 'client'}}, got {columns!r}")
-    column_map = ColumnMap.from_roles(columns or {})
-    raw = read_transactions(path, column_map, encoding=encoding, date_format=date_format, decimal=decimal,
-                            sheet_name=sheet_name)
-    return raw, column_map
 
 
 def read_transactions(source, columns: ColumnMap = ColumnMap(), *, encoding: str | None = None,
@@ -466,7 +442,7 @@ def clean(source, columns: ColumnMap = ColumnMap(), *, observation_end=None, dat
         Timestamps with different UTC offsets: raise, or convert all to UTC.
     observation_end, date_format, decimal, encoding, sheet_name, lang
         As in :func:`validate`. ``date_format`` and ``decimal`` default to those given to
-        :func:`read_transactions` (or :func:`study_source`) when ``source`` is the log it returned.
+        :func:`read_transactions` (or :func:`crmlab.study_data.load_study_log`) when ``source`` is the log it returned.
 
     Returns
     -------

@@ -159,3 +159,28 @@ def test_malformed_command_lines_exit_with_2(capsys):
     with pytest.raises(SystemExit) as done:
         main(["study", "run", "course", "-p", "no-equals-sign"])
     assert done.value.code == 2 and "parameters are name=value" in capsys.readouterr().err
+
+
+def test_summary_and_data_check_clean_alike_with_the_same_policy_options(tmp_path, capsys):
+    path = tmp_path / "orders.csv"  # UTF-8 with a byte-order mark, day-first dates, a duplicate, a return, a zero
+    path.write_text("客户编号,订单日期,金额\nC1,13/01/2024,10\nC1,13/01/2024,10\nC1,02/02/2024,-4\nC2,03/02/2024,0\n"
+                    "C2,05/03/2024,7\n", encoding="utf-8-sig")
+    columns = ["--customer-col", "客户编号", "--date-col", "订单日期", "--amount-col", "金额"]
+    for policy, dropped in [([], {"duplicate 1", "cancellation_netted 1"}),
+                            (["--duplicates", "keep", "--cancellations", "drop", "--zero-value", "drop"],
+                             {"cancellation 1", "zero_value 1"})]:
+        out = tmp_path / "summary.parquet"
+        assert main(["summary", str(path), "-o", str(out), *columns, *policy, "--quiet"]) == 0
+        reasons = re.search(r"\(dropped: ([^)]*)\)", capsys.readouterr().out)[1]
+        assert set(reasons.split(", ")) == dropped
+        assert main(["data", "check", str(path), *columns, *policy]) == 0
+        assert (tmp_path / "summary.quality.txt").read_text() == capsys.readouterr().out
+
+
+def test_an_undecodable_file_gets_the_encoding_option_as_the_fix(tmp_path, capsys):
+    path = tmp_path / "orders.csv"
+    path.write_bytes("client,day,total\nJosé,2024-01-02,1\n".encode("latin-1"))
+    assert main(["data", "check", str(path), "--customer-col", "client", "--date-col", "day",
+                 "--amount-col", "total"]) == 1
+    err = capsys.readouterr().err
+    assert "is not UTF-8" in err and "pass --encoding" in err and "gb18030" in err

@@ -41,7 +41,7 @@ def test_notebook_structure(path):
 def test_papermill_run_with_other_parameters(tmp_path):
     notebook = cl.paths.NOTEBOOKS / "01_customer_data.ipynb"
     parameters = {"cancellations": "drop", "duplicates": "keep", "zero_value": "drop", "time_unit": "D",
-                  "retail_observation_end": "2011-12-09", "cdnow_kind": "master"}
+                  "observation_end": "2011-12-09", "cdnow_kind": "master"}
     [executed] = cl.studies.run_notebooks([notebook], tmp_path / "run", parameters=parameters, progress=False)
     text = executed.read_text()
     # the literature's "clean Online Retail": 397,884 rows (data/raw/README.md, UCI figures)
