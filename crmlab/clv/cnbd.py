@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ..errors import ConvergenceError, DataError, MissingColumnError
+from ..errors import ConvergenceError, DataError, MissingColumnError, PredictionError
 from ._purchase import PurchaseModel
 from ._special import digamma_difference, erlang_beta_series, log_gamma_ratio, phase_tail
 from .bgnbd import BetaGeo
@@ -50,7 +50,11 @@ class ErlangBetaGeoProcess:
     def _mixture(theta, t, quantity):
         k, r, alpha, a, b, phase, weight = theta
         w = np.expand_dims(np.asarray(t, dtype="float64"), -1) / alpha
-        return np.sum(weight * quantity(k, r, w, a, b, phase), axis=-1)
+        try:
+            return np.sum(weight * quantity(k, r, w, a, b, phase), axis=-1)
+        except OverflowError as error:
+            raise PredictionError(f"(M)BG/CNBD-k: {error}; forecast a shorter horizon (t = {np.max(t):.4g} asked), or "
+                                  "use k = 1 (BG/NBD), whose expectations need no sum over counts") from error
 
     @staticmethod
     def expected(theta, t):
