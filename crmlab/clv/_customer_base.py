@@ -44,7 +44,7 @@ import pandas as pd
 
 from ..errors import DataError, MissingColumnError
 from ..frames import CUSTOMER_SUMMARY, TableInfo, table_info, unit_name
-from .base import MaximumLikelihoodModel
+from .base import MaximumLikelihoodModel, numeric_column
 
 __all__ = ["CustomerBaseModel"]
 
@@ -194,7 +194,7 @@ class CustomerBaseModel(MaximumLikelihoodModel):
         if missing:
             raise MissingColumnError(f"{self.model_name} predictions need columns {list(self.data_columns)}; "
                                      f"missing {missing} (have {list(data.columns)})")
-        history = {c: data[c].to_numpy(dtype="float64") for c in self.data_columns}
+        history = {c: numeric_column(data, c, self.model_name) for c in self.data_columns}
         bad = ~np.logical_and.reduce([np.isfinite(v) for v in history.values()])
         if bad.any():
             raise DataError(f"{self.model_name}: {int(bad.sum()):,} rows have missing or infinite values "
