@@ -141,7 +141,8 @@ def test_expected_purchases_are_exact_not_btydplus_approximation():
 
 
 def test_litt_follows_the_summary_conventions(grocery_log, grocery):
-    # BTYDplus elog2cbs: litt = sum(log(diff(t))), t in weeks since the first purchase, over calibration purchases
+    # BTYDplus R/helpers.R elog2cbs: same-day events merged, itt = diff(t) in weeks, litt = sum(log(itt[itt > 0]))
+    # over the events on or before T.cal
     calibration = grocery_log[grocery_log["date"] <= "2006-12-31"].sort_values(["customer_id", "date"])
     by_hand = calibration.groupby("customer_id")["date"].agg(
         lambda days: np.log(np.diff(days.to_numpy()).astype("timedelta64[D]").astype(float) / 7).sum())
