@@ -100,10 +100,23 @@ def test_bank_survey_is_csem_satisfaction_gender():
     assert bank.shape == (250, 28) and bank["gender"].value_counts().to_dict() == {"female": 148, "male": 102}
 
 
+def test_grocery_log_is_btydplus_grocery_elog():
+    peers = cl.paths.PROJECT_ROOT.parent / "shared" / "data" / "peers" / "grocery_elog.parquet"
+    if not peers.is_file():
+        pytest.skip("../shared/data/peers is not beside the project")
+    ours = cl.paths.RAW_DATA / "grocery_elog.parquet"
+    assert hashlib.sha256(ours.read_bytes()).digest() == hashlib.sha256(peers.read_bytes()).digest()
+    log = cl.datasets.load_grocery()
+    # BTYDplus R/data.R: "10483 transactions being recorded for 1525 customers during a period of two years"
+    assert list(log.columns) == ["customer_id", "date"] and len(log) == 10_483
+    assert log["customer_id"].nunique() == 1_525 and not log.duplicated().any()
+    assert (log["date"].min(), log["date"].max()) == (pd.Timestamp("2006-01-01"), pd.Timestamp("2007-12-30"))
+
+
 @pytest.mark.parametrize("loader", [cl.datasets.load_online_retail, cl.datasets.load_ecsi,
                                     cl.datasets.load_donations, cl.datasets.load_telco_churn,
                                     cl.datasets.load_corp_rep, cl.datasets.load_bank_satisfaction,
-                                    cl.datasets.load_apparel])
+                                    cl.datasets.load_apparel, cl.datasets.load_grocery])
 def test_missing_file_names_the_path_and_the_fix(loader, tmp_path):
     with pytest.raises(DatasetNotFoundError, match=str(tmp_path)) as info:
         loader(data_dir=tmp_path)

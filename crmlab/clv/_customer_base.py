@@ -1,7 +1,7 @@
 """The prediction interface every customer-base model shares: one set of verbs, one argument order.
 
-Every model here — BG/NBD, MBG/NBD, Pareto/NBD (continuous time), BG/BB (discrete opportunities)
-and sBG (contractual renewals) — describes a customer by two things: whether the customer is still
+Every model here — BG/NBD, MBG/NBD, Pareto/NBD, (M)BG/CNBD-k and GGompertz/NBD (continuous time),
+BG/BB (discrete opportunities) and sBG (contractual renewals) — describes a customer by two things: whether the customer is still
 alive, and, while alive, a purchase (or renewal) process with parameters that are heterogeneous
 across customers. A customer's history enters every prediction only through
 
@@ -44,7 +44,7 @@ import pandas as pd
 
 from ..errors import DataError, MissingColumnError
 from ..frames import CUSTOMER_SUMMARY, TableInfo, table_info, unit_name
-from .base import MaximumLikelihoodModel
+from .base import MaximumLikelihoodModel, numeric_column
 
 __all__ = ["CustomerBaseModel"]
 
@@ -194,7 +194,7 @@ class CustomerBaseModel(MaximumLikelihoodModel):
         if missing:
             raise MissingColumnError(f"{self.model_name} predictions need columns {list(self.data_columns)}; "
                                      f"missing {missing} (have {list(data.columns)})")
-        history = {c: data[c].to_numpy(dtype="float64") for c in self.data_columns}
+        history = {c: numeric_column(data, c, self.model_name) for c in self.data_columns}
         bad = ~np.logical_and.reduce([np.isfinite(v) for v in history.values()])
         if bad.any():
             raise DataError(f"{self.model_name}: {int(bad.sum()):,} rows have missing or infinite values "

@@ -653,27 +653,42 @@ def _integral_by_quadrature(r, alpha, s, beta, x, t_x, T):
 
 
 # ---------------------------------------------------------------------------------------- Erlang-k purchase counts
-_TAIL = 1e-17  # the Erlang-k series stop where P(N >= n) of the phase count is below this (times 1/(1 + w))
-_TAIL_GRID = 2.0 ** (np.arange(241) / 4)  # distances beyond the mean tried for that point: 1 .. 2^60
+_TAIL = 1e-17  # the Erlang-k sums cover the phase counts N outside whose range P is below this (times 1/(1 + w))
+_TAIL_GRID = 2.0 ** (np.arange(241) / 4)  # distances from the mean tried for those ends: 1 .. 2^60
+_CHUNK_TERMS = 2_000_000  # terms of the Erlang-k sums evaluated at once (bounds the memory)
+#: At most this many terms per evaluation: beyond, the counts are too large for the exact sums, and say so.
+ERLANG_MAX_TERMS = 5_000_000
+_GAUSS_LEGENDRE = np.polynomial.legendre.leggauss(8)
 
 
-def nbinom_tail_start(r, w, tolerance: float = _TAIL) -> np.ndarray:
-    """A count n* with P(N >= n*) <= tolerance / (1 + w) for N ~ NB(r, 1/(1+w)) (mean μ = r w).
+def _nbinom_chernoff(r, w, n):
+    """Chernoff's bound on log P(N >= n) (n above the mean r w) or log P(N <= n) (below), N ~ NB(r, 1/(1+w)):
+    r log1p(n/r) + n log1p(r/n) + n (ln w − log1p w) − r log1p(w), at the optimal tilt s = n/(ρ(r+n)), ρ = w/(1+w)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n > 0, r * np.log1p(n / r) + n * np.log1p(r / n) + n * (np.log(w) - np.log1p(w)), 0.0) \
+            - r * np.log1p(w)
 
-    From Chernoff's bound: for n > μ, log P(N >= n) <= r log1p(n/r) + n log1p(r/n) + n (ln w − log1p w)
-    − r log1p(w) (the bound at the optimal tilt s = n/(ρ(r+n)), ρ = w/(1+w)); n* is the first of
-    μ + 2^(i/4), i = 0, 1, ..., 240, where the bound is met. 0 where w = 0 (no time: N = 0).
+
+def nbinom_range(r, w, tolerance: float = _TAIL) -> tuple[np.ndarray, np.ndarray]:
+    """Counts (low, high) with P(N <= low) and P(N >= high) below tolerance / (1 + w), N ~ NB(r, 1/(1+w)).
+
+    From :func:`_nbinom_chernoff`: ``high`` is the first of μ + 2^(i/4), i = 0 .. 240, where the bound is
+    met, ``low`` the last of μ − 2^(i/4) (or −1: no count is that unlikely). (−1, 0) where w = 0: N = 0.
     """
     r, w = np.broadcast_arrays(np.asarray(r, dtype="float64"), np.asarray(w, dtype="float64"))
-    mean = r * w
-    n = mean[..., None] + _TAIL_GRID
-    rr, ww = r[..., None], np.maximum(w[..., None], 1e-300)
-    with np.errstate(divide="ignore"):
-        bound = rr * np.log1p(n / rr) + n * np.log1p(rr / n) + n * (np.log(ww) - np.log1p(ww)) - rr * np.log1p(ww)
-    met = bound <= np.log(tolerance) - np.log1p(ww)
-    first = np.where(met.any(axis=-1), np.argmax(met, axis=-1), len(_TAIL_GRID) - 1)
-    start = np.ceil(np.take_along_axis(n, first[..., None], axis=-1)[..., 0])
-    return np.where(w > 0, start, 0.0)
+    mean, ww = r * w, np.maximum(w, 1e-300)
+    limit = np.log(tolerance) - np.log1p(ww)
+    ends = []
+    for sign in (1.0, -1.0):
+        n = np.maximum(mean[..., None] + sign * _TAIL_GRID, 0.0)
+        met = _nbinom_chernoff(r[..., None], ww[..., None], n) <= limit[..., None]
+        met &= (n > 0) | (sign > 0)
+        first = np.where(met.any(axis=-1), np.argmax(met, axis=-1), len(_TAIL_GRID) - 1)
+        end = np.take_along_axis(n, first[..., None], axis=-1)[..., 0]
+        ends.append(np.where(met.any(axis=-1), np.ceil(end) if sign > 0 else np.floor(end), np.inf if sign > 0
+                             else -1.0))
+    high, low = ends
+    return np.where(w > 0, low, -1.0), np.where(w > 0, high, 0.0)
 
 
 def phase_tail(m, k, phase, r, w) -> np.ndarray:
@@ -687,6 +702,30 @@ def phase_tail(m, k, phase, r, w) -> np.ndarray:
     return np.where(need > 0, special.betainc(np.maximum(need, 1.0), r, w / (1 + w)), 1.0)
 
 
+def beta_geometric_partial_sum(a, b, terms) -> np.ndarray:
+    """C(L) = Σ_{m<L} (b)_m/(a+b)_m = Σ_{m<L} E(1−p)^m over p ~ Beta(a, b), for L = ``terms`` >= 0.
+
+    Telescoping (b)_m/(a+b)_m = (a+b−1)/(a−1) [(b)_m/(a+b−1)_m − (b)_{m+1}/(a+b−1)_{m+1}] gives
+    C(L) = 1 − b (e^Δ − 1)/(a − 1) with Δ = ln[(b+1)_{L−1}/(a+b)_{L−1}], which has no singularity at a = 1:
+    near a = 1, Δ = (1 − a) · mean of
+    ψ(u + L − 1) − ψ(u) over u between a + b and b + 1 (8-point Gauss-Legendre), so (e^Δ − 1)/(a − 1)
+    = −mean · (e^Δ − 1)/Δ without cancellation; that is where |a − 1| < 0.1 min(a + b, b + 1), an
+    interval short against its distance from ψ's pole at 0, on which the rule is exact to rounding.
+    """
+    a, b, terms = np.broadcast_arrays(*(np.asarray(v, dtype="float64") for v in (a, b, terms)))
+    n = np.maximum(terms - 1, 0.0)
+    delta = log_gamma_ratio(b + 1, n) - log_gamma_ratio(a + b, n)
+    near = np.abs(a - 1) < 0.1 * np.minimum(a + b, b + 1)  # a short interval, far from ψ's pole at 0
+    nodes, weights = _GAUSS_LEGENDRE
+    low, high = a + b, b + 1
+    u = (low + high)[..., None] / 2 + (high - low)[..., None] / 2 * nodes
+    mean = digamma_difference(u, n[..., None]) @ weights / 2
+    quadrature_delta = (1 - a) * mean
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(near, -mean * exprel(quadrature_delta), np.expm1(delta) / (a - 1))
+    return np.where(terms > 0, 1.0 - b * ratio, 0.0)
+
+
 def erlang_beta_series(kind: str, k, r, w, a, b, phase) -> np.ndarray:
     """The purchases in t = wα of a customer alive at 0 under (M)BG/CNBD-k dynamics, θ broadcast elementwise.
 
@@ -697,25 +736,45 @@ def erlang_beta_series(kind: str, k, r, w, a, b, phase) -> np.ndarray:
     * ``"expected"``: E[min(M, G)] = Σ_{m>=1} c_{m−1} P(M >= m);
     * ``"survival"``: P(alive at t) = P(G > M) = Σ_{m>=0} c_m [P(M >= m) − P(M >= m+1)].
 
-    Every term is positive; the sums stop at m = ⌈(n* + phase)/k⌉ with n* from
-    :func:`nbinom_tail_start`, beyond which the phase count's tail is below 1e-17. Each element's terms
-    are laid out one after the other (their number differs from element to element) and summed with
-    ``np.bincount``. At k = 1 and phase 0 these are the BG/NBD series of :func:`bg_expected` and
-    :func:`log_bg_survival`.
+    Every term is positive. Only the m whose phase counts are not negligible are summed: from
+    m_lo = ⌊(low + phase)/k⌋ to ⌈(high + phase)/k⌉, (low, high) from :func:`nbinom_range`, outside which
+    P(N) is below 1e-17; for the expectation, the terms below m_lo, where P(M >= m) = 1 to that accuracy,
+    are C(m_lo) (:func:`beta_geometric_partial_sum`). Each element's terms are laid out one after the other
+    (their number differs from element to element), in chunks of bounded size, and summed with
+    ``np.bincount``. At k = 1 and phase 0 these are the BG/NBD quantities of :func:`bg_expected` and
+    :func:`log_bg_survival`. Counts so large that more than ``ERLANG_MAX_TERMS`` terms would be needed
+    raise OverflowError (a prediction for millions of purchases per customer).
     """
     arrays = np.broadcast_arrays(*(np.asarray(v, dtype="float64") for v in (k, r, w, a, b, phase)))
     shape = arrays[0].shape
     k, r, w, a, b, phase = (v.ravel() for v in arrays)
-    last = np.ceil((nbinom_tail_start(r, w) + phase) / k)  # the last m summed
-    first = 1.0 if kind == "expected" else 0.0
-    counts = np.maximum(last - first + 1, 0).astype("int64")
-    element = np.repeat(np.arange(counts.size), counts)
-    m = first + np.arange(element.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    kk, rr, ww, aa, bb, jj = (v[element] for v in (k, r, w, a, b, phase))
+    low, high = nbinom_range(r, w)
+    first = np.maximum(np.floor((low + phase) / k), 0.0)  # P(M < first) is negligible
+    last = np.ceil((high + phase) / k)  # P(M > last) is negligible
     if kind == "expected":
-        survived = np.exp(log_gamma_ratio(bb, m - 1) - log_gamma_ratio(aa + bb, m - 1))
-        terms = survived * phase_tail(m, kk, jj, rr, ww)
+        result = beta_geometric_partial_sum(a, b, first)
+        first = first + 1
     else:
-        survived = np.exp(log_gamma_ratio(bb, m) - log_gamma_ratio(aa + bb, m))
-        terms = survived * (phase_tail(m, kk, jj, rr, ww) - phase_tail(m + 1, kk, jj, rr, ww))
-    return np.bincount(element, weights=terms, minlength=counts.size).reshape(shape)
+        result = np.zeros(k.size)
+    counts = np.maximum(last - first + 1, 0)
+    if not np.all(np.isfinite(counts)) or counts.sum() > ERLANG_MAX_TERMS:
+        raise OverflowError(f"the Erlang-k purchase counts are too large for exact sums ({np.nanmax(r * w):.3g} "
+                            "phases expected in the horizon)")
+    counts = counts.astype("int64")
+    ends = np.cumsum(counts)
+    chunk_ends = np.searchsorted(ends, np.arange(_CHUNK_TERMS, ends[-1] if ends.size else 0, _CHUNK_TERMS))
+    for start, stop in zip(np.r_[0, chunk_ends], np.r_[chunk_ends, k.size], strict=True):
+        if stop <= start:
+            continue
+        size = counts[start:stop]
+        element = np.repeat(np.arange(start, stop), size)
+        m = first[element] + np.arange(element.size) - np.repeat(np.cumsum(size) - size, size)
+        kk, rr, ww, aa, bb, jj = (v[element] for v in (k, r, w, a, b, phase))
+        if kind == "expected":
+            survived = np.exp(log_gamma_ratio(bb, m - 1) - log_gamma_ratio(aa + bb, m - 1))
+            terms = survived * phase_tail(m, kk, jj, rr, ww)
+        else:
+            survived = np.exp(log_gamma_ratio(bb, m) - log_gamma_ratio(aa + bb, m))
+            terms = survived * (phase_tail(m, kk, jj, rr, ww) - phase_tail(m + 1, kk, jj, rr, ww))
+        result[start:stop] += np.bincount(element - start, weights=terms, minlength=stop - start)
+    return result.reshape(shape)

@@ -53,7 +53,7 @@ import pandas as pd
 from scipy import stats
 from threadpoolctl import ThreadpoolController
 
-from ..errors import ConvergenceError, CrmlabWarning, DataError, MissingColumnError, NotFittedError
+from ..errors import ColumnTypeError, ConvergenceError, CrmlabWarning, DataError, MissingColumnError, NotFittedError
 from ..frames import CALIBRATION_HOLDOUT, RFM_VALUES, TableInfo, table_info
 from . import fitting
 from .fitting import GRADIENT_TOLERANCE, LOG_BOUND, Boundary, Estimate, fit_strategy
@@ -386,7 +386,7 @@ class MaximumLikelihoodModel:
                                      f"(have {list(data.columns)}). crmlab.customer_summary produces them.")
         if len(data) == 0:
             raise DataError(f"{self.model_name}: the data have no rows")
-        columns = {c: data[c].to_numpy(dtype="float64") for c in self.data_columns}
+        columns = {c: numeric_column(data, c, self.model_name) for c in self.data_columns}
         bad = ~np.logical_and.reduce([np.isfinite(v) for v in columns.values()])
         if bad.any():
             raise DataError(f"{self.model_name}: {int(bad.sum()):,} rows have missing or infinite values "
@@ -579,6 +579,13 @@ class MaximumLikelihoodModel:
 def row_codes(columns: dict[str, np.ndarray]) -> np.ndarray:
     """Codes 0, 1, ... of the distinct rows of ``columns``, numbered in order of first appearance."""
     return _row_groups(columns)[0]
+def numeric_column(data: pd.DataFrame, column: str, model_name: str) -> np.ndarray:
+    """``data[column]`` as float64, or a ColumnTypeError naming the column and a value that is not a number."""
+    try:
+        return data[column].to_numpy(dtype="float64")
+    except (TypeError, ValueError) as error:
+        raise ColumnTypeError(f"{model_name}: column {column!r} must hold numbers, not {data[column].dtype} ({error}); "
+                              "build the table with crmlab.customer_summary") from error
 
 
 def _unique_rows(columns: dict[str, np.ndarray], counts: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:

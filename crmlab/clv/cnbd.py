@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ..errors import ConvergenceError, DataError, MissingColumnError
+from ..errors import ConvergenceError, DataError, MissingColumnError, PredictionError
 from ._purchase import PurchaseModel
 from ._special import digamma_difference, erlang_beta_series, log_gamma_ratio, phase_tail
+from .base import numeric_column
 from .bgnbd import BetaGeo
 from .mbgnbd import ModifiedBetaGeo
 
@@ -50,7 +51,11 @@ class ErlangBetaGeoProcess:
     def _mixture(theta, t, quantity):
         k, r, alpha, a, b, phase, weight = theta
         w = np.expand_dims(np.asarray(t, dtype="float64"), -1) / alpha
-        return np.sum(weight * quantity(k, r, w, a, b, phase), axis=-1)
+        try:
+            return np.sum(weight * quantity(k, r, w, a, b, phase), axis=-1)
+        except OverflowError as error:
+            raise PredictionError(f"(M)BG/CNBD-k: {error}; forecast a shorter horizon (t = {np.max(t):.4g} asked), or "
+                                  "use k = 1 (BG/NBD), whose expectations need no sum over counts") from error
 
     @staticmethod
     def expected(theta, t):
@@ -198,7 +203,7 @@ class BetaGeoCNBD(PurchaseModel):
         counts = self._weights(data, weights)
         if "frequency" not in data:
             return counts, (np.zeros(len(data)), np.zeros(len(data)))
-        frequency = data["frequency"].to_numpy(dtype="float64")
+        frequency = numeric_column(data, "frequency", self.model_name)
         if not needed:
             return counts, (frequency, np.zeros(len(data)))
         if TIMING_COLUMN not in data:
@@ -206,8 +211,8 @@ class BetaGeoCNBD(PurchaseModel):
                 f"{self.model_name} with k > 1 (or k chosen by likelihood) needs the column {TIMING_COLUMN!r}, the "
                 "sum of the log times between a customer's purchases; add it with "
                 "crmlab.add_intertransaction_times(summary, transactions)")
-        litt = data[TIMING_COLUMN].to_numpy(dtype="float64")
-        recency = data["recency"].to_numpy(dtype="float64") if "recency" in data else np.zeros(len(data))
+        litt = numeric_column(data, TIMING_COLUMN, self.model_name)
+        recency = numeric_column(data, "recency", self.model_name) if "recency" in data else np.zeros(len(data))
         with np.errstate(divide="ignore", invalid="ignore"):
             # x gaps summing to the recency have Σ ln(gap) <= x ln(recency / x) (AM-GM)
             ceiling = np.where(frequency > 0, frequency * np.log(recency / np.maximum(frequency, 1)), 0.0)

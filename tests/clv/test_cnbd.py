@@ -141,7 +141,8 @@ def test_expected_purchases_are_exact_not_btydplus_approximation():
 
 
 def test_litt_follows_the_summary_conventions(grocery_log, grocery):
-    # BTYDplus elog2cbs: litt = sum(log(diff(t))), t in weeks since the first purchase, over calibration purchases
+    # BTYDplus R/helpers.R elog2cbs: same-day events merged, itt = diff(t) in weeks, litt = sum(log(itt[itt > 0]))
+    # over the events on or before T.cal
     calibration = grocery_log[grocery_log["date"] <= "2006-12-31"].sort_values(["customer_id", "date"])
     by_hand = calibration.groupby("customer_id")["date"].agg(
         lambda days: np.log(np.diff(days.to_numpy()).astype("timedelta64[D]").astype(float) / 7).sum())
@@ -229,3 +230,31 @@ def test_analytic_gradient_matches_finite_differences(grocery, model_class):
         step[i] = 1e-6
         up, down = model._log_likelihood(theta + step, data)[0], model._log_likelihood(theta - step, data)[0]
         np.testing.assert_allclose(gradient[:, i].sum(), (up - down).sum() / 2e-6, rtol=1e-6)
+
+
+@pytest.mark.parametrize(("a", "b"), [(0.3, 0.6), (1.0, 2.0), (1 + 1e-9, 2.0), (1 - 1e-6, 0.5), (5.0, 3.0),
+                                      (0.05, 0.05), (1e4, 1e4)])
+def test_beta_geometric_partial_sums_equal_mpmath(a, b):
+    mpmath = pytest.importorskip("mpmath")
+    from crmlab.clv._special import beta_geometric_partial_sum
+
+    mpmath.mp.dps = 40
+    for terms in (0, 1, 2, 7, 300):
+        exact = mpmath.nsum(lambda m: mpmath.rf(b, m) / mpmath.rf(a + b, m), [0, terms - 1]) if terms else 0
+        assert beta_geometric_partial_sum(a, b, terms) == pytest.approx(float(exact), rel=1e-12, abs=0)
+
+
+def test_erlang_sums_over_the_likely_counts_equal_the_full_sums():
+    """Large counts: the terms below the likely range are the closed-form prefix; the sums equal the plain series."""
+    from crmlab.clv._special import erlang_beta_series
+
+    k, r, w, a, b, phase = 3, 400.0, np.array([2.0, 0.5]), 0.8, 2.4, 1
+    m = np.arange(1, 2000)[:, None]
+    tail = special.betainc(np.maximum(m * k - phase, 1), r, w / (1 + w))  # P(M >= m), every m
+    survived = np.exp(special.gammaln(b + m - 1) - special.gammaln(b) - special.gammaln(a + b + m - 1)
+                      + special.gammaln(a + b))
+    np.testing.assert_allclose(erlang_beta_series("expected", k, r, w, a, b, phase), (survived * tail).sum(axis=0),
+                               rtol=1e-12)
+    below = np.vstack([np.ones((1, 2)), tail])  # P(M >= m) for m = 0, 1, ...; survived[i] = c_i
+    np.testing.assert_allclose(erlang_beta_series("survival", k, r, w, a, b, phase),
+                               (survived * (below[:-1] - below[1:])).sum(axis=0), rtol=1e-10)

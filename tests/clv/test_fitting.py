@@ -263,3 +263,13 @@ def test_fits_run_with_one_blas_thread_and_leave_the_setting_as_they_found_it(mo
     model.fit(cdnow_published)
     assert before and during and all(threads == {1} for threads in during)
     assert blas_threads() == before
+
+
+@pytest.mark.parametrize("model_class", [*PURCHASE_MODELS, cl.clv.GammaGompertzNBD,
+                                         lambda: cl.clv.BetaGeoCNBD(k=2)])
+@pytest.mark.parametrize("column", ["frequency", "recency", "T"])
+def test_text_in_a_model_column_is_a_column_type_error(model_class, column):
+    data = pd.DataFrame({"frequency": [1.0, 0.0], "recency": [2.0, 0.0], "T": [4.0, 3.0], "litt": [0.5, 0.0]})
+    data[column] = data[column].astype(str).str.replace(".", ",")  # a decimal comma: text, not numbers
+    with pytest.raises(cl.errors.ColumnTypeError, match=column):
+        model_class().fit(data, time_unit="W")
