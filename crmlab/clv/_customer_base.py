@@ -1,8 +1,8 @@
 """The prediction interface every customer-base model shares: one set of verbs, one argument order.
 
 Every model here — BG/NBD, MBG/NBD, Pareto/NBD, (M)BG/CNBD-k and GGompertz/NBD (continuous time),
-BG/BB (discrete opportunities) and sBG (contractual renewals) — describes a customer by two things: whether the customer is still
-alive, and, while alive, a purchase (or renewal) process with parameters that are heterogeneous
+BG/BB (discrete opportunities) and sBG (contractual renewals) — describes a customer by two things:
+whether the customer is still alive, and, while alive, a purchase (or renewal) process with parameters that are heterogeneous
 across customers. A customer's history enters every prediction only through
 
 * P(alive now | history), and
