@@ -2,8 +2,8 @@
 
 Every model here — BG/NBD, MBG/NBD, Pareto/NBD, (M)BG/CNBD-k and GGompertz/NBD (continuous time),
 BG/BB (discrete opportunities) and sBG (contractual renewals) — describes a customer by two things:
-whether the customer is still alive, and, while alive, a purchase (or renewal) process with parameters that are heterogeneous
-across customers. A customer's history enters every prediction only through
+whether the customer is still alive, and, while alive, a purchase (or renewal) process
+with parameters that are heterogeneous across customers. A customer's history enters every prediction only through
 
 * P(alive now | history), and
 * the parameters of the alive customer's process *from now on*: the prior parameters updated by the
