@@ -222,6 +222,8 @@ QUANTITIES = {
     "probability_no_purchases": _Quantity(True, None, "probability of no purchase in the next t time units"),
     "clv": _Quantity(False, None, "discounted expected value (crmlab.clv.customer_lifetime_value); its total over "
                                   "customers is customer_base_value"),
+    "expected_residual_transactions": _Quantity(False, None, "DERT, the discounted expected purchases over the whole "
+                                                             "future (Pareto/NBD, BG/BB; discount_rate=)"),
 }
 
 
@@ -239,7 +241,7 @@ def prediction_interval(model, data: pd.DataFrame, quantity: str, *, draws: pd.D
         The customers (the columns the model reads), e.g. a customer summary.
     quantity : str
         One of :data:`QUANTITIES`: ``"expected_purchases"``, ``"p_alive"``,
-        ``"probability_no_purchases"``, ``"clv"``.
+        ``"probability_no_purchases"``, ``"clv"``, ``"expected_residual_transactions"``.
     draws : DataFrame
         Parameter draws of ``model`` from :func:`parameter_draws` or :func:`bootstrap_draws`.
     t : float or array, optional
@@ -254,7 +256,8 @@ def prediction_interval(model, data: pd.DataFrame, quantity: str, *, draws: pd.D
         Show a progress bar over the blocks of customers.
     **clv_options
         For ``"clv"``: ``horizon``, ``discount_rate``, ``freq``, ``margin``, ``period_length`` of
-        :func:`~crmlab.clv.customer_lifetime_value`.
+        :func:`~crmlab.clv.customer_lifetime_value`; for ``"expected_residual_transactions"``:
+        ``discount_rate`` (see the models' ``expected_residual_transactions``).
 
     Returns
     -------
@@ -341,6 +344,11 @@ class _Plan:
                 raise ValueError("CLV takes its horizon as horizon= (a number of discounting periods), not t=")
             if spend_model is None:
                 raise ValueError("CLV needs spend_model= (a fitted GammaGamma, a Series by customer or a number)")
+        elif quantity == "expected_residual_transactions":
+            if t is not None or spend_model is not None or spend_draws is not None or set(clv_options) != \
+                    {"discount_rate"}:
+                raise TypeError("expected_residual_transactions takes discount_rate= (and no t, spend_model or "
+                                f"other options); got t={t!r}, options {sorted(clv_options)}")
         elif spend_model is not None or spend_draws is not None or clv_options:
             given = sorted([*clv_options, *(["spend_model"] if spend_model is not None else []),
                             *(["spend_draws"] if spend_draws is not None else [])])
@@ -362,6 +370,13 @@ class _Plan:
                                  f"{horizon.shape}")
             columns[_HORIZON] = horizon
         group, first = _row_groups(columns)
+        # keys ordered by the alive customer's posterior key, so that each block of keys evaluates the alive
+        # process for its own posterior keys, not for ones that other blocks evaluate again
+        posterior = [c for c in (*model.posterior_columns, _HORIZON) if c in columns]
+        order = np.argsort(_row_groups({c: columns[c][first] for c in posterior})[0], kind="stable")
+        position = np.empty_like(order)
+        position[order] = np.arange(len(order))
+        group, first = position[group], first[order]
         keys = pd.DataFrame({c: v[first] for c, v in columns.items()})
         keys.attrs = data.attrs  # what the table is (its time unit), for the model's checks
         models = [model.at_theta(model._theta_from_params(row)) for row in draws.to_numpy(dtype="float64")]
@@ -390,6 +405,7 @@ class _Plan:
             rows = slice(start, start + size)
             frame = self.keys.iloc[rows]
             frame.attrs = self.keys.attrs
+            at_estimate = self._at_estimate(frame)  # first: the model's own checks of the request
             values = self._at_draws(frame)
             bad = ~np.isfinite(values)
             if bad.any():
@@ -398,7 +414,7 @@ class _Plan:
                                       f"the {self.n_draws} parameter draws (first: draw {draw}); those draws lie "
                                       "where the model's expectation does not exist. Use bootstrap draws, or check "
                                       "the fit.")
-            yield rows, self._at_estimate(frame), values
+            yield rows, at_estimate, values
 
     def _at_estimate(self, frame: pd.DataFrame) -> np.ndarray:
         """The prediction at the fitted parameters, by the model's own method."""
@@ -409,6 +425,8 @@ class _Plan:
             values = model.p_alive(frame, t)
         elif self.name == "probability_no_purchases":
             values = model.probability_no_purchases(t, frame)
+        elif self.name == "expected_residual_transactions":
+            values = model.expected_residual_transactions(frame, self.options["discount_rate"])
         else:
             values = customer_lifetime_value(model, self._spend_of(self.spend, frame), frame, **self.options)["clv"]
         return values.to_numpy(dtype="float64")
@@ -438,6 +456,8 @@ class _Plan:
             if_alive = process.survival(theta, t) if np.any(np.asarray(t) > 0) else np.ones(len(theta[0]))
         elif self.name == "probability_no_purchases":
             if_alive = process.count_probability(theta, 0.0, t)
+        elif self.name == "expected_residual_transactions":
+            if_alive = process.discounted_expected(theta, self.options["discount_rate"])
         else:  # Σ_k C_k w_k, C_k the alive customer's expected purchases by the end of period k
             if_alive = sum(weight * process.expected(theta, h) for h, weight in zip(self.horizons, self.weights,
                                                                                      strict=True))
