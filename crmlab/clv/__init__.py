@@ -15,10 +15,11 @@ All are fitted by maximum likelihood (:mod:`crmlab.clv.base`, with a fitting str
 from :mod:`crmlab.clv.fitting`), report standard errors from the observed information,
 remember the time unit of the data they were fitted on, share one prediction interface
 (:mod:`crmlab.clv._customer_base`) and save to JSON (:func:`load_model`). Intervals for every
-prediction, from parameter draws or the bootstrap: :mod:`crmlab.clv.intervals`.
+prediction, from parameter draws or the bootstrap: :mod:`crmlab.clv.intervals`; simulated against
+observed histories: :mod:`crmlab.clv.checks`.
 """
 
-from . import fitting, intervals
+from . import checks, fitting, intervals
 from .base import MaximumLikelihoodModel, load_model
 from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeo
@@ -34,6 +35,6 @@ MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, Bet
 
 __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "MaximumLikelihoodModel",
            "load_model", "MODELS", "customer_lifetime_value", "customer_base_value", "evaluate_holdout", "fitting",
-           "intervals",
+           "intervals", "checks",
            "tracking_table", "HoldoutEvaluation", "ShiftedBetaGeometric", "survivor_rows",
            "snapshot_rows", "write_customer_values"]

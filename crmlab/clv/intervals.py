@@ -52,6 +52,7 @@ from .lifetime_value import _discounting, _spend, customer_lifetime_value
 __all__ = ["parameter_draws", "bootstrap_draws", "prediction_interval", "total_interval", "QUANTITIES"]
 
 _BLOCK_VALUES = 2**22  # rows x draws evaluated at once (32 MB of float64 per block)
+_PROCESS_ROWS = 2**15  # (key, draw) pairs per call of the alive process (quadratures use ~100 nodes a pair)
 _HORIZON = "__horizon"  # key column of a per-customer horizon
 _SPEND = "__spend"  # key column of a per-customer spend
 
@@ -448,19 +449,25 @@ class _Plan:
         alive = np.column_stack([model._p_alive_now(history) for model, _ in self.draws])
         parts = [model._alive_parameters(keys) for model, _ in self.draws]
         theta = tuple(np.concatenate(column) for column in zip(*parts, strict=True))
-        t = np.tile(keys[_HORIZON], self.n_draws) if _HORIZON in keys else horizon
+        t = np.tile(keys[_HORIZON], self.n_draws) if _HORIZON in keys else np.asarray(horizon, dtype="float64")
         process = self.model._process
         if self.name == "expected_purchases":
-            if_alive = process.expected(theta, t)
+            quantity = process.expected
         elif self.name == "p_alive":
-            if_alive = process.survival(theta, t) if np.any(np.asarray(t) > 0) else np.ones(len(theta[0]))
+            quantity = process.survival if np.any(t > 0) else (lambda theta, _: np.ones(len(theta[0])))
         elif self.name == "probability_no_purchases":
-            if_alive = process.count_probability(theta, 0.0, t)
+            def quantity(theta, t):
+                return process.count_probability(theta, 0.0, t)
         elif self.name == "expected_residual_transactions":
-            if_alive = process.discounted_expected(theta, self.options["discount_rate"])
+            def quantity(theta, _):
+                return process.discounted_expected(theta, self.options["discount_rate"])
         else:  # Σ_k C_k w_k, C_k the alive customer's expected purchases by the end of period k
-            if_alive = sum(weight * process.expected(theta, h) for h, weight in zip(self.horizons, self.weights,
-                                                                                     strict=True))
+            def quantity(theta, _):
+                return sum(w * process.expected(theta, h) for h, w in zip(self.horizons, self.weights, strict=True))
+        if_alive = np.empty(len(theta[0]))
+        for start in range(0, len(if_alive), _PROCESS_ROWS):  # chunks: the special functions' work arrays stay small
+            part = slice(start, start + _PROCESS_ROWS)
+            if_alive[part] = quantity(tuple(v[part] for v in theta), t[part] if t.ndim else t)
         if_alive = np.asarray(if_alive, dtype="float64").reshape(self.n_draws, -1)[:, at].T
         if self.name == "probability_no_purchases":
             return alive * if_alive + (1.0 - alive)
