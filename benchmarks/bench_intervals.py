@@ -17,12 +17,14 @@ R is not installed on the benchmark machine, so it is not run here.
 
     python benchmarks/bench_intervals.py            # 1M customers
     python benchmarks/bench_intervals.py --quick    # 100k customers
+    python benchmarks/bench_intervals.py --cases bgnbd-draws-total   # one case again, the others' rows kept
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -31,13 +33,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from report import machine_description, write_section  # noqa: E402
+from report import RESULTS, machine_description, write_section  # noqa: E402
 
 BG_TRUTH = {"r": 0.25, "alpha": 4.4, "a": 0.8, "b": 2.4}
 PNBD_TRUTH = {"r": 0.55, "alpha": 10.6, "s": 0.6, "beta": 11.7}
 GG_TRUTH = {"p": 6.25, "q": 3.74, "gamma": 15.44}
 N_DRAWS = 500
 N_REFITS = 3
+CASES = ["paretonbd-draws-total", "paretonbd-draws-customer", "paretonbd-clv-total", "paretonbd-bootstrap",
+         "bgnbd-bootstrap", "bgnbd-draws-total"]
 
 CHILD = r"""
 import json, sys, time, warnings
@@ -107,11 +111,12 @@ def run(case: str, path: Path) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="100k customers instead of 1M")
+    parser.add_argument("--cases", nargs="+", choices=CASES, default=CASES,
+                        help="run these cases only; the recorded rows of the others are kept")
     args = parser.parse_args(argv)
     n = 100_000 if args.quick else 1_000_000
-    cases = ["paretonbd-draws-total", "paretonbd-draws-customer", "paretonbd-clv-total", "paretonbd-bootstrap",
-             "bgnbd-bootstrap", "bgnbd-draws-total"]
-    rows = []
+    cases = args.cases
+    rows = [row for row in recorded_rows() if row.split("|")[1].strip() not in cases]
     with tempfile.TemporaryDirectory() as scratch:
         paths = {model: prepare(model, n, Path(scratch)) for model in ("bgnbd", "paretonbd")}
         for case in cases:
@@ -124,13 +129,23 @@ def main(argv=None) -> int:
                 what = f"total {estimate:,.0f}, 90 % interval [{lower:,.0f}, {upper:,.0f}]"
             else:
                 what = f"mean width of the customers' 90 % intervals {result['mean_width']:.4f}"
+            rows = [row for row in rows if row.split("|")[1].strip() != case]
             rows.append(f"| {case} | {result['unique_rows']:,} | {result['seconds']:.1f} | {result['peak_mb']:,.0f} | "
                         f"{what} |")
             record(rows, n, args.quick)  # after every case: a long run that stops keeps what it measured
     return 0
 
 
+def recorded_rows() -> list[str]:
+    """The table rows of this benchmark's section of RESULTS.md, as last recorded."""
+    text = RESULTS.read_text() if RESULTS.is_file() else ""
+    section = text.split("## prediction intervals", 1)[1].split("\n## ", 1)[0] if "## prediction intervals" in text \
+        else ""
+    return [line for line in section.splitlines() if line.split("|")[1:2] and line.split("|")[1].strip() in CASES]
+
+
 def record(rows: list[str], n: int, quick: bool) -> None:
+    rows = sorted(rows, key=lambda row: CASES.index(row.split("|")[1].strip()))
     table = "\n".join(["| case | distinct (x, t_x, T) | seconds | peak MB | result |", "|---|---:|---:|---:|---|",
                        *rows])
     command = "python benchmarks/bench_intervals.py" + (" --quick" if quick else "")
@@ -142,7 +157,8 @@ the base's expected purchases in the next 52 weeks in total and per customer, th
 with the Gamma-Gamma spend model's own {N_DRAWS} draws, and the cost of one bootstrap refit ({N_REFITS} refits
 on customers resampled with replacement). Peak MB is the rise of the process's peak resident memory during
 the timed step. No peer to run: lifetimes has no prediction intervals; CLVTools' bootstrap intervals
-(`predict(..., uncertainty="boots")`) need R, which is not installed here.
+(`predict(..., uncertainty="boots")`) need R, which is not installed here. Load average of the machine
+when the last case ended: {os.getloadavg()[0]:.1f} (on 2 cores; above 2, other jobs shared them).
 
 {table}
 

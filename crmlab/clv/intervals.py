@@ -1,6 +1,6 @@
 """Intervals for the predictions of a fitted customer-base model, from the uncertainty of its parameters.
 
-A prediction — a customer's expected purchases, P(alive), CLV, the value of the whole base — is a
+A prediction — a customer's expected purchases, P(alive), CLV, DERT, the value of the whole base — is a
 function g(φ) of the estimated parameters φ̂, which carry sampling error. The intervals here
 describe that error, in two ways that both give *draws* of the parameters:
 
@@ -400,7 +400,7 @@ class _Plan:
         """(positions of the keys, estimate there, values rows x draws) for blocks of keys."""
         from tqdm.auto import tqdm
 
-        size = max(1, _BLOCK_VALUES // (self.n_draws * len(self.horizons)))
+        size = max(1, _BLOCK_VALUES // self.n_draws)
         for start in tqdm(range(0, self.n_keys, size), desc=f"{self.name} intervals", unit="block",
                           disable=not progress):
             rows = slice(start, start + size)
