@@ -1363,3 +1363,36 @@ def plot_covariate_effects(model, level: float = 0.95, ax: Axes | None = None, l
 
 
 __all__ += ["plot_covariate_effects"]
+
+
+# --------------------------------------------------------------------------- issue 17: predictive checks
+
+@_figure
+def plot_predictive_check(check, kind: str = "frequency", ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Observed customers per bin against the model's simulations (:func:`crmlab.clv.checks.predictive_check`).
+
+    ``kind`` "frequency" (repeat purchases) or "timing" (the last purchase's position in the observation
+    period); bars for the observed counts, points with 5 %–95 % ranges for the simulated ones, the chi-square
+    test in the title. Labels in ``lang``.
+    """
+    check_lang(lang)
+    if kind not in ("frequency", "timing"):
+        raise ValueError(f"kind must be 'frequency' or 'timing', got {kind!r}")
+    table = check.frequency if kind == "frequency" else check.timing
+    row = check.statistics.iloc[0 if kind == "frequency" else 1]
+    positions = np.arange(len(table))
+    ax = _axes(ax)
+    ax.bar(positions, table["observed"], width=0.6, color="grey", label=term("actual", lang))
+    spread = [table["expected"] - table["low"], table["high"] - table["expected"]]
+    ax.errorbar(positions, table["expected"], yerr=spread, fmt="o", color=sns.color_palette()[0], capsize=3,
+                label=term("simulated (5%-95%)", lang))
+    ax.set_xticks(positions, table.index)
+    xlabel = "repeat purchases" if kind == "frequency" else "last purchase / observation period"
+    ax.set(xlabel=term(xlabel, lang), ylabel=term("customers", lang),
+           title=f"{check.model}: {term('Predictive check', lang)} — χ² = {row['chi_square']:.1f}, "
+                 f"df = {int(row['df'])}, p = {row['p_value']:.3g}")
+    ax.legend()
+    return ax
+
+
+__all__ += ["plot_predictive_check"]

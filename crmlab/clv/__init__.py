@@ -22,11 +22,12 @@ All are fitted by maximum likelihood (:mod:`crmlab.clv.base`, with a fitting str
 from :mod:`crmlab.clv.fitting`), report standard errors from the observed information,
 remember the time unit of the data they were fitted on, share one prediction interface
 (:mod:`crmlab.clv._customer_base`) and save to JSON (:func:`load_model`). Intervals for every
-prediction, from parameter draws or the bootstrap: :mod:`crmlab.clv.intervals`. :mod:`crmlab.clv.scoring`
-scores a fitted model where the customers are: in memory, on Spark, or in a Parquet file.
+prediction, from parameter draws or the bootstrap: :mod:`crmlab.clv.intervals`; simulated against
+observed histories: :mod:`crmlab.clv.checks`. :mod:`crmlab.clv.scoring` scores a fitted model where the
+customers are: in memory, on Spark, or in a Parquet file.
 """
 
-from . import fitting, intervals, scoring
+from . import checks, fitting, intervals, scoring
 from .base import MaximumLikelihoodModel, load_model, model_from_json
 from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeo
@@ -48,7 +49,7 @@ MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, Bet
 
 __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "MaximumLikelihoodModel",
            "load_model", "MODELS", "customer_lifetime_value", "customer_base_value", "evaluate_holdout", "fitting",
-           "intervals",
+           "intervals", "checks",
            "tracking_table", "HoldoutEvaluation", "ShiftedBetaGeometric", "survivor_rows",
            "snapshot_rows", "write_customer_values", "likelihood_ratio_test", "compare_models", "LikelihoodRatioTest",
            "BetaGeoCNBD", "ModifiedBetaGeoCNBD", "GammaGompertzNBD", "model_from_json", "scoring", "score",

@@ -37,12 +37,13 @@ Time: a model fitted on a customer summary records the summary's ``time_unit`` (
 
 from __future__ import annotations
 
+import numbers
 from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, MissingColumnError
+from ..errors import DataError, MissingColumnError, PredictionError
 from ..frames import CUSTOMER_SUMMARY, TableInfo, table_info, unit_name
 from .base import MaximumLikelihoodModel, numeric_column
 
@@ -153,6 +154,32 @@ class CustomerBaseModel(MaximumLikelihoodModel):
     def probability_no_purchases(self, t, data: pd.DataFrame) -> pd.Series:
         """P(no purchase in (T, T+t] | history)."""
         return self.probability_of_purchases(0, t, data).rename("p_no_purchases")
+
+    def expected_residual_transactions(self, data: pd.DataFrame, discount_rate: float) -> pd.Series:
+        """DERT: each customer's discounted expected number of purchases from now on, over the whole future.
+
+        DERT = P(alive now | history) · E[discounted purchases of the alive customer's process], in closed
+        form where the model has one: Pareto/NBD (Fader, Hardie & Lee 2005, "RFM and CLV", eq. 2), with
+        ``discount_rate`` δ continuous per time unit of the model (an annual rate of 15 % is
+        ln(1.15)/52 per week), purchases discounted as they happen; BG/BB (Fader, Hardie & Shang 2010,
+        eq. 13), with ``discount_rate`` d per opportunity, the transaction at opportunity n + k discounted
+        by (1 + d)^k. Times the value of a purchase (e.g. a Gamma-Gamma model's expected spend) it is the
+        customer's expected residual value. Other models have no closed form: use
+        :func:`~crmlab.clv.customer_lifetime_value` with a long horizon.
+        """
+        discounted = getattr(self._process, "discounted_expected", None)
+        if discounted is None:
+            raise PredictionError(f"{self.model_name} has no closed-form DERT (expected residual transactions); sum "
+                                  "discounted expected purchases over a long horizon with "
+                                  "crmlab.clv.customer_lifetime_value(model, 1.0, data, horizon=...)")
+        if isinstance(discount_rate, bool) or not isinstance(discount_rate, numbers.Real) or \
+                not np.isfinite(discount_rate) or discount_rate <= 0:
+            raise ValueError(f"discount_rate must be a number > 0 (per {self.time_unit_label[:-1]}; with no "
+                             f"discounting the expected residual transactions may be infinite), got {discount_rate!r}")
+        history, index = self._history(data)
+        value = self._p_alive_now(history) * self._per_key(history, lambda theta, _: discounted(theta, discount_rate),
+                                                           0.0)
+        return pd.Series(value, index=index, name="expected_residual_transactions")
 
     def expected_purchases_new_customer(self, t) -> np.ndarray:
         """E[X(t)]: expected purchases in the first t time units of a customer just acquired."""

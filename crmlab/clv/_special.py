@@ -359,6 +359,30 @@ def _logit_quadrature(log_f, slope, left, right) -> np.ndarray:
     return result
 
 
+def log_tricomi_u1(s, z) -> np.ndarray:
+    """log U(1, 2 − s, z) = log ∫_0^∞ e^(−zu) (1 + u)^(−s) du, for s > 0 and z > 0.
+
+    Tricomi's confluent hypergeometric function (DLMF 13.4.4) with a = 1; by Kummer's transformation
+    U(s, s, z) = z^(1−s) U(1, 2 − s, z), so it is the Ψ(s, s; z) of Fader, Hardie & Lee's Pareto/NBD DERT.
+    scipy's ``hyperu`` returns NaN for large s and small z and loses digits for large z; the integral,
+    in y = log u, is exp(y − z e^y − s log(1 + e^y)), log-concave with a linear left tail (slope 1), and is
+    taken by :func:`_logit_quadrature` (relative error about 1e-14).
+    """
+    s, z = np.broadcast_arrays(*(np.asarray(v, dtype="float64") for v in (s, z)))
+    shape = s.shape
+    s, z = s.ravel(), z.ravel()
+
+    def log_f(y, at):
+        return y - z[at] * np.exp(y) - s[at] * np.logaddexp(0.0, y)
+
+    def slope(y, at):
+        return 1.0 - z[at] * np.exp(y) - s[at] * special.expit(y)
+
+    low = -40.0 - np.log1p(z + s)  # below: z e^y and s log(1 + e^y) are < 1e-17, log_f = y
+    high = np.log1p(200.0 / z) + 3.0  # above: z e^y > 4000, the integrand is far below its peak
+    return _logit_quadrature(log_f, slope, (low, np.ones_like(s)), (high, z * np.exp(high))).reshape(shape)
+
+
 # ---------------------------------------------------------------------------------------- beta-geometric sums
 def sum_beta_geometric_survival(gamma, delta, t) -> np.ndarray:
     """Σ_{k=1}^{t} B(γ, δ+k)/B(γ, δ) = δ/(γ−1) [1 − (δ+1)_t/(γ+δ)_t], for whole t >= 0.

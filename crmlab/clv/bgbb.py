@@ -18,7 +18,7 @@ from scipy import special
 
 from ..errors import DataError
 from ._customer_base import CustomerBaseModel
-from ._special import digamma_difference, log_gamma_ratio, sum_beta_geometric_survival
+from ._special import digamma_difference, log_gamma_ratio, log_hyp2f1, sum_beta_geometric_survival
 from .base import _Data
 from .fitting import Boundary
 
@@ -68,6 +68,19 @@ class BetaBinomProcess:
         """P(alive at opportunity t) = B(γ, δ+t)/B(γ, δ) = (δ)_t/(γ+δ)_t."""
         _, _, gamma, delta = theta
         return np.exp(log_gamma_ratio(delta, t) - log_gamma_ratio(gamma + delta, t))
+
+    @staticmethod
+    def discounted_expected(theta, rate):
+        """Σ_{k>=1} E[transaction at opportunity k] / (1 + d)^k, d = ``rate`` per opportunity.
+
+        = α/(α+β) · Σ_{k>=1} v^k (δ)_k/(γ+δ)_k = α/(α+β) · v δ/(γ+δ) · 2F1(1, δ+1; γ+δ+1; v), v = 1/(1+d):
+        the transaction probability times the discounted survival (FHS 2010, eq. 13, for a customer
+        alive now, with the parameters the history updates).
+        """
+        alpha, beta, gamma, delta = theta
+        v = 1.0 / (1.0 + np.asarray(rate, dtype="float64"))
+        series = np.exp(log_hyp2f1(1.0, delta + 1.0, gamma + delta + 1.0, v))
+        return alpha / (alpha + beta) * v * delta / (gamma + delta) * series
 
     @staticmethod
     def count_probability(theta, n, t):

@@ -1,6 +1,6 @@
 """Intervals for the predictions of a fitted customer-base model, from the uncertainty of its parameters.
 
-A prediction — a customer's expected purchases, P(alive), CLV, the value of the whole base — is a
+A prediction — a customer's expected purchases, P(alive), CLV, DERT, the value of the whole base — is a
 function g(φ) of the estimated parameters φ̂, which carry sampling error. The intervals here
 describe that error, in two ways that both give *draws* of the parameters:
 
@@ -52,6 +52,7 @@ from .lifetime_value import _discounting, _spend, customer_lifetime_value
 __all__ = ["parameter_draws", "bootstrap_draws", "prediction_interval", "total_interval", "QUANTITIES"]
 
 _BLOCK_VALUES = 2**22  # rows x draws evaluated at once (32 MB of float64 per block)
+_PROCESS_ROWS = 2**15  # (key, draw) pairs per call of the alive process (quadratures use ~100 nodes a pair)
 _HORIZON = "__horizon"  # key column of a per-customer horizon
 _SPEND = "__spend"  # key column of a per-customer spend
 
@@ -222,6 +223,8 @@ QUANTITIES = {
     "probability_no_purchases": _Quantity(True, None, "probability of no purchase in the next t time units"),
     "clv": _Quantity(False, None, "discounted expected value (crmlab.clv.customer_lifetime_value); its total over "
                                   "customers is customer_base_value"),
+    "expected_residual_transactions": _Quantity(False, None, "DERT, the discounted expected purchases over the whole "
+                                                             "future (Pareto/NBD, BG/BB; discount_rate=)"),
 }
 
 
@@ -239,7 +242,7 @@ def prediction_interval(model, data: pd.DataFrame, quantity: str, *, draws: pd.D
         The customers (the columns the model reads), e.g. a customer summary.
     quantity : str
         One of :data:`QUANTITIES`: ``"expected_purchases"``, ``"p_alive"``,
-        ``"probability_no_purchases"``, ``"clv"``.
+        ``"probability_no_purchases"``, ``"clv"``, ``"expected_residual_transactions"``.
     draws : DataFrame
         Parameter draws of ``model`` from :func:`parameter_draws` or :func:`bootstrap_draws`.
     t : float or array, optional
@@ -254,7 +257,8 @@ def prediction_interval(model, data: pd.DataFrame, quantity: str, *, draws: pd.D
         Show a progress bar over the blocks of customers.
     **clv_options
         For ``"clv"``: ``horizon``, ``discount_rate``, ``freq``, ``margin``, ``period_length`` of
-        :func:`~crmlab.clv.customer_lifetime_value`.
+        :func:`~crmlab.clv.customer_lifetime_value`; for ``"expected_residual_transactions"``:
+        ``discount_rate`` (see the models' ``expected_residual_transactions``).
 
     Returns
     -------
@@ -341,6 +345,11 @@ class _Plan:
                 raise ValueError("CLV takes its horizon as horizon= (a number of discounting periods), not t=")
             if spend_model is None:
                 raise ValueError("CLV needs spend_model= (a fitted GammaGamma, a Series by customer or a number)")
+        elif quantity == "expected_residual_transactions":
+            if t is not None or spend_model is not None or spend_draws is not None or set(clv_options) != \
+                    {"discount_rate"}:
+                raise TypeError("expected_residual_transactions takes discount_rate= (and no t, spend_model or "
+                                f"other options); got t={t!r}, options {sorted(clv_options)}")
         elif spend_model is not None or spend_draws is not None or clv_options:
             given = sorted([*clv_options, *(["spend_model"] if spend_model is not None else []),
                             *(["spend_draws"] if spend_draws is not None else [])])
@@ -362,6 +371,13 @@ class _Plan:
                                  f"{horizon.shape}")
             columns[_HORIZON] = horizon
         group, first = _row_groups(columns)
+        # keys ordered by the alive customer's posterior key, so that each block of keys evaluates the alive
+        # process for its own posterior keys, not for ones that other blocks evaluate again
+        posterior = [c for c in (*model.posterior_columns, _HORIZON) if c in columns]
+        order = np.argsort(_row_groups({c: columns[c][first] for c in posterior})[0], kind="stable")
+        position = np.empty_like(order)
+        position[order] = np.arange(len(order))
+        group, first = position[group], first[order]
         keys = pd.DataFrame({c: v[first] for c, v in columns.items()})
         keys.attrs = data.attrs  # what the table is (its time unit), for the model's checks
         models = [model.at_theta(model._theta_from_params(row)) for row in draws.to_numpy(dtype="float64")]
@@ -384,12 +400,13 @@ class _Plan:
         """(positions of the keys, estimate there, values rows x draws) for blocks of keys."""
         from tqdm.auto import tqdm
 
-        size = max(1, _BLOCK_VALUES // (self.n_draws * len(self.horizons)))
+        size = max(1, _BLOCK_VALUES // self.n_draws)
         for start in tqdm(range(0, self.n_keys, size), desc=f"{self.name} intervals", unit="block",
                           disable=not progress):
             rows = slice(start, start + size)
             frame = self.keys.iloc[rows]
             frame.attrs = self.keys.attrs
+            at_estimate = self._at_estimate(frame)  # first: the model's own checks of the request
             values = self._at_draws(frame)
             bad = ~np.isfinite(values)
             if bad.any():
@@ -398,7 +415,7 @@ class _Plan:
                                       f"the {self.n_draws} parameter draws (first: draw {draw}); those draws lie "
                                       "where the model's expectation does not exist. Use bootstrap draws, or check "
                                       "the fit.")
-            yield rows, self._at_estimate(frame), values
+            yield rows, at_estimate, values
 
     def _at_estimate(self, frame: pd.DataFrame) -> np.ndarray:
         """The prediction at the fitted parameters, by the model's own method."""
@@ -409,6 +426,8 @@ class _Plan:
             values = model.p_alive(frame, t)
         elif self.name == "probability_no_purchases":
             values = model.probability_no_purchases(t, frame)
+        elif self.name == "expected_residual_transactions":
+            values = model.expected_residual_transactions(frame, self.options["discount_rate"])
         else:
             values = customer_lifetime_value(model, self._spend_of(self.spend, frame), frame, **self.options)["clv"]
         return values.to_numpy(dtype="float64")
@@ -430,17 +449,25 @@ class _Plan:
         alive = np.column_stack([model._p_alive_now(history) for model, _ in self.draws])
         parts = [model._alive_parameters(keys) for model, _ in self.draws]
         theta = tuple(np.concatenate(column) for column in zip(*parts, strict=True))
-        t = np.tile(keys[_HORIZON], self.n_draws) if _HORIZON in keys else horizon
+        t = np.tile(keys[_HORIZON], self.n_draws) if _HORIZON in keys else np.asarray(horizon, dtype="float64")
         process = self.model._process
         if self.name == "expected_purchases":
-            if_alive = process.expected(theta, t)
+            quantity = process.expected
         elif self.name == "p_alive":
-            if_alive = process.survival(theta, t) if np.any(np.asarray(t) > 0) else np.ones(len(theta[0]))
+            quantity = process.survival if np.any(t > 0) else (lambda theta, _: np.ones(len(theta[0])))
         elif self.name == "probability_no_purchases":
-            if_alive = process.count_probability(theta, 0.0, t)
+            def quantity(theta, t):
+                return process.count_probability(theta, 0.0, t)
+        elif self.name == "expected_residual_transactions":
+            def quantity(theta, _):
+                return process.discounted_expected(theta, self.options["discount_rate"])
         else:  # Σ_k C_k w_k, C_k the alive customer's expected purchases by the end of period k
-            if_alive = sum(weight * process.expected(theta, h) for h, weight in zip(self.horizons, self.weights,
-                                                                                     strict=True))
+            def quantity(theta, _):
+                return sum(w * process.expected(theta, h) for h, w in zip(self.horizons, self.weights, strict=True))
+        if_alive = np.empty(len(theta[0]))
+        for start in range(0, len(if_alive), _PROCESS_ROWS):  # chunks: the special functions' work arrays stay small
+            part = slice(start, start + _PROCESS_ROWS)
+            if_alive[part] = quantity(tuple(v[part] for v in theta), t[part] if t.ndim else t)
         if_alive = np.asarray(if_alive, dtype="float64").reshape(self.n_draws, -1)[:, at].T
         if self.name == "probability_no_purchases":
             return alive * if_alive + (1.0 - alive)

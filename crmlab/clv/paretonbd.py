@@ -22,6 +22,7 @@ from ._special import (
     exprel,
     log_gamma_ratio,
     log_nbinom_pmf,
+    log_tricomi_u1,
     pareto_nbd_integral,
     pareto_nbd_integral_by_row,
 )
@@ -53,6 +54,18 @@ class ParetoProcess:
         """P(alive at t) = E[e^(-μt)] = (β/(β+t))^s."""
         _, _, s, beta = theta
         return np.exp(-s * np.log1p(np.asarray(t, dtype="float64") / beta))
+
+    @staticmethod
+    def discounted_expected(theta, rate):
+        """E[∫_0^∞ e^(−δt) dX(t)] = E[λ] E[1/(μ + δ)] = (r/α) β U(1, 2 − s, δβ), δ = ``rate`` (continuous).
+
+        While alive (until an exponential lifetime of rate μ) purchases come at rate λ, so the discounted
+        expected number is λ ∫ e^(−(μ+δ)t) dt = λ/(μ+δ); λ and μ are independent. E[1/(μ+δ)] over
+        μ ~ Gamma(s, β) is β^s δ^(s−1) Ψ(s, s; δβ) (Fader, Hardie & Lee 2005, "RFM and CLV", JMR 42(4),
+        eq. 2), = β U(1, 2 − s, δβ) by Kummer's transformation (:func:`~crmlab.clv._special.log_tricomi_u1`).
+        """
+        r, alpha, s, beta = theta
+        return r / alpha * beta * np.exp(log_tricomi_u1(s, np.asarray(rate, dtype="float64") * beta))
 
     @staticmethod
     def count_probability(theta, n, t):
