@@ -26,6 +26,7 @@ from scipy import special
 from ..errors import ConvergenceError, DataError, MissingColumnError
 from ._purchase import PurchaseModel
 from ._special import digamma_difference, erlang_beta_series, log_gamma_ratio, phase_tail
+from .base import MaximumLikelihoodModel
 from .bgnbd import BetaGeo
 from .mbgnbd import ModifiedBetaGeo
 
@@ -317,7 +318,8 @@ class BetaGeoCNBD(PurchaseModel):
         return text.replace("(", f"(k={self.k_}, ", 1) if hasattr(self, "k_") else text
 
     def _settings(self) -> dict:
-        return {**super()._settings(), "k": self.k, "max_k": self.max_k}
+        """The settings ``__init__`` takes: the fitting options and k (no covariates in the regularity models)."""
+        return {**MaximumLikelihoodModel._settings(self), "k": self.k, "max_k": self.max_k}
 
     def _fitted_state(self) -> dict:
         table = getattr(self, "regularity_table_", None)
