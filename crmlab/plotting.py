@@ -1325,3 +1325,43 @@ def plot_heterogeneity(model, process: str = "purchase", ax: Axes | None = None,
 
 
 __all__ += ["plot_holdout_by_recency", "plot_p_alive_history", "plot_cohort_retention", "plot_heterogeneity"]
+
+
+_PROCESS_TERMS = {"purchase": "purchase process", "dropout": "dropout process", "shared": "both processes (shared)"}
+
+
+@_figure
+def plot_covariate_effects(model, level: float = 0.95, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Each covariate coefficient of a fitted model with its confidence interval, grouped by process.
+
+    A point is the estimate γ, the bar γ ± z·se(γ) at ``level`` (:meth:`summary`); a bar that crosses the
+    dashed zero line is an effect the data cannot tell from none. In CLVTools' parametrisation
+    (:mod:`crmlab.clv.covariates`) a positive purchase coefficient raises the purchase rate by the factor e^γ
+    per unit of the covariate, a positive dropout coefficient raises the dropout rate (Pareto/NBD).
+    """
+    check_lang(lang)
+    table = model.summary(level)
+    coefficients = table.index[len(model.param_names):]
+    if not len(coefficients):
+        raise ValueError(f"this {model.model_name} model has no covariates; fit it with purchase_covariates= or "
+                         "dropout_covariates= to plot their effects")
+    ax = _axes(ax, size=(7, 0.45 * len(coefficients) + 1.5))
+    lower, upper = table.columns[2], table.columns[3]
+    positions = np.arange(len(coefficients))[::-1]
+    for k, process in enumerate(_PROCESS_TERMS):
+        rows = [i for i, name in enumerate(coefficients) if name.split(":", 1)[0] == process]
+        if not rows:
+            continue
+        chosen = table.loc[coefficients[rows]]
+        ax.errorbar(chosen["estimate"], positions[rows],
+                    xerr=[chosen["estimate"] - chosen[lower], chosen[upper] - chosen["estimate"]],
+                    fmt="o", capsize=4, color=sns.color_palette()[k], label=term(_PROCESS_TERMS[process], lang))
+    ax.axvline(0.0, color="grey", linestyle="--", linewidth=1)
+    ax.set_yticks(positions, [name.split(":", 1)[1] for name in coefficients])
+    ax.set(xlabel=term("covariate coefficient γ", lang),
+           title=message("plot_covariate_effects_title", lang, level=level))
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+__all__ += ["plot_covariate_effects"]

@@ -227,3 +227,22 @@ def test_comparison_table_with_holdout_error():
     assert (table["holdout_mae"] > 0).all() and np.isfinite(table["holdout_total_error_pct"]).all()
     with pytest.raises(DataError, match="different data"):
         cl.clv.compare_models({"all": fits["covariates"], "half": cl.clv.ParetoNBD().fit(calibration.iloc[:300])})
+
+
+def test_covariate_effects_plot(pareto_fit):
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots()
+    assert cl.plotting.plot_covariate_effects(pareto_fit, ax=ax) is ax
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["segment", "score", "segment", "score"]
+    assert ax.get_title() == "Covariate effects with 95% intervals"
+    ax = cl.plotting.plot_covariate_effects(pareto_fit, level=0.9, lang="zh")
+    assert ax.get_xlabel() == "协变量系数 γ" and "90%" in ax.get_title()
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"购买过程", "流失过程"}
+    plt.close("all")
+    with pytest.raises(ValueError, match="no covariates"):
+        cl.plotting.plot_covariate_effects(cl.clv.ParetoNBD().fit(pareto_fit_data_head()))
+
+
+def pareto_fit_data_head():
+    return cl.datasets.simulate_paretonbd(300, 52.0, r=0.8, alpha=6.0, s=0.7, beta=9.0, seed=1)
