@@ -125,10 +125,10 @@ def _as_command_line(message: str) -> str:
 
 
 def _study_list(args) -> int:
-    from .studies import list_studies
+    from .studies import list_studies, notebook_number
 
     for study in list_studies():
-        notebooks = ", ".join(step.notebook.stem[:2] for step in study.steps)
+        notebooks = ", ".join(notebook_number(step.notebook) for step in study.steps)
         print(f"{study.name:<20} {study.title}  [notebooks {notebooks}]  ({study.source.name})")
     return 0
 

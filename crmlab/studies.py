@@ -68,7 +68,7 @@ from .errors import StudyError
 from .results import collect_results
 
 __all__ = ["OWN_DATA_NOTEBOOKS", "NotebookStep", "Study", "StudyError", "course_notebooks", "declared_parameters",
-           "list_studies", "load_study", "new_study", "run_notebooks", "run_study", "save_tables"]
+           "list_studies", "load_study", "new_study", "notebook_number", "run_notebooks", "run_study", "save_tables"]
 
 STUDIES = paths.PROJECT_ROOT / "studies"
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]+")
@@ -76,9 +76,23 @@ _VERSIONED = ("crmlab", "pandas", "numpy", "scipy", "statsmodels", "scikit-learn
               "ibis-framework", "papermill", "nbconvert", "matplotlib", "seaborn")
 
 
+#: A course notebook's stem: two digits, an optional lower-case letter for a notebook inserted after another
+#: (04b follows 04), then ``_name``.
+COURSE_NOTEBOOK = re.compile(r"(?P<number>\d\d)(?P<letter>[a-z]?)_\w+")
+
+
 def course_notebooks(folder: Path = paths.NOTEBOOKS) -> list[Path]:
-    """The numbered notebooks ``NN_name.ipynb`` of ``folder``, in order (not copies such as ``NN_name.x.ipynb``)."""
-    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb") if re.fullmatch(r"\d\d_\w+", p.stem))
+    """The numbered notebooks ``NN_name.ipynb`` and ``NNx_name.ipynb`` of ``folder`` in course order — 04 < 04b < 05 —
+    (not copies such as ``NN_name.x.ipynb``)."""
+    found = [(COURSE_NOTEBOOK.fullmatch(p.stem), p) for p in folder.glob("[0-9][0-9]*_*.ipynb")]
+    return [p for _, p in sorted(((m["number"], m["letter"]), p) for m, p in found if m)]
+
+
+def notebook_number(notebook: Path | str) -> str:
+    """The number of a course notebook with its letter — "04" for 04_clv_…, "04b" for 04b_clv_… — or, for another
+    notebook a study runs, its name without the suffix."""
+    match = COURSE_NOTEBOOK.fullmatch(Path(notebook).stem)
+    return match["number"] + match["letter"] if match else Path(notebook).stem
 
 
 def declared_parameters(notebook: Path) -> dict[str, object]:

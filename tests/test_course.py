@@ -61,7 +61,7 @@ def test_the_headings_are_verbatim_pieces_of_the_chapters():
 def test_every_content_notebook_is_mapped_and_has_glossary_terms():
     notebooks = {p.stem for p in cl.studies.course_notebooks()} - {"00_index"}
     assert set(cl.course.textbook_map()["notebook"]) == notebooks
-    assert {name[:2] for name in notebooks} == set(cl.course.glossary()["notebook"])
+    assert {cl.studies.notebook_number(name) for name in notebooks} == set(cl.course.glossary()["notebook"])
     terms = cl.course.glossary()
     assert not terms["English"].duplicated().any() and terms["中文"].str.len().gt(0).all()
 

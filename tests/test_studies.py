@@ -39,6 +39,19 @@ def test_the_course_study_runs_every_notebook_in_order():
     assert [step.notebook for step in study.steps] == cl.studies.course_notebooks()
 
 
+def test_course_notebooks_take_lettered_insertions_in_order(tmp_path):
+    names = ["05_next.ipynb", "04b_after_four.ipynb", "10_ten.ipynb", "04_four.ipynb", "04a_first_insert.ipynb",
+             "00_index.ipynb", "04_four.copy.ipynb", "04B_upper.ipynb", "4_short.ipynb", "04bb_two_letters.ipynb",
+             "notes.ipynb"]
+    for name in names:
+        (tmp_path / name).write_text("{}")
+    found = [p.name for p in cl.studies.course_notebooks(tmp_path)]
+    assert found == ["00_index.ipynb", "04_four.ipynb", "04a_first_insert.ipynb", "04b_after_four.ipynb",
+                     "05_next.ipynb", "10_ten.ipynb"]
+    assert [cl.studies.notebook_number(name) for name in found] == ["00", "04", "04a", "04b", "05", "10"]
+    assert cl.studies.notebook_number("my_analysis.ipynb") == "my_analysis"
+
+
 def test_declared_parameters_read_the_parameters_cell():
     declared = cl.studies.declared_parameters(cl.paths.NOTEBOOKS / "03_segmentation.ipynb")
     assert declared["k_min"] == 2 and declared["k_max"] == 6 and declared["observation_end"] is None

@@ -1,6 +1,6 @@
 """Copy the code cells of the English notebooks into their Chinese editions (notebooks/zh/), keeping the Chinese prose.
 
-    .venv/bin/python tools/sync_editions.py [notebooks/03_segmentation.ipynb ...]   # default: every notebook
+    .venv/bin/python tools/sync_editions.py [notebooks/03_segmentation.ipynb ...]   # default: NN_ and NNx_ notebooks
 
 The two editions share their code cell by cell (tests/test_editions.py checks it); only the ``lang = "en"`` line of
 the parameters cell differs. After changing code in an English notebook, run this, then
@@ -46,6 +46,6 @@ def sync(english: Path) -> bool:
 
 
 if __name__ == "__main__":
-    paths = [Path(a) for a in sys.argv[1:]] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    paths = [Path(a) for a in sys.argv[1:]] or sorted(NOTEBOOKS.glob("[0-9][0-9]*_*.ipynb"))  # 04_…, 04b_…
     for path in paths:
         print(f"{path.name}: {'synced' if sync(path) else 'no Chinese edition yet'}")

@@ -180,7 +180,9 @@ def tracking_table(model, transactions: pd.DataFrame, *, calibration_end, observ
     starts = ((first.groupby(days["customer_id"]).first() - start).dt.days / unit).value_counts()
     ends = np.arange(1, n_periods + 1, dtype="float64")
     elapsed = np.clip(ends[:, None] - starts.index.to_numpy()[None, :], 0, None)
-    expected_cumulative = (model.expected_purchases_new_customer(elapsed) * starts.to_numpy()[None, :]).sum(axis=1)
+    times, at = np.unique(elapsed, return_inverse=True)  # few distinct times (whole days): each evaluated once
+    expected = model.expected_purchases_new_customer(times)[at.reshape(elapsed.shape)]
+    expected_cumulative = (expected * starts.to_numpy()[None, :]).sum(axis=1)
     calibration_periods = ((pd.Timestamp(calibration_end) - start).days + 1) / unit
     table = pd.DataFrame({"actual": actual, "expected": np.diff(expected_cumulative, prepend=0.0),
                           "actual_cumulative": np.cumsum(actual), "expected_cumulative": expected_cumulative,
