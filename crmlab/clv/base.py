@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import platform
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 from typing import ClassVar
@@ -74,6 +74,7 @@ class _Data:
     columns: dict[str, np.ndarray]
     counts: np.ndarray
     blocks: tuple[tuple[dict[str, np.ndarray], np.ndarray], ...]
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # derived once per fit (the stand-in)
 
     @property
     def n_customers(self) -> float:
@@ -113,6 +114,14 @@ class MaximumLikelihoodModel:
 
     def _initial_log_params(self, data: _Data) -> np.ndarray:
         return np.zeros(len(self.param_names))
+
+    def _alternative_starts(self, data: _Data) -> list[np.ndarray]:
+        """Starts (log-parameters) in other basins of the likelihood than the first start's; none by default.
+
+        A model whose likelihood is known to have several maxima names a start near each, and the fit
+        keeps the highest maximum climbed to (:func:`crmlab.clv.fitting.maximise`).
+        """
+        return []
 
     def _derived(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Arrays computed once per fit from the unique rows (e.g. distinct frequencies); none by default."""

@@ -116,6 +116,9 @@ class BetaGeo(PurchaseModel):
     param_names = ("r", "alpha", "a", "b")
     model_name = "BG/NBD"
     _process = BetaGeoProcess
+    #: The likelihood in (a, b) often has two maxima: most customers unlikely to drop out (b > a), or a
+    #: U-shaped p (a, b < 1: some drop out at once, the others hardly ever), each climbed to from its side.
+    _dropout_starts = ({}, {"a": 0.5, "b": 0.5})
     boundaries = (COMMON_PURCHASE_RATE,
                   Boundary(("a", "b"), concentrate="every customer drops out after a purchase with the same "
                                                    "probability p = a/(a+b) = {share:.4g}",
