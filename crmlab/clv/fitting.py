@@ -69,13 +69,15 @@ LIMIT_SCALE = 30.0
 #: A stationary point is one where no component of the gradient of the mean log-likelihood per customer, in the
 #: log-parameters, exceeds this.
 GRADIENT_TOLERANCE = 1e-6
+_SAME_MAXIMUM = 0.1  # a climb this close to an estimate in every log-parameter is going to it (see _promising)
 _FAR = 12.0  # an interior estimate with a log-parameter beyond ±12 (1.6e5, 6e-6) is compared with the limits
 _NEWTON_STEPS = 30
 _HALVINGS = 20
 
 
 class _Stationary(Exception):  # noqa: N818 - a signal, not an error
-    """Raised by an objective at a point that meets the gradient tolerance, to stop the optimiser there."""
+    """Raised by an objective at a point where the optimiser should stop (the gradient tolerance is met, or the
+    climb has arrived near a maximum already known)."""
 
     def __init__(self, theta: np.ndarray):
         super().__init__()
@@ -379,10 +381,11 @@ def _promising(model, data, incumbent: Estimate | None) -> list[np.ndarray]:
     """The model's alternative starts whose climb ends above ``incumbent``, as the points they reached, best first.
 
     Each start is climbed by :func:`minimise` on the screening data — the strategy's stand-in when it
-    has one (all customers on rounded rows, or a subsample: modes are where they are on all rows, at
-    a fraction of the cost), else all rows — and compared with the incumbent there: on all rows its
-    value; on a stand-in the maximum climbed to from it (an interior one; a limit is taken where it
-    is). Points within 1e-3 of a better one in every log-parameter are the same climb and dropped.
+    has one (all customers on rounded rows, or a subsample: the maxima are where they are on all rows,
+    at a fraction of the cost), else all rows — and compared with the incumbent's value there. A climb
+    that comes within ``_SAME_MAXIMUM`` of the incumbent in every log-parameter is going to the same
+    maximum and is stopped there (that saves about half of its evaluations); points within 1e-3 of a
+    better one are the same climb and dropped.
     """
     starts = model._alternative_starts(data)
     if not starts:
@@ -390,16 +393,20 @@ def _promising(model, data, incumbent: Estimate | None) -> list[np.ndarray]:
     screen = stand_in(model, data) if isinstance(fit_strategy(model.strategy), TwoStage) else None
     screen = data if screen is None else screen
     objective = model._objective(screen)
-    level = -np.inf
-    if incumbent is not None:
-        level = -float(objective(incumbent.theta)[0])
-        if screen is not data and incumbent.limit is None:
-            climbed = minimise(objective, incumbent.theta, max_iter=model.max_iter, tol=model.tol)
-            level = max(level, -float(climbed.fun)) if np.isfinite(climbed.fun) else level
+    level = -np.inf if incumbent is None else -float(objective(incumbent.theta)[0])
     threshold = _above(level * screen.n_customers) / screen.n_customers if np.isfinite(level) else -np.inf
+
+    def watched(theta):
+        if incumbent is not None and np.max(np.abs(theta - incumbent.theta)) < _SAME_MAXIMUM:
+            raise _Stationary(theta)
+        return objective(theta)
+
     reached = []
     for start in starts:
-        result = minimise(objective, start, max_iter=model.max_iter, tol=model.tol)
+        try:
+            result = minimise(watched, start, max_iter=model.max_iter, tol=model.tol)
+        except _Stationary:
+            continue
         if np.all(np.isfinite(result.x)) and np.isfinite(result.fun) and -result.fun > threshold:
             reached.append((-float(result.fun), result.x))
     points: list[np.ndarray] = []
