@@ -11,7 +11,8 @@ class does the rest, identically for every model:
 * maximises Σ_i w_i ℓ_i(θ) − penalty over θ = log(parameters) with the analytic
   gradient, by the fitting strategy the caller chooses (``strategy=``, see
   :mod:`crmlab.clv.fitting`: L-BFGS-B on all rows, or a first stage on smaller
-  stand-in data for large data); the optional L2 penalty (``penalizer``, default
+  stand-in data for large data), from the model's alternative starts too where
+  its likelihood has several maxima (the highest wins); the optional L2 penalty (``penalizer``, default
   0 so the result is the MLE) is ``penalizer * N * Σ exp(θ)²``, as in lifetimes;
 * derives standard errors from the observed information: the Hessian of the
   negative log-likelihood in θ (forward differences of the analytic gradient),

@@ -77,7 +77,9 @@ class BetaGeo(PurchaseModel):
     penalizer : float
         L2 penalty on the parameters (default 0: the maximum-likelihood estimate).
     initial_params : dict, optional
-        Starting values, e.g. ``{"r": 1, "alpha": 1, "a": 1, "b": 1}``.
+        Starting values, e.g. ``{"r": 1, "alpha": 1, "a": 1, "b": 1}``: the first start. The model's
+        alternative starts (a purchase rate matched to the data; a U-shaped dropout probability) are
+        climbed too, and the highest maximum wins (:func:`crmlab.clv.fitting.maximise`).
 
     Notes
     -----
