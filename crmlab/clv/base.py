@@ -11,7 +11,8 @@ class does the rest, identically for every model:
 * maximises Σ_i w_i ℓ_i(θ) − penalty over θ = log(parameters) with the analytic
   gradient, by the fitting strategy the caller chooses (``strategy=``, see
   :mod:`crmlab.clv.fitting`: L-BFGS-B on all rows, or a first stage on smaller
-  stand-in data for large data); the optional L2 penalty (``penalizer``, default
+  stand-in data for large data), from the model's alternative starts too where
+  its likelihood has several maxima (the highest wins); the optional L2 penalty (``penalizer``, default
   0 so the result is the MLE) is ``penalizer * N * Σ exp(θ)²``, as in lifetimes;
 * derives standard errors from the observed information: the Hessian of the
   negative log-likelihood in θ (forward differences of the analytic gradient),
@@ -43,7 +44,7 @@ import hashlib
 import json
 import platform
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 from typing import ClassVar
@@ -83,6 +84,7 @@ class _Data:
     columns: dict[str, np.ndarray]
     counts: np.ndarray
     blocks: tuple[tuple[dict[str, np.ndarray], np.ndarray], ...]
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # derived once per fit (the stand-in)
 
     @property
     def n_customers(self) -> float:
@@ -143,6 +145,14 @@ class MaximumLikelihoodModel:
 
     def _initial_log_params(self, data: _Data) -> np.ndarray:
         return np.zeros(len(self.theta_names))
+
+    def _alternative_starts(self, data: _Data) -> list[np.ndarray]:
+        """Starts (log-parameters) in other basins of the likelihood than the first start's; none by default.
+
+        A model whose likelihood is known to have several maxima names a start near each, and the fit
+        keeps the highest maximum climbed to (:func:`crmlab.clv.fitting.maximise`).
+        """
+        return []
 
     def _derived(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Arrays computed once per fit from the unique rows (e.g. distinct frequencies); none by default."""

@@ -77,7 +77,9 @@ class BetaGeo(PurchaseModel):
     penalizer : float
         L2 penalty on the parameters (default 0: the maximum-likelihood estimate).
     initial_params : dict, optional
-        Starting values, e.g. ``{"r": 1, "alpha": 1, "a": 1, "b": 1}``.
+        Starting values, e.g. ``{"r": 1, "alpha": 1, "a": 1, "b": 1}``: the first start. The model's
+        alternative starts (a purchase rate matched to the data; a U-shaped dropout probability) are
+        climbed too, and the highest maximum wins (:func:`crmlab.clv.fitting.maximise`).
 
     Notes
     -----
@@ -123,6 +125,9 @@ class BetaGeo(PurchaseModel):
     covariate_links = {"purchase": (("alpha", -1),), "dropout": (("a", 1), ("b", 1))}
     model_name = "BG/NBD"
     _process = BetaGeoProcess
+    #: The likelihood in (a, b) often has two maxima: most customers unlikely to drop out (b > a), or a
+    #: U-shaped p (a, b < 1: some drop out at once, the others hardly ever), each climbed to from its side.
+    _dropout_starts = ({}, {"a": 0.5, "b": 0.5})
     boundaries = (COMMON_PURCHASE_RATE,
                   Boundary(("a", "b"), concentrate="every customer drops out after a purchase with the same "
                                                    "probability p = a/(a+b) = {share:.4g}",

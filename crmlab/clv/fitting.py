@@ -4,8 +4,9 @@ A model states its likelihood (:mod:`crmlab.clv.base`); this module decides how 
 model passes itself and its prepared data — unique rows with counts — and the code here calls back
 ``model._objective(data)`` (minus the penalised log-likelihood per customer and its gradient in
 the log-parameters θ), ``model._hessian(θ, data)``, ``model._check_optimum(result)`` (raises
-:class:`~crmlab.errors.ConvergenceError` unless ``result`` is a stationary point inside the box) and
-``model._stand_in(data)`` (smaller data that stand in for the full data, or None).
+:class:`~crmlab.errors.ConvergenceError` unless ``result`` is a stationary point inside the box),
+``model._stand_in(data)`` (smaller data that stand in for the full data, or None) and
+``model._alternative_starts(data)`` (starts in other basins of the likelihood, see Starts below).
 
 Strategies (``BetaGeo(strategy=...)``) find an interior maximum:
 
@@ -25,6 +26,13 @@ Strategies (``BetaGeo(strategy=...)``) find an interior maximum:
     few rows the model offers no stand-in and ``TwoStage`` is ``Direct``.
 
 Both reach the same maximum (tested); they differ only in time (``benchmarks/RESULTS.md``).
+
+Starts. A mixture likelihood can have several maxima, and a climb reaches the one whose basin it starts
+in. A model names starts in its other basins (``model._alternative_starts(data)``: for the purchase
+models the observed purchase rate, and for BG/NBD and MBG/NBD also a U-shaped dropout probability);
+:func:`maximise` climbs from each on the stand-in data (or all rows, where there is none), and only a
+start that ends higher than the first start's estimate is fitted on all rows, limits included. The
+highest log-likelihood wins.
 
 Limits. The mixing distributions of these models have boundaries where the likelihood still
 converges: a Beta(a, b) or Gamma(r, α) whose parameters both run to infinity with their ratio fixed
@@ -52,7 +60,7 @@ from scipy import optimize, special
 from ..errors import ConvergenceError, CrmlabWarning
 
 __all__ = ["Direct", "TwoStage", "Boundary", "Estimate", "LOG_BOUND", "LIMIT_SCALE", "fit_strategy", "maximise",
-           "minimise"]
+           "minimise", "stand_in"]
 
 #: Parameters live in [e^-LOG_BOUND, e^LOG_BOUND]; an estimate on the bound is not an interior maximum.
 LOG_BOUND = 25.0
@@ -61,13 +69,15 @@ LIMIT_SCALE = 30.0
 #: A stationary point is one where no component of the gradient of the mean log-likelihood per customer, in the
 #: log-parameters, exceeds this.
 GRADIENT_TOLERANCE = 1e-6
+_SAME_MAXIMUM = 0.1  # a climb this close to an estimate in every log-parameter is going to it (see _promising)
 _FAR = 12.0  # an interior estimate with a log-parameter beyond ±12 (1.6e5, 6e-6) is compared with the limits
 _NEWTON_STEPS = 30
 _HALVINGS = 20
 
 
 class _Stationary(Exception):  # noqa: N818 - a signal, not an error
-    """Raised by an objective at a point that meets the gradient tolerance, to stop the optimiser there."""
+    """Raised by an objective at a point where the optimiser should stop (the gradient tolerance is met, or the
+    climb has arrived near a maximum already known)."""
 
     def __init__(self, theta: np.ndarray):
         super().__init__()
@@ -164,12 +174,12 @@ class TwoStage:
 
     def maximise(self, model, data, theta0: np.ndarray) -> np.ndarray:
         direct = Direct()
-        stand_in = model._stand_in(data)
-        if stand_in is None:
+        smaller = stand_in(model, data)
+        if smaller is None:
             return direct.maximise(model, data, theta0)
         try:
-            theta_first = direct.maximise(model, stand_in, theta0)
-            curvature = model._hessian(theta_first, stand_in) / stand_in.n_customers
+            theta_first = direct.maximise(model, smaller, theta0)
+            curvature = model._hessian(theta_first, smaller) / smaller.n_customers
         except ConvergenceError:
             return direct.maximise(model, data, theta0)
         theta = self._warm(model, data, theta_first, curvature + model._penalty_curvature(theta_first))
@@ -330,16 +340,106 @@ def _runaway(model, theta: np.ndarray | None) -> frozenset[int]:
 
 
 def maximise(model, data, theta0: np.ndarray) -> Estimate:
-    """The maximum-likelihood estimate: the strategy's interior maximum, or the model's best limit.
+    """The maximum-likelihood estimate: the highest maximum climbed to from ``theta0`` and the model's other starts.
+
+    From ``theta0``, :func:`_climb` finds the strategy's interior maximum or the best limit. The
+    likelihood of a mixture model can have several maxima (BG/NBD's in (a, b): one with a dropout
+    probability low for most customers, one with p U-shaped, near 0 or 1), and a climb finds the one
+    whose basin it starts in; so each model names starts in its other basins
+    (``model._alternative_starts(data)``). Each is climbed on cheap data — the stand-in of the
+    two-stage strategy where there is one, else all rows (:func:`_promising`) — and only a start that
+    ends above the first estimate there is climbed on all rows, as the first was. The highest
+    log-likelihood wins (the first estimate on a tie); only its warning, if it is a limit, is given. A
+    ConvergenceError is raised only if no start gives an answer: the first start's, or — where that
+    one found the likelihood rising beyond every limit — an answer must rise above the point it
+    reached.
+    """
+    try:
+        best, failure = _climb(model, data, theta0), None
+    except ConvergenceError as error:
+        best, failure = None, error
+    floor = getattr(failure, "log_likelihood", -np.inf)
+    for start in _promising(model, data, best):
+        try:
+            estimate = _climb(model, data, start)
+        except ConvergenceError:
+            continue
+        level = floor if best is None else _score(model, data, best.theta)
+        if _score(model, data, estimate.theta) > _above(level):
+            best = estimate
+    if best is None:
+        raise failure
+    if best.limit is not None:
+        warnings.warn(f"{model.model_name}: the likelihood is highest on the boundary of the parameter space, where "
+                      f"{best.limit}. The estimate is that limiting model: its parameters are reported at e^±"
+                      f"{LIMIT_SCALE:.0f}, where every prediction equals the limit's, and their standard errors are "
+                      "infinite.", CrmlabWarning, stacklevel=4)
+    return best
+
+
+def _promising(model, data, incumbent: Estimate | None) -> list[np.ndarray]:
+    """The model's alternative starts whose climb ends above ``incumbent``, as the points they reached, best first.
+
+    Each start is climbed by :func:`minimise` on the screening data — the strategy's stand-in when it
+    has one (all customers on rounded rows, or a subsample: the maxima are where they are on all rows,
+    at a fraction of the cost), else all rows — and compared with the incumbent's value there. A climb
+    that comes within ``_SAME_MAXIMUM`` of the incumbent in every log-parameter is going to the same
+    maximum and is stopped there (that saves about half of its evaluations); points within 1e-3 of a
+    better one are the same climb and dropped.
+    """
+    starts = model._alternative_starts(data)
+    if not starts:
+        return []
+    screen = stand_in(model, data) if isinstance(fit_strategy(model.strategy), TwoStage) else None
+    screen = data if screen is None else screen
+    objective = model._objective(screen)
+    level = -np.inf if incumbent is None else -float(objective(incumbent.theta)[0])
+    threshold = _above(level * screen.n_customers) / screen.n_customers if np.isfinite(level) else -np.inf
+
+    def watched(theta):
+        if incumbent is not None and np.max(np.abs(theta - incumbent.theta)) < _SAME_MAXIMUM:
+            raise _Stationary(theta)
+        return objective(theta)
+
+    reached = []
+    for start in starts:
+        try:
+            result = minimise(watched, start, max_iter=model.max_iter, tol=model.tol)
+        except _Stationary:
+            continue
+        if np.all(np.isfinite(result.x)) and np.isfinite(result.fun) and -result.fun > threshold:
+            reached.append((-float(result.fun), result.x))
+    points: list[np.ndarray] = []
+    for _, point in sorted(reached, key=lambda item: -item[0]):
+        if all(np.max(np.abs(point - other)) > 1e-3 for other in points):
+            points.append(point)
+    return points
+
+
+def stand_in(model, data):
+    """``model._stand_in(data)``, computed once per data: the two-stage strategy and the screening of starts use it."""
+    if "stand_in" not in data.cache:
+        data.cache["stand_in"] = model._stand_in(data)
+    return data.cache["stand_in"]
+
+
+def _score(model, data, theta: np.ndarray) -> float:
+    """The (penalised) log-likelihood of all customers at ``theta``: what the starts compete on."""
+    return -float(model._objective(data)(theta)[0]) * data.n_customers
+
+
+def _climb(model, data, theta0: np.ndarray) -> Estimate:
+    """The maximum found from ``theta0``: the strategy's interior maximum, or the model's best limit.
 
     Limits are tried when the strategy finds no interior maximum (a ConvergenceError, or an
     information matrix that is not positive definite) or finds one far out (:class:`_Search`). The
     candidate with the highest log-likelihood wins, the interior one on a tie — provided it beats every
     point a fit ran off to: if one of those is higher, the likelihood rises towards a boundary no
     parameters represent (in Pareto/NBD, s, β → 0 together: a share of the customers die at once and
-    the others never), and a ConvergenceError says where. If nothing qualifies, the strategy's
-    ConvergenceError is raised, naming the limits tried.
+    the others never), and a ConvergenceError says where (its ``log_likelihood`` is that point's). If
+    nothing qualifies, the strategy's ConvergenceError is raised, naming the limits tried.
     """
+
     try:
         theta, failure = fit_strategy(model.strategy).maximise(model, data, theta0), None
     except ConvergenceError as error:
@@ -375,11 +475,13 @@ def maximise(model, data, theta0: np.ndarray) -> Estimate:
                         if abs(k) >= _FAR)
         rest = ", ".join(f"{n} = {v:.4g}" for n, v, k in zip(model.theta_names, natural, point, strict=True)
                          if abs(k) < _FAR)
-        raise ConvergenceError(
+        error = ConvergenceError(
             f"{model.model_name}: the likelihood rises towards the edge of the parameter space ({far}, with {rest}; "
             f"log-likelihood {value:,.4f} there), beyond every limit the model can represent (the best reaches "
             f"{search.best_value():,.4f}): no finite parameters describe these data. Try a small penalizer= "
-            f"(e.g. 0.001), or {model.convergence_hint}.") from failure
+            f"(e.g. 0.001), or {model.convergence_hint}.")
+        error.log_likelihood = value
+        raise error from failure
     if not search.candidates:
         names = "; ".join(dict.fromkeys(" and ".join(_PAIR[m[2]].format(model.theta_names[m[0]],
                                                                          model.theta_names[m[1]]) for m in limit.moves)
@@ -388,13 +490,7 @@ def maximise(model, data, theta0: np.ndarray) -> Estimate:
         error = ConvergenceError(f"{failure}{tried_text}")
         error.theta = theta  # where the strategy stopped (the model may say more about it)
         raise error from failure
-    best = max(search.candidates, key=lambda candidate: candidate[0])[1]  # max keeps the first on a tie
-    if best.limit is not None:
-        warnings.warn(f"{model.model_name}: the likelihood is highest on the boundary of the parameter space, where "
-                      f"{best.limit}. The estimate is that limiting model: its parameters are reported at e^±"
-                      f"{LIMIT_SCALE:.0f}, where every prediction equals the limit's, and their standard errors are "
-                      "infinite.", CrmlabWarning, stacklevel=4)
-    return best
+    return max(search.candidates, key=lambda candidate: candidate[0])[1]  # max keeps the first on a tie
 
 
 class _Search:

@@ -43,6 +43,9 @@ class ModifiedBetaGeo(PurchaseModel):
     covariate_links = {"purchase": (("alpha", -1),), "dropout": (("a", 1), ("b", 1))}
     model_name = "MBG/NBD"
     _process = BetaGeoProcess
+    #: The likelihood in (a, b) often has two maxima: most customers unlikely to drop out (b > a), or a
+    #: U-shaped p (a, b < 1: some drop out at once, the others hardly ever), each climbed to from its side.
+    _dropout_starts = ({}, {"a": 0.5, "b": 0.5})
     boundaries = (COMMON_PURCHASE_RATE,
                   Boundary(("a", "b"), concentrate="every customer drops out after a purchase (the first "
                                                    "included) with the same probability p = a/(a+b) = {share:.4g}",
