@@ -136,13 +136,15 @@ def run(way: str, source: Path, models: tuple[Path, Path]) -> dict:
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample)
+    load = os.getloadavg()[0]
     sampler.start()
     out, _ = child.communicate()
     sampler.join()
+    load = (load + os.getloadavg()[0]) / 2
     if child.returncode:
         raise RuntimeError(f"{way} scoring failed (exit {child.returncode})")
     result = json.loads(out.strip().splitlines()[-1])
-    return {**result, "peak_mb": peak[0], "target": target}
+    return {**result, "peak_mb": peak[0], "load": load, "target": target}
 
 
 def largest_difference(target: Path, reference: pd.DataFrame) -> float:
@@ -169,7 +171,7 @@ def main(argv=None) -> int:
             startup = f" (+ {result['session_seconds']:.1f} s session start)" if "session_seconds" in result else ""
             rows.append(f"| {n_customers:,} | {NAMES[way]} | {result['seconds']:.1f}{startup} | "
                         f"{n_customers / result['seconds']:,.0f} | {result['peak_mb']:,.0f} | "
-                        f"{result['difference']:.1e} |")
+                        f"{result['difference']:.1e} | {result['load']:.1f} |")
         del reference
     table = "\n".join(rows)
     write_section("scoring where the data live", f"""A BG/NBD and a Gamma-Gamma model (fitted on
@@ -179,10 +181,12 @@ file, in a fresh process each: in memory (`pd.read_parquet` + `crmlab.clv.score`
 500,000 (`crmlab.clv.score_parquet`), and on a local[2] Spark session (`crmlab.clv.score_spark`, mapInPandas,
 Spark's default Arrow batches of 10,000 rows). Seconds include reading and writing. Peak memory is that of the
 whole process tree (Python, Spark's JVM and Python workers), sampled every 50 ms. The last column is the
-largest relative difference from the in-memory scores over all customers and quantities.
+largest relative difference from the in-memory scores over all customers and quantities. The machine was shared
+with other work: the load column is the 1-minute load average (mean of start and end of the run; 2 cores), and
+the seconds scale with it.
 
-| customers | way | seconds | customers / s | peak RSS MB | vs in memory |
-|---:|---|---:|---:|---:|---:|
+| customers | way | seconds | customers / s | peak RSS MB | vs in memory | load |
+|---:|---|---:|---:|---:|---:|---:|
 {table}
 
 Command: `python benchmarks/bench_scoring.py{' --quick' if args.quick else ''}` — {machine_description()}""")

@@ -21,7 +21,8 @@ the data live, one slice of customers at a time, and never bring all customers t
 
 * :func:`score_spark` — a Spark DataFrame of customer summaries, scored by the executors with
   ``mapInPandas``: the models travel as their JSON (a broadcast variable), each task rebuilds them with
-  :func:`crmlab.clv.model_from_json` and scores its Arrow batches; the result is a Spark DataFrame.
+  :func:`crmlab.clv.model_from_json` (the text twin of :func:`~crmlab.clv.load_model`) and scores its Arrow
+  batches, gathered into chunks of ``batch_rows`` customers; the result is a Spark DataFrame.
 * :func:`score_parquet` — a Parquet file (or folder of parts) of customer summaries, streamed by DuckDB
   in record batches of ``batch_rows`` customers and written batch by batch to a Parquet file, so
   memory holds one batch.
@@ -211,11 +212,14 @@ def _unit(model, time_unit: str | None, recorded: str | None, where: str) -> str
         raise DataError(f"time_unit={time_unit!r} contradicts {where}, whose summaries are in "
                         f"{unit_name(recorded)} ({recorded!r})")
     unit = recorded or time_unit
+    if unit is None and fitted is None:
+        raise DataError(f"neither {where} nor the {model.model_name} model (from an old model file) says in which "
+                        "unit recency and T are measured: pass time_unit= ('D', 'W' or 'M')")
     if unit is None:
         raise DataError(f"{where} does not say in which unit recency and T are measured: pass "
                         f"time_unit={fitted!r} if its summaries are in {unit_name(fitted)}, as the "
                         f"{model.model_name} model's are")
-    if unit != fitted:
+    if fitted is not None and unit != fitted:
         raise DataError(f"the {model.model_name} model was fitted in {unit_name(fitted)} ({fitted!r}) but {where} "
                         f"is in {unit_name(unit)} ({unit!r}); recompute the summaries with time_unit={fitted!r}, "
                         "or refit the model")

@@ -7,6 +7,7 @@ work is sent out.
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 
@@ -130,6 +131,12 @@ def test_a_folder_of_parquet_parts_and_a_file_without_units(cdnow_weeks, fitted,
     with pytest.raises(DataError, match="does not say in which unit.*time_unit='W'"):
         cl.clv.score_parquet(model, folder, out, progress=False)
     cl.clv.score_parquet(model, folder, out, time_unit="W", progress=False)
+    _same(pd.read_parquet(out), cl.clv.score(model, cdnow_weeks))
+    unknowing = copy.copy(model)
+    unknowing.time_unit_ = None  # as loaded from a model file of format 1, which did not record the unit
+    with pytest.raises(DataError, match=r"neither the Parquet file .* nor the BG/NBD model .* pass time_unit="):
+        cl.clv.score_parquet(unknowing, folder, out, progress=False)
+    cl.clv.score_parquet(unknowing, folder, out, time_unit="W", progress=False)
     _same(pd.read_parquet(out), cl.clv.score(model, cdnow_weeks))
 
 
