@@ -175,15 +175,15 @@ def main(argv=None) -> int:
         del reference
     table = "\n".join(rows)
     write_section("scoring where the data live", f"""A BG/NBD and a Gamma-Gamma model (fitted on
-{plan[0][0]:,} simulated customers: CDNOW's BG/NBD estimates, observed 1-104 weeks) score P(alive), expected
-purchases in 52 weeks and 52-week CLV (0.2 % a week) from a Parquet file of customer summaries into a Parquet
-file, in a fresh process each: in memory (`pd.read_parquet` + `crmlab.clv.score`), in DuckDB record batches of
-500,000 (`crmlab.clv.score_parquet`), and on a local[2] Spark session (`crmlab.clv.score_spark`, mapInPandas,
-Spark's default Arrow batches of 10,000 rows). Seconds include reading and writing. Peak memory is that of the
-whole process tree (Python, Spark's JVM and Python workers), sampled every 50 ms. The last column is the
-largest relative difference from the in-memory scores over all customers and quantities. The machine was shared
-with other work: the load column is the 1-minute load average (mean of start and end of the run; 2 cores), and
-the seconds scale with it.
+{plan[0][0]:,} simulated customers: CDNOW's BG/NBD estimates, observed 1-104 weeks) score P(alive),
+expected purchases in 52 weeks and 52-week CLV (0.2 % a week) from a Parquet file of customer summaries into
+a Parquet file, in a fresh process each: in memory (`pd.read_parquet` + `crmlab.clv.score`), in DuckDB record
+batches of 500,000 (`crmlab.clv.score_parquet`), and on a local[2] Spark session (`crmlab.clv.score_spark`,
+mapInPandas; each task gathers Spark's Arrow batches of 10,000 rows into chunks of 200,000). Seconds include
+reading and writing. Peak memory is that of the whole process tree (Python, Spark's JVM and Python workers),
+sampled every 50 ms. "vs in memory" is the largest relative difference from the in-memory scores over all
+customers and quantities. The machine was shared with other work: the load column is the 1-minute load
+average (mean of start and end of the run; 2 cores), and the seconds scale with it.
 
 | customers | way | seconds | customers / s | peak RSS MB | vs in memory | load |
 |---:|---|---:|---:|---:|---:|---:|
