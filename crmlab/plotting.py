@@ -1178,7 +1178,7 @@ def plot_holdout_by_recency(evaluation, split: pd.DataFrame, n_bins: int = 8, ax
 
 
 @_figure
-def plot_p_alive_history(model, transactions: pd.DataFrame, customer, *, observation_end=None,
+def plot_p_alive_history(model, transactions: pd.DataFrame, customer, *, observation_end=None, covariates=None,
                          customer_col: str = "customer_id", date_col: str = "date", ax: Axes | None = None,
                          lang: str = "en") -> Axes:
     """One customer's P(alive) day by day, with the customer's purchases marked (labels in ``lang``).
@@ -1186,7 +1186,9 @@ def plot_p_alive_history(model, transactions: pd.DataFrame, customer, *, observa
     On each day d from the first purchase to ``observation_end`` (default: the log's last day), P(alive) is
     the model's for the customer's summary as it stood at the end of d (:func:`crmlab.summary_history`, in the
     model's time unit and purchase period): it decays while the customer is silent and recovers at each
-    purchase. The end of the data the model was fitted on is marked when the model records it.
+    purchase. The end of the data the model was fitted on is marked when the model records it. A model with
+    covariates reads the customer's values from ``covariates`` (a mapping or Series, e.g.
+    ``summary.loc[customer, ["Gender", "Channel"]]``), held constant over the history.
     """
     from .summary import summary_history
 
@@ -1199,6 +1201,8 @@ def plot_p_alive_history(model, transactions: pd.DataFrame, customer, *, observa
     history = summary_history(transactions, customer, observation_end=observation_end, time_unit=model.time_unit_,
                               purchase_period=(fitted_on and fitted_on.purchase_period) or "D",
                               customer_col=customer_col, date_col=date_col)
+    if covariates is not None:
+        history = history.assign(**dict(covariates))
     alive = model.p_alive(history)
     bought = np.diff(history["frequency"].to_numpy(), prepend=-1) > 0  # days a purchase was made on
     ax = _axes(ax, size=(8, 3.5))

@@ -68,6 +68,16 @@ def test_p_alive_history_follows_the_customer_day_by_day(cdnow_log, calibration)
     _drawn(chinese)
 
 
+def test_p_alive_history_gives_the_model_the_customers_covariates(cdnow_log, calibration, monkeypatch):
+    model, _, _ = calibration
+    seen = []
+    monkeypatch.setattr(type(model), "p_alive", lambda self, data, t=0.0: seen.append(data) or data["T"] * 0 + 0.5)
+    ax = cl.plotting.plot_p_alive_history(model, cdnow_log, 1, covariates=pd.Series({"Gender": 1.0, "Channel": 0.0}))
+    assert (seen[0]["Gender"] == 1.0).all() and (seen[0]["Channel"] == 0.0).all()
+    assert cl.frames.table_info(seen[0]).time_unit == "W"  # still a summary in weeks
+    assert set(ax.get_lines()[0].get_ydata()) == {0.5}
+
+
 def test_p_alive_history_refusals(cdnow_log, calibration):
     model, _, _ = calibration
     with pytest.raises(cl.errors.DataError, match="customer 'nobody' has no transaction"):

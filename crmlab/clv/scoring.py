@@ -21,7 +21,8 @@ the data live, one slice of customers at a time, and never bring all customers t
 
 * :func:`score_spark` — a Spark DataFrame of customer summaries, scored by the executors with
   ``mapInPandas``: the models travel as their JSON (a broadcast variable), each task rebuilds them with
-  :func:`crmlab.clv.model_from_json` and scores its Arrow batches; the result is a Spark DataFrame.
+  :func:`crmlab.clv.model_from_json` (the text twin of :func:`~crmlab.clv.load_model`) and scores its Arrow
+  batches, gathered into chunks of ``batch_rows`` customers; the result is a Spark DataFrame.
 * :func:`score_parquet` — a Parquet file (or folder of parts) of customer summaries, streamed by DuckDB
   in record batches of ``batch_rows`` customers and written batch by batch to a Parquet file, so
   memory holds one batch.
@@ -160,8 +161,8 @@ class _Request:
         if quantity == "clv":  # the same CLV as _estimate: horizon in discounting periods of one model time unit
             return intervals.prediction_interval(model, data, quantity, draws=draws, level=self.level,
                                                  spend_model=spend_model, spend_draws=spend_draws,
-                                                 horizon=int(self.t),
-                                                 discount_rate=self.discount_rate, period_length=1.0)
+                                                 horizon=int(self.t), discount_rate=self.discount_rate,
+                                                 period_length=1.0)
         horizon = 0.0 if quantity == "p_alive" else self.t
         return intervals.prediction_interval(model, data, quantity, t=horizon, draws=draws, level=self.level)
 
@@ -219,11 +220,14 @@ def _unit(model, time_unit: str | None, recorded: str | None, where: str) -> str
         raise DataError(f"time_unit={time_unit!r} contradicts {where}, whose summaries are in "
                         f"{unit_name(recorded)} ({recorded!r})")
     unit = recorded or time_unit
+    if unit is None and fitted is None:
+        raise DataError(f"neither {where} nor the {model.model_name} model (from an old model file) says in which "
+                        "unit recency and T are measured: pass time_unit= ('D', 'W' or 'M')")
     if unit is None:
         raise DataError(f"{where} does not say in which unit recency and T are measured: pass "
                         f"time_unit={fitted!r} if its summaries are in {unit_name(fitted)}, as the "
                         f"{model.model_name} model's are")
-    if unit != fitted:
+    if fitted is not None and unit != fitted:
         raise DataError(f"the {model.model_name} model was fitted in {unit_name(fitted)} ({fitted!r}) but {where} "
                         f"is in {unit_name(unit)} ({unit!r}); recompute the summaries with time_unit={fitted!r}, "
                         "or refit the model")
@@ -237,36 +241,36 @@ def _summary(frame: pd.DataFrame, model, unit: str | None) -> pd.DataFrame:
     return with_info(frame, TableInfo(CUSTOMER_SUMMARY, time_unit=unit))
 
 
-def _scorer(request: _Request, model_json: str, spend, draws, customer_col: str, unit: str | None):
-    """The function that scores an iterator of pandas batches (a Spark task's, or DuckDB's record batches).
+def _score_batches(request: _Request, model, spend_model, draws, batches: Iterator[pd.DataFrame], customer_col: str,
+                   unit: str | None, rows: int) -> Iterator[pd.DataFrame]:
+    """Scores of pandas batches of customers (a Spark task's Arrow batches, DuckDB's record batches), batch by batch.
 
-    ``spend`` is the spend model's JSON (tagged ``{"model": ...}``) or a number; the models are rebuilt once
-    per call, that is once per task.
+    Batches are scored in chunks of at least ``rows`` customers (or what is left), so that the per-key work
+    of the predictions is shared by many customers even when the batches are small (Spark's are 10,000 rows by
+    default); memory holds one chunk. Each batch's scores come out with the batch's own customer ids.
     """
-    def score_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        model = model_from_json(model_json)
-        spend_model = model_from_json(spend["model"]) if isinstance(spend, dict) else spend
-        for batch in batches:
-            data = _summary(batch.set_index(customer_col), model, unit)
-            yield request.score(model, data, spend_model, draws).reset_index()
-    return score_batches
+    pending, size = [], 0
+    for batch in batches:
+        pending.append(batch)
+        size += len(batch)
+        if size >= rows:
+            yield from _score_chunk(request, model, spend_model, draws, pending, customer_col, unit)
+            pending, size = [], 0
+    if pending:
+        yield from _score_chunk(request, model, spend_model, draws, pending, customer_col, unit)
 
 
-def _bundle(draws: pd.DataFrame | None, spend_draws: pd.DataFrame | None) -> tuple | None:
-    """The draws that travel with a scoring request: None (no intervals) or (model draws, spend draws)."""
-    return None if draws is None else (draws, spend_draws)
-
-
-def _spend_payload(spend_model, quantities):
-    """What of the spend model travels to the workers: its JSON, a number, or nothing."""
-    if "clv" not in quantities:
-        return None
-    if hasattr(spend_model, "expected_spend"):
-        return {"model": spend_model.to_json()}
-    if isinstance(spend_model, numbers.Real):
-        return float(spend_model)
-    raise TypeError("where the data live, the spend model must be a fitted spend model (GammaGamma) or a number "
-                    f"(a spend per purchase), not {type(spend_model).__name__}: a Series by customer stays in memory")
+def _score_chunk(request: _Request, model, spend_model, draws, batches: list[pd.DataFrame], customer_col: str,
+                 unit: str | None) -> Iterator[pd.DataFrame]:
+    ids = pd.Index(np.concatenate([batch[customer_col].to_numpy() for batch in batches]), name=customer_col)
+    chunk = pd.concat([batch.drop(columns=customer_col) for batch in batches], ignore_index=True)
+    scores = request.score(model, _summary(chunk.set_axis(ids), model, unit), spend_model, draws)
+    start = 0
+    for batch in batches:
+        part = scores.iloc[start:start + len(batch)]
+        start += len(batch)
+        yield pd.DataFrame({customer_col: batch[customer_col].reset_index(drop=True),
+                            **{name: part[name].to_numpy() for name in part.columns}})
 
 
 # --------------------------------------------------------------------------- Spark
@@ -274,7 +278,7 @@ def _spend_payload(spend_model, quantities):
 def score_spark(model, frame, quantities: str | Sequence[str] = _DEFAULT_QUANTITIES, *, t=None,
                 time_unit: str | None = None, customer_col: str = "customer_id", spend_model=None,
                 discount_rate: float = 0.0, draws: pd.DataFrame | None = None,
-                spend_draws: pd.DataFrame | None = None, level: float = 0.9):
+                spend_draws: pd.DataFrame | None = None, level: float = 0.9, batch_rows: int = 200_000):
     """Score a Spark DataFrame of customer summaries on the executors; returns a Spark DataFrame (lazy).
 
     Parameters are those of :func:`score`, and
@@ -285,6 +289,8 @@ def score_spark(model, frame, quantities: str | Sequence[str] = _DEFAULT_QUANTIT
     time_unit : {"D", "W", "M"}
         The unit of recency and T in ``frame``. A Spark DataFrame cannot carry it, so it must be stated, and
         must be the model's (BG/BB and sBG count opportunities and periods: no unit applies).
+    batch_rows : int
+        Each task scores its Arrow batches gathered into chunks of this many customers (see ``_score_batches``).
 
     Returns
     -------
@@ -295,6 +301,7 @@ def score_spark(model, frame, quantities: str | Sequence[str] = _DEFAULT_QUANTIT
     from pyspark.sql.types import DoubleType, NumericType, StructField, StructType
 
     request = _Request.check(model, quantities, t, spend_model, discount_rate, draws, level)
+    _check_batch_rows(batch_rows)
     if not type(frame).__module__.startswith("pyspark.sql"):
         raise TypeError(f"score_spark scores a Spark DataFrame, not {type(frame).__name__}; use score() for a "
                         "pandas DataFrame and score_parquet() for a Parquet file")
@@ -304,20 +311,39 @@ def score_spark(model, frame, quantities: str | Sequence[str] = _DEFAULT_QUANTIT
     _check_columns(where, types, customer_col, _needed_columns(model, spend_model, request.quantities))
     _dry_run(request, model, spend_model, where, list(types), customer_col, unit)
     spend = _spend_payload(spend_model, request.quantities)
-    broadcast = frame.sparkSession.sparkContext.broadcast(
-        {"model": model.to_json(), "spend": spend, "draws": _bundle(draws, spend_draws)})
-    score_batches = _broadcast_scorer(request, broadcast, customer_col, unit)
+    broadcast = frame.sparkSession.sparkContext.broadcast({"model": model.to_json(), "spend": spend,
+                                                             "draws": _bundle(draws, spend_draws)})
     schema = StructType([frame.schema[customer_col]] + [StructField(name, DoubleType(), nullable=False)
                                                         for name in request.columns(draws is not None)])
-    return frame.mapInPandas(score_batches, schema)
+    return frame.mapInPandas(_task_scorer(request, broadcast, customer_col, unit, batch_rows), schema)
 
 
-def _broadcast_scorer(request: _Request, broadcast, customer_col: str, unit: str | None):
-    """A task's scorer: the models and draws are read from the broadcast variable on the executor."""
-    def score_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+def _bundle(draws: pd.DataFrame | None, spend_draws: pd.DataFrame | None) -> tuple | None:
+    """The draws that travel with a scoring request: None (no intervals) or (model draws, spend draws)."""
+    return None if draws is None else (draws, spend_draws)
+
+
+def _spend_payload(spend_model, quantities):
+    """What of the spend model travels to the executors: its JSON (tagged), a number, or nothing."""
+    if "clv" not in quantities:
+        return None
+    if hasattr(spend_model, "expected_spend"):
+        return {"model": spend_model.to_json()}
+    if isinstance(spend_model, numbers.Real):
+        return float(spend_model)
+    raise TypeError("on Spark the spend model must be a fitted spend model (GammaGamma) or a number (a spend per "
+                    f"purchase), not {type(spend_model).__name__}: a Series by customer stays in memory")
+
+
+def _task_scorer(request: _Request, broadcast, customer_col: str, unit: str | None, rows: int):
+    """The function a Spark task runs on its batches: it rebuilds the models from the broadcast JSON, once."""
+    def score_partition(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         shared = broadcast.value
-        yield from _scorer(request, shared["model"], shared["spend"], shared["draws"], customer_col, unit)(batches)
-    return score_batches
+        model = model_from_json(shared["model"])
+        spend = shared["spend"]
+        spend_model = model_from_json(spend["model"]) if isinstance(spend, dict) else spend
+        yield from _score_batches(request, model, spend_model, shared["draws"], batches, customer_col, unit, rows)
+    return score_partition
 
 
 # --------------------------------------------------------------------------- Parquet through DuckDB
@@ -325,8 +351,8 @@ def _broadcast_scorer(request: _Request, broadcast, customer_col: str, unit: str
 def score_parquet(model, path: str | Path, out_path: str | Path, quantities: str | Sequence[str] = _DEFAULT_QUANTITIES,
                   *, t=None, time_unit: str | None = None, customer_col: str = "customer_id", spend_model=None,
                   discount_rate: float = 0.0, draws: pd.DataFrame | None = None,
-                  spend_draws: pd.DataFrame | None = None, level: float = 0.9,
-                  batch_rows: int = 500_000, progress: bool = True) -> Path:
+                  spend_draws: pd.DataFrame | None = None, level: float = 0.9, batch_rows: int = 500_000,
+                  progress: bool = True) -> Path:
     """Score a Parquet file (or folder of Parquet parts) of customer summaries into a Parquet file.
 
     DuckDB streams ``path`` in record batches of ``batch_rows`` customers; each is scored with :func:`score`
@@ -342,8 +368,7 @@ def score_parquet(model, path: str | Path, out_path: str | Path, quantities: str
     from tqdm.auto import tqdm
 
     request = _Request.check(model, quantities, t, spend_model, discount_rate, draws, level)
-    if isinstance(batch_rows, bool) or not isinstance(batch_rows, int | np.integer) or batch_rows < 1:
-        raise ValueError(f"batch_rows must be a whole number >= 1, got {batch_rows!r}")
+    _check_batch_rows(batch_rows)
     source, target = Path(path), Path(out_path)
     if not source.exists():
         raise FileNotFoundError(f"Parquet file {source} does not exist")
@@ -351,24 +376,32 @@ def score_parquet(model, path: str | Path, out_path: str | Path, quantities: str
         raise ValueError(f"out_path must differ from the input {source}: the scores would overwrite the summaries")
     where = f"the Parquet file {source}"
     unit = _unit(model, time_unit, _recorded_unit(source), where)
-    relation = duckdb.connect().read_parquet(str(source / "**" / "*.parquet") if source.is_dir() else str(source))
+    files = str(source / "**" / "*.parquet") if source.is_dir() else str(source)
+    connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")  # no bar of DuckDB's own on stdout: ours shows progress
+    relation = connection.read_parquet(files)
     columns = relation.limit(0).to_arrow_table().schema
     types = {field.name: pa.types.is_integer(field.type) or pa.types.is_floating(field.type)
              or pa.types.is_decimal(field.type) for field in columns}
     _check_columns(where, types, customer_col, _needed_columns(model, spend_model, request.quantities))
     _dry_run(request, model, spend_model, where, list(types), customer_col, unit)
-    spend = _spend_payload(spend_model, request.quantities)
-    score_batches = _scorer(request, model.to_json(), spend, _bundle(draws, spend_draws), customer_col, unit)
     rows = relation.count("*").fetchall()[0][0]
     schema = pa.schema([columns.field(customer_col)] + [pa.field(name, pa.float64())
                                                         for name in request.columns(draws is not None)])
     target.parent.mkdir(parents=True, exist_ok=True)
     with relation.to_arrow_reader(batch_rows) as reader, pq.ParquetWriter(target, schema) as writer, \
             tqdm(total=rows, desc="scoring customers", unit="customer", disable=not progress) as bar:
-        for scores in score_batches(batch.to_pandas() for batch in reader):
+        batches = (batch.to_pandas() for batch in reader)
+        for scores in _score_batches(request, model, spend_model, _bundle(draws, spend_draws), batches, customer_col,
+                                     unit, batch_rows):
             writer.write_table(pa.Table.from_pandas(scores, schema=schema, preserve_index=False))
             bar.update(len(scores))
     return target
+
+
+def _check_batch_rows(batch_rows) -> None:
+    if isinstance(batch_rows, bool) or not isinstance(batch_rows, int | np.integer) or batch_rows < 1:
+        raise ValueError(f"batch_rows must be a whole number >= 1, got {batch_rows!r}")
 
 
 def _recorded_unit(source: Path) -> str | None:

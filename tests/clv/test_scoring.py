@@ -7,6 +7,7 @@ work is sent out.
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 
@@ -131,6 +132,12 @@ def test_a_folder_of_parquet_parts_and_a_file_without_units(cdnow_weeks, fitted,
         cl.clv.score_parquet(model, folder, out, progress=False)
     cl.clv.score_parquet(model, folder, out, time_unit="W", progress=False)
     _same(pd.read_parquet(out), cl.clv.score(model, cdnow_weeks))
+    unknowing = copy.copy(model)
+    unknowing.time_unit_ = None  # as loaded from a model file of format 1, which did not record the unit
+    with pytest.raises(DataError, match=r"neither the Parquet file .* nor the BG/NBD model .* pass time_unit="):
+        cl.clv.score_parquet(unknowing, folder, out, progress=False)
+    cl.clv.score_parquet(unknowing, folder, out, time_unit="W", progress=False)
+    _same(pd.read_parquet(out), cl.clv.score(model, cdnow_weeks))
 
 
 def test_bad_parquet_inputs_are_refused_before_scoring(cdnow_weeks, fitted, summary_file, tmp_path):
@@ -158,6 +165,8 @@ def test_bad_parquet_inputs_are_refused_before_scoring(cdnow_weeks, fitted, summ
         cl.clv.score_parquet(model, summary_file, summary_file)
     with pytest.raises(ValueError, match="batch_rows must be"):
         cl.clv.score_parquet(model, summary_file, out, batch_rows=0)
+    with pytest.raises(ValueError, match="batch_rows must be"):
+        cl.clv.score_spark(model, None, batch_rows=2.5)
     assert not out.exists()
 
 
@@ -188,14 +197,22 @@ def spark_summary(spark, cdnow_weeks):
     return spark.createDataFrame(frame).repartition(3)
 
 
-@pytest.mark.parametrize("model_name", ["bgnbd", "pareto"])
-def test_spark_scores_equal_in_memory_scores(cdnow_weeks, fitted, spark_summary, model_name):
+@pytest.mark.parametrize(("model_name", "arrow_rows", "batch_rows"), [("bgnbd", 10_000, 200_000), ("pareto", 100, 250)])
+def test_spark_scores_equal_in_memory_scores(spark, cdnow_weeks, fitted, spark_summary, model_name, arrow_rows,
+                                             batch_rows):
+    """Pareto/NBD: Spark's Arrow batches of 100 rows are gathered into chunks of 300 (and what is left)."""
     model = fitted[model_name]
-    result = cl.clv.score_spark(model, spark_summary, ALL, time_unit="W", spend_model=fitted["spend"], **OPTIONS)
-    assert result.columns == ["customer_id", *ALL]
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(arrow_rows))
+    try:
+        result = cl.clv.score_spark(model, spark_summary, ALL, time_unit="W", spend_model=fitted["spend"],
+                                    batch_rows=batch_rows, **OPTIONS)
+        assert result.columns == ["customer_id", *ALL]
+        scores = result.toPandas()
+    finally:
+        spark.conf.unset("spark.sql.execution.arrow.maxRecordsPerBatch")
     expected = cl.clv.score(model, cdnow_weeks, ALL, spend_model=fitted["spend"], **OPTIONS)
     expected.index = "c" + expected.index.astype(str)
-    _same(result.toPandas(), expected)
+    _same(scores, expected)
 
 
 def test_spark_scores_a_discrete_time_model_without_a_unit(spark):
@@ -227,7 +244,7 @@ def test_bad_spark_inputs_are_refused_before_any_job(spark, spark_summary, fitte
     with pytest.raises(ColumnTypeError, match=r"columns \['frequency'\] .* must hold numbers"):
         cl.clv.score_spark(model, spark_summary.withColumn("frequency", spark_summary["frequency"].cast("string")),
                            time_unit="W")
-    with pytest.raises(TypeError, match="a Series by customer stays in memory"):
+    with pytest.raises(TypeError, match="on Spark the spend model .* a Series by customer stays in memory"):
         cl.clv.score_spark(model, spark_summary, "clv", t=4, time_unit="W",
                            spend_model=fitted["spend"].expected_spend(cdnow_weeks))
     with pytest.raises(RuntimeError, match="not fitted yet"):
