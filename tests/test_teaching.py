@@ -37,27 +37,37 @@ def test_student_copy_removes_solutions_checks_markers_and_outputs(tmp_path):
 
 
 def test_every_student_copy_runs_from_top_to_bottom(tmp_path):
-    copies = [cl.teaching.student_copy(nb, tmp_path / "handout") for nb in cl.studies.course_notebooks()]
+    teachers = cl.studies.course_notebooks()
+    copies = [cl.teaching.student_copy(nb, tmp_path / "handout") for nb in teachers]
     executed = cl.studies.run_notebooks(copies, tmp_path / "run", progress=False)
     assert [p.name for p in executed] == [p.name for p in copies]
-    _assert_no_solution_anywhere(copies, [p.with_suffix(".html") for p in executed])
+    _assert_no_solution_anywhere(teachers, copies, [p.with_suffix(".html") for p in executed])
 
 
-def _assert_no_solution_anywhere(handouts, html_pages):
-    """No marker, no solution or check source, no check output in the handouts or the HTML made from them."""
-    for handout in handouts:
-        teacher = nbformat.read(cl.paths.NOTEBOOKS / handout.name, as_version=4)
-        hidden = [c.source for c in teacher.cells if {"solution", "check"} & set(c.metadata.get("tags", []))]
-        lines = {line.strip() for source in hidden for line in source.splitlines() if len(line.strip()) > 25}
+def _lines(cells) -> set[str]:
+    return {line.strip() for c in cells for line in c.source.splitlines() if len(line.strip()) > 20}
+
+
+def _assert_no_solution_anywhere(teachers, handouts, html_pages):
+    """No marker, no line found only in solution or check cells, no check output: in handouts and their HTML."""
+    for source, handout in zip(teachers, handouts, strict=True):
+        teacher = nbformat.read(source, as_version=4)
+        hidden = [c for c in teacher.cells if {"solution", "check"} & set(c.metadata.get("tags", []))]
+        secret = _lines(hidden) - _lines(c for c in teacher.cells if c not in hidden)
+        assert secret, handout.name
         text = handout.read_text(encoding="utf-8")
         assert "NBVAL_CHECK_OUTPUT" not in text and CHECK_MIME not in text and '"solution"' not in text
         notebook = nbformat.read(handout, as_version=4)
-        shown = "\n".join(c.source for c in notebook.cells)
-        assert not [line for line in lines if line in shown], handout.name
+        assert not secret & _lines(notebook.cells), handout.name
         assert set(notebook.metadata) <= {"kernelspec", "language_info", "crmlab"}
     for page in html_pages:
         html = page.read_text(encoding="utf-8")
         assert "NBVAL_CHECK_OUTPUT" not in html and "cl.teaching.check(" not in html and "Model answer" not in html
+
+
+def test_chinese_handouts_hide_every_solution(tmp_path):
+    notebooks = cl.studies.course_notebooks(cl.paths.NOTEBOOKS / "zh")
+    _assert_no_solution_anywhere(notebooks, [cl.teaching.student_copy(nb, tmp_path) for nb in notebooks], [])
 
 
 @pytest.mark.parametrize("notebook", EXERCISE_NOTEBOOKS, ids=lambda p: p.name[:2])
@@ -155,9 +165,10 @@ def test_the_roster_examples_of_help_and_readme_work_as_written(tmp_path):
     _roster(tmp_path / "roster.csv", "gbk")
     help_text = subprocess.run([sys.executable, "-m", "crmlab.cli", "--help"], capture_output=True, text=True,
                                check=True).stdout
-    readme = (cl.paths.NOTEBOOKS.parent / "README.md").read_text(encoding="utf-8")
+    readme = "\n".join((cl.paths.NOTEBOOKS.parent / name).read_text(encoding="utf-8")
+                       for name in ("README.md", "README.zh.md"))
     examples = _examples(help_text) + [line.split("#")[0].strip() for line in _examples(readme)]
-    assert len(examples) >= 2
+    assert len(examples) >= 3
     for example in examples:
         words = shlex.split(example)
         done = subprocess.run([sys.executable, "-m", "crmlab.cli", *words[1:]], cwd=tmp_path, capture_output=True,

@@ -38,14 +38,15 @@ def _tags(cell) -> list[str]:
     return cell.get("metadata", {}).get("tags", [])
 
 
-def _names(source: str) -> tuple[set[str], set[str]]:
-    """(names a cell binds or changes, names it reads): assignments, imports, ``x[...] =`` and ``x.a =`` count as
-    binding ``x``; magics and shell lines are ignored."""
-    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
-    bound, read = set(), set()
-    for node in ast.walk(ast.parse(code)):
+def _statement_names(statement: ast.stmt) -> tuple[set[str], set[str]]:
+    bound, read, local = set(), set(), set()
+    for node in ast.walk(statement):
         if isinstance(node, ast.Name):
             (bound if isinstance(node.ctx, (ast.Store, ast.Del)) else read).add(node.id)
+        elif isinstance(node, ast.comprehension):
+            local |= {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+        elif isinstance(node, ast.Lambda):
+            local |= {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             bound |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
         elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
@@ -56,6 +57,19 @@ def _names(source: str) -> tuple[set[str], set[str]]:
                     target = target.value
                 if isinstance(target, ast.Name):
                     bound.add(target.id)
+    return bound - local, read - local
+
+
+def _names(source: str) -> tuple[set[str], set[str]]:
+    """(names a cell binds or changes, names it reads from earlier cells), statement by statement: assignments,
+    imports, ``x[...] =`` and ``x.a =`` bind ``x``; a name read after the cell bound it, and the variables of
+    comprehensions and lambdas, are the cell's own; magics and shell lines are ignored."""
+    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+    bound, read = set(), set()
+    for statement in ast.parse(code).body:
+        binds, reads = _statement_names(statement)
+        read |= reads - bound
+        bound |= binds
     return bound, read
 
 
@@ -63,8 +77,8 @@ def notebook_parts(notebook: nbformat.NotebookNode) -> dict[str, list]:
     """The code cells the hidden checks need, by part: the parameters cell, the lesson cells they depend on
     (run once), the exercise cells they depend on with the checks themselves (run once per seed), and the checks.
 
-    A backward slice over names: starting from the check cells, a cell is kept when it binds a name a kept cell
-    reads (an assignment, an import, or a change such as ``table["x"] = …``).
+    A backward slice over names: starting from the check cells, a cell is kept when it binds a name that a later
+    kept cell reads before binding it (an assignment, an import, or a change such as ``table["x"] = …``).
     """
     cells = notebook.cells
     starts = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and _EXERCISES.search(c.source)]
@@ -78,7 +92,7 @@ def notebook_parts(notebook: nbformat.NotebookNode) -> dict[str, list]:
         bound, read = _names(cell.source)
         if "check" in _tags(cell) and i > starts[0] or bound & needed:
             kept.append((i, cell))
-            needed |= read
+            needed = (needed - bound) | read  # an earlier binding of what this cell binds is not needed
     kept.reverse()
     return {"parameters": parameters, "lesson": [c for i, c in kept if i < starts[0]],
             "exercises": [c for i, c in kept if i > starts[0]], "checks": checks}
