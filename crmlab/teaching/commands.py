@@ -24,7 +24,7 @@ def _grade(args) -> int:
     from . import grade
 
     book = grade(args.notebooks, args.submissions, args.roster, args.output, timeout=args.timeout,
-                 encoding=args.encoding)
+                 encoding=args.encoding, progress=not args.quiet)
     graded = book[book["status"] == "graded"]
     others = book.loc[book["status"] != "graded", "status"].value_counts().to_dict()
     print(f"{len(graded)} of {len(book)} submission(s) graded (mean score {graded['score'].mean():.2f} of "
@@ -66,4 +66,5 @@ def add_commands(commands) -> None:
     grade.add_argument("-o", "--output", required=True, help="gradebook CSV to write")
     grade.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default 600)")
     grade.add_argument("--encoding", help="the roster's text encoding (default: detected)")
+    grade.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     grade.set_defaults(handler=_grade)

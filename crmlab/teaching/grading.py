@@ -223,13 +223,15 @@ def _check_id(cell) -> str | None:
 
 
 def grade(notebooks: str | Path | list, submissions: str | Path, roster: str | Path | pd.DataFrame,
-          output: str | Path | None = None, *, timeout: int = 600, encoding: str | None = None) -> pd.DataFrame:
+          output: str | Path | None = None, *, timeout: int = 600, encoding: str | None = None,
+          progress: bool = True) -> pd.DataFrame:
     """Grade every ``.ipynb`` under ``submissions`` made from one of ``notebooks``; the gradebook, also as CSV.
 
     One row per submission: the roster's columns (student_id, name, class …), notebook, file, status ("graded",
     "wrong variant", "unknown student", "unknown notebook", "unreadable", "not run"), score, max_score, a general
     feedback (the first error in the student's cells) and, per checked exercise, ``exercise N`` (1 or 0) and
     ``exercise N feedback``. Written to ``output`` as CSV in UTF-8 with BOM (Excel opens Chinese correctly).
+    ``progress`` shows a bar over the submissions.
     """
     masters = {Path(n).name: Path(n) for n in ([notebooks] if isinstance(notebooks, (str, Path)) else notebooks)}
     for path in masters.values():
@@ -252,7 +254,10 @@ def grade(notebooks: str | Path | list, submissions: str | Path, roster: str | P
             wanted[identity["notebook"]].add(int(table.loc[str(identity["student_id"]), "student_seed"]))
     expected = {(name, seed): answers for name, path in masters.items() if wanted[name]
                 for seed, answers in expected_answers(path, sorted(wanted[name]), timeout=timeout).items()}
-    rows = [_grade_one(path, masters, table, expected, timeout) for path in files]
+    from tqdm.auto import tqdm
+
+    rows = [_grade_one(path, masters, table, expected, timeout)
+            for path in tqdm(files, desc="grading", unit="notebook", disable=not progress)]
     book = pd.DataFrame(rows)
     extra = [c for c in table.columns if c != "student_seed"]
     book = book.join(table[extra], on="student_id") if "student_id" in book else book

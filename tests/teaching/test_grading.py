@@ -83,7 +83,7 @@ def test_grading_scores_each_student_against_their_own_variant(tmp_path):
     copied.metadata["crmlab"]["student_id"] = "d4"
     nbformat.write(copied, files["d4"])
     files["e5"].write_text("not a notebook", encoding="utf-8")
-    book = cl.teaching.grade(teacher, submitted, roster, tmp_path / "gradebook.csv").set_index("file")
+    book = cl.teaching.grade(teacher, submitted, roster, tmp_path / "gradebook.csv", progress=False).set_index("file")
     row = {student: book.loc[path.name] for student, path in files.items()}
     assert row["a1"][["status", "score", "max_score", "exercise 1", "exercise 2"]].tolist() == ["graded", 2, 2, 1, 1]
     assert row["a1"]["exercise 1 feedback"] == "correct" and row["a1"]["name"] == "甲" and row["a1"]["class"] == "1班"
@@ -126,6 +126,6 @@ def test_grading_a_course_notebook(tmp_path):
     good, bad = cl.teaching.roster_copies(teacher, roster, tmp_path / "submitted")
     _answer(good, solutions)
     _answer(bad, [solutions[0].replace("my_term", '"流失"')] + solutions[1:])
-    book = cl.teaching.grade(teacher, tmp_path / "submitted", roster).set_index("student_id")
+    book = cl.teaching.grade(teacher, tmp_path / "submitted", roster, progress=False).set_index("student_id")
     assert book[["status", "score", "max_score"]].values.tolist() == [["graded", 1, 1], ["graded", 0, 1]]
     assert book.loc["s2", "exercise 1 feedback"].startswith("notebooks: ")
