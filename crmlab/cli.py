@@ -1,4 +1,4 @@
-"""The ``crmlab`` command: run studies, check data, summarise large logs, make student copies.
+"""The ``crmlab`` command: run studies, check data, summarise large logs, make student copies and grade them.
 
 Every failure ends with one line on stderr, ``crmlab: error: …``, saying what to fix, and a non-zero
 exit code (2 for a wrong command line, 1 for bad data or a failed run).
@@ -29,6 +29,7 @@ EXAMPLES = """examples:
   crmlab summary big_log.parquet -o summary.parquet --stream
   crmlab student-copy notebooks/0*.ipynb -o handout/
   crmlab student-copy notebooks/04_clv_probabilistic_models.ipynb --roster roster.csv -o handout/
+  crmlab grade notebooks/04_clv_probabilistic_models.ipynb --submissions submitted/ --roster roster.csv -o grades.csv
 """
 
 
@@ -201,19 +202,6 @@ def _summary(args) -> int:
     return 0
 
 
-def _student_copy(args) -> int:
-    from .teaching import roster_copies, student_copy
-
-    if args.roster:
-        if len(args.notebooks) != 1:
-            raise _Error("--roster makes per-student copies of one notebook; name exactly one")
-        written = roster_copies(args.notebooks[0], args.roster, args.output)
-    else:
-        written = [student_copy(notebook, args.output) for notebook in args.notebooks]
-    print(f"{len(written)} student notebook(s) written to {args.output}")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -290,15 +278,9 @@ def build_parser() -> argparse.ArgumentParser:
     _column_arguments(summary)
     summary.set_defaults(handler=_summary)
 
-    copy = commands.add_parser("student-copy", help="notebooks without solutions, for students",
-                               epilog="examples:\n  crmlab student-copy notebooks/0*.ipynb -o handout/\n"
-                                      "  crmlab student-copy notebooks/03_segmentation.ipynb --roster roster.csv "
-                                      "-o handout/",
-                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    copy.add_argument("notebooks", nargs="+", help="notebooks to copy")
-    copy.add_argument("-o", "--output", required=True, help="output folder")
-    copy.add_argument("--roster", help="CSV with student_id and parameter columns: one copy per student")
-    copy.set_defaults(handler=_student_copy)
+    from .teaching.commands import add_commands as add_teaching_commands
+
+    add_teaching_commands(commands)  # student-copy, grade
     return parser
 
 
