@@ -110,12 +110,15 @@ def test_a_single_indicator_construct_keeps_the_baseline_model_of_the_data():
 
 
 def test_an_improper_solution_is_flagged_not_hidden():
-    """On the ECSI survey ML drives satisfaction's disturbance variance to 0 (R² = 1) and standardised paths far
-    beyond ±1 — the Heywood case that also makes the ECSI PLSc solution inadmissible."""
+    """On the ECSI survey ML drives satisfaction's disturbance variance to the boundary (R² = 1) and standardised
+    paths far beyond ±1 — the Heywood case that also makes the ECSI PLSc solution inadmissible. Where on the
+    boundary semopy's optimiser stops depends on SciPy (variance 0 with SciPy 1.17, 0.0007 with 1.18, both with R²
+    above 0.999, found by `make test-latest`), so the test asks for what every version shows: the paths beyond ±1
+    flagged, and R² at 1 to two decimals."""
     with pytest.warns(InadmissibleWarning, match="Heywood") as caught:
         result = cbsem(cl.datasets.load_ecsi(), ecsi_model())
-    assert "variance of Satisfaction" in result.improper[0] and "beyond ±1" in result.improper[1]
-    assert result.r2["Satisfaction"] == pytest.approx(1.0)
+    assert any("beyond ±1" in reason and "Satisfaction ~ Image" in reason for reason in result.improper)
+    assert result.r2["Satisfaction"] == pytest.approx(1.0, abs=5e-3)
     assert "result.improper" in str(caught[0].message)
 
 
