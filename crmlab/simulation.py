@@ -125,15 +125,21 @@ def simulate_mbgcnbd(n_customers: int, T, *, k: int, r: float, alpha: float, a: 
 
 
 def simulate_paretonbd(n_customers: int, T, *, r: float, alpha: float, s: float, beta: float,
-                       seed=None, time_unit: str = "W") -> pd.DataFrame:
+                       correlation: float = 0.0, seed=None, time_unit: str = "W") -> pd.DataFrame:
     """Customers from the Pareto/NBD story: λ ~ Gamma(r, α), lifetime ~ Exp(μ) with μ ~ Gamma(s, β).
 
     ``alpha`` and ``beta`` may be one value per customer (customers with covariates, e.g. CLVTools'
-    α_i = α exp(−γ_purchase'z_i), β_i = β exp(−γ_dropout'z_i)), as may ``T``."""
+    α_i = α exp(−γ_purchase'z_i), β_i = β exp(−γ_dropout'z_i)), as may ``T``. With ``correlation`` ρ ≠ 0
+    (one α and β) the rates follow the Sarmanov family of :mod:`crmlab.clv.correlation` with Cor(λ, μ) = ρ,
+    drawn by rejection: independent gamma pairs kept with probability (1 + ω φ_A φ_B)/(1 + |ω| m), m the
+    largest |φ_A φ_B|."""
     rng = np.random.default_rng(seed)
     T = _observation_lengths(n_customers, T)
-    rate = rng.gamma(r, 1.0 / alpha, n_customers)
-    death_rate = rng.gamma(s, 1.0 / beta, n_customers)
+    if correlation:
+        rate, death_rate = _sarmanov_rates(rng, n_customers, r, alpha, s, beta, correlation)
+    else:
+        rate = rng.gamma(r, 1.0 / alpha, n_customers)
+        death_rate = rng.gamma(s, 1.0 / beta, n_customers)
     lifetime = rng.exponential(1.0 / death_rate)
     observed = np.minimum(lifetime, T)
     frequency = rng.poisson(rate * observed)
@@ -141,6 +147,32 @@ def simulate_paretonbd(n_customers: int, T, *, r: float, alpha: float, s: float,
     recency = np.where(frequency > 0, observed * rng.random(n_customers) ** (1.0 / np.maximum(frequency, 1)), 0.0)
     return _summary(_frame(frequency=frequency, recency=recency, T=T, true_rate=rate, true_lifetime=lifetime),
                     time_unit)
+
+
+def _sarmanov_rates(rng, n_customers: int, r, alpha, s, beta, correlation: float):
+    """(λ, μ) pairs of the Sarmanov family with gamma marginals and Cor(λ, μ) = ``correlation``."""
+    from .clv.correlation import correlation_bounds
+
+    if np.ndim(alpha) or np.ndim(beta):
+        raise ValueError("simulate_paretonbd: a correlation needs one alpha and one beta (no covariates)")
+    lowest, highest = correlation_bounds(r, alpha, s, beta)
+    if not lowest <= correlation <= highest:
+        raise ValueError(f"simulate_paretonbd: correlation {correlation} is outside the range the Sarmanov family "
+                         f"allows at these parameters, [{lowest:.4g}, {highest:.4g}]")
+    laplace_a, laplace_b = (alpha / (alpha + 1.0)) ** r, (beta / (beta + 1.0)) ** s
+    omega = correlation * (1.0 + alpha) * (1.0 + beta) / np.sqrt(r * s) / (laplace_a * laplace_b)
+    largest = max(laplace_a, 1.0 - laplace_a) * max(laplace_b, 1.0 - laplace_b)
+    rates, deaths = [], []
+    kept = 0
+    while kept < n_customers:
+        batch = 2 * (n_customers - kept) + 100
+        rate, death = rng.gamma(r, 1.0 / alpha, batch), rng.gamma(s, 1.0 / beta, batch)
+        density = 1.0 + omega * (np.exp(-rate) - laplace_a) * (np.exp(-death) - laplace_b)
+        keep = rng.random(batch) * (1.0 + abs(omega) * largest) < density
+        rates.append(rate[keep])
+        deaths.append(death[keep])
+        kept += int(keep.sum())
+    return np.concatenate(rates)[:n_customers], np.concatenate(deaths)[:n_customers]
 
 
 def simulate_ggompertznbd(n_customers: int, T, *, r: float, alpha: float, b: float, s: float, beta: float,

@@ -17,6 +17,8 @@ class                   model                                        reference
 
 Pareto/NBD, BG/NBD and MBG/NBD take time-invariant covariates in CLVTools' parametrisation
 (:mod:`crmlab.clv.covariates`); :func:`likelihood_ratio_test` and :func:`compare_models` compare fits.
+``ParetoNBD(correlation=True)`` correlates the purchase and dropout rates (Sarmanov family, CLVTools'
+``use.cor``; :mod:`crmlab.clv.correlation`), with exact predictions.
 
 All are fitted by maximum likelihood (:mod:`crmlab.clv.base`, with a fitting strategy
 from :mod:`crmlab.clv.fitting`), report standard errors from the observed information,
@@ -27,7 +29,7 @@ observed histories: :mod:`crmlab.clv.checks`. :mod:`crmlab.clv.scoring` scores a
 customers are: in memory, on Spark, or in a Parquet file.
 """
 
-from . import checks, fitting, intervals, scoring
+from . import checks, correlation, fitting, intervals, scoring
 from .base import MaximumLikelihoodModel, load_model, model_from_json
 from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeo
@@ -49,7 +51,7 @@ MODELS = {cls.__name__: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, Bet
 
 __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "MaximumLikelihoodModel",
            "load_model", "MODELS", "customer_lifetime_value", "customer_base_value", "evaluate_holdout", "fitting",
-           "intervals", "checks",
+           "intervals", "checks", "correlation",
            "tracking_table", "HoldoutEvaluation", "ShiftedBetaGeometric", "survivor_rows",
            "snapshot_rows", "write_customer_values", "likelihood_ratio_test", "compare_models", "LikelihoodRatioTest",
            "BetaGeoCNBD", "ModifiedBetaGeoCNBD", "GammaGompertzNBD", "model_from_json", "scoring", "score",

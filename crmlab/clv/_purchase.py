@@ -55,6 +55,11 @@ class PurchaseModel(CovariatePenalty, CustomerBaseModel):
     # ------------------------------------------------------------------ covariates
     def covariate_design(self) -> CovariateDesign:
         """The covariates of each process, the shared ones and the penalty (checked settings)."""
+        given = [name for name in ("purchase_covariates", "dropout_covariates", "shared_covariates",
+                                   "covariate_penalty") if getattr(self, name, None)]
+        if given and not self.covariate_links:
+            raise ValueError(f"{self.model_name} takes no covariates in crmlab (got {', '.join(given)}); fit "
+                             "ParetoNBD, BetaGeo or ModifiedBetaGeo with covariates, or this model without them")
         return CovariateDesign.from_settings(self.model_name, self.purchase_covariates, self.dropout_covariates,
                                              self.shared_covariates, self.covariate_penalty, self.base_columns)
 

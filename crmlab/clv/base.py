@@ -127,9 +127,21 @@ class MaximumLikelihoodModel:
         return np.concatenate([np.exp(theta[:k]), theta[k:]])
 
     def _jacobian(self, theta: np.ndarray) -> np.ndarray:
-        """d(natural parameter)/dθ, component by component (the diagonal of the Jacobian)."""
+        """The Jacobian d(natural parameters)/dθ: diagonal here (each parameter depends on its own θ only); a model
+        whose natural parameters mix components of θ (:mod:`crmlab.clv.correlation`) gives the full matrix."""
         k = len(self.param_names)
-        return np.concatenate([np.exp(theta[:k]), np.ones(len(theta) - k)])
+        return np.diag(np.concatenate([np.exp(theta[:k]), np.ones(len(theta) - k)]))
+
+    @property
+    def coefficient_names(self) -> tuple[str, ...]:
+        """The covariate coefficients among ``theta_names`` ("<process>:<column>"), which follow the model's
+        parameters in θ: every further entry unless the model adds one of another kind (a correlation)."""
+        return self.theta_names[len(self.param_names):]
+
+    def _coefficient_values(self, theta: np.ndarray) -> np.ndarray:
+        """The covariate coefficients' part of θ."""
+        k = len(self.param_names)
+        return theta[k:k + len(self.coefficient_names)]
 
     # ------------------------------------------------------------------ to implement
     def _log_likelihood(self, log_params: np.ndarray, data: dict[str, np.ndarray]):
@@ -200,18 +212,17 @@ class MaximumLikelihoodModel:
 
     def _coefficient_spreads(self, prepared: _Data) -> np.ndarray:
         """For each coefficient, the range of its covariate over the fitted customers (name "<process>:<column>")."""
-        names = self.theta_names[len(self.param_names):]
-        return np.array([float(np.ptp(prepared.columns[n.split(":", 1)[1]])) for n in names])
+        return np.array([float(np.ptp(prepared.columns[n.split(":", 1)[1]])) for n in self.coefficient_names])
 
     def _refuse_runaway_coefficients(self, theta, prepared: _Data, cause: Exception | None = None) -> None:
         """Raise ConvergenceError naming the coefficients that ran off: γ times its covariate's range beyond 12
         (a factor e^12 = 160,000 between customers) is a likelihood still rising as γ → ±∞, not an estimate."""
-        k = len(self.param_names)
-        if theta is None or len(theta) <= k or not np.all(np.isfinite(theta)):
+        if theta is None or not self.coefficient_names or not np.all(np.isfinite(theta)):
             return
-        effect = np.abs(theta[k:]) * self._coefficient_spreads(prepared)
+        coefficients = self._coefficient_values(theta)
+        effect = np.abs(coefficients) * self._coefficient_spreads(prepared)
         far = [f"{name} → {'+' if value > 0 else '-'}∞ (reached {value:.3g})"
-               for name, value, size in zip(self.theta_names[k:], theta[k:], effect, strict=True) if size > 12]
+               for name, value, size in zip(self.coefficient_names, coefficients, effect, strict=True) if size > 12]
         if far:
             raise ConvergenceError(
                 f"{self.model_name}: the likelihood keeps rising as {', '.join(far)}: the data do not identify this "
@@ -317,9 +328,7 @@ class MaximumLikelihoodModel:
                              f"{self.initial_params}")
         guess = dict(zip(self.theta_names, self._natural(start), strict=True))
         guess.update(self.initial_params)
-        natural = np.array([guess[name] for name in self.theta_names], dtype="float64")
-        k = len(self.param_names)
-        return np.concatenate([np.log(natural[:k]), natural[k:]])
+        return self._theta_from_params(np.array([guess[name] for name in self.theta_names], dtype="float64"))
 
     def _check_optimum(self, result) -> None:
         """Raise ConvergenceError unless the optimiser's ``result`` is an interior maximum (used by the strategies)."""
@@ -343,7 +352,15 @@ class MaximumLikelihoodModel:
         The covariance of the log-parameters is the inverse observed information; at a limit, that of the
         parameters outside the collapsed pairs, and the pairs' own variances are infinite.
         """
-        theta = estimate.theta
+        free = estimate.free
+        covariance_log = np.diag(np.where(free, 0.0, np.inf))
+        eigenvalues, vectors = np.linalg.eigh(estimate.information)  # positive (checked): so is every variance
+        inverse = (vectors / eigenvalues) @ vectors.T
+        covariance_log[np.ix_(free, free)] = inverse[:free.sum(), :free.sum()]
+        self._record(estimate.theta, covariance_log, estimate.limit, prepared)
+
+    def _record(self, theta: np.ndarray, covariance_log: np.ndarray, limit: str | None, prepared: _Data) -> None:
+        """Store the estimate θ with the covariance of θ, the limit it is at (or None) and the fit statistics."""
         self.log_likelihood_ = float(self._weighted_log_likelihood(theta, prepared)[0])
         self.n_customers_ = int(round(prepared.n_customers))
         self.n_unique_rows_ = len(prepared.counts)
@@ -351,26 +368,28 @@ class MaximumLikelihoodModel:
         #: reg.lambdas); log_likelihood_ / n_customers_ without a penalty
         self.objective_ = self.log_likelihood_ / prepared.n_customers - self._penalty(theta)[0]
         self.params_ = pd.Series(self._natural(theta), index=list(self.theta_names), name="estimate")
-        self.limit_ = estimate.limit
-        free = estimate.free
-        covariance_log = np.diag(np.where(free, 0.0, np.inf))
-        eigenvalues, vectors = np.linalg.eigh(estimate.information)  # positive (checked): so is every variance
-        inverse = (vectors / eigenvalues) @ vectors.T
-        covariance_log[np.ix_(free, free)] = inverse[:free.sum(), :free.sum()]
+        self.limit_ = limit
         self._set_covariance(covariance_log)
         k = len(theta)
         self.aic_ = 2 * k - 2 * self.log_likelihood_
         self.bic_ = k * np.log(self.n_customers_) - 2 * self.log_likelihood_
 
     def _set_covariance(self, covariance_log: np.ndarray) -> None:
-        """Standard errors and covariance on the natural scale by the delta method, cov(φ) = φφ' cov(log φ)
-        (``covariance_log`` is that of θ: coefficients enter it untransformed, with Jacobian 1)."""
+        """Standard errors and covariance on the natural scale by the delta method, cov(φ) = J cov(θ) J' with J the
+        Jacobian dφ/dθ (diagonal, φ for log-parameters and 1 for coefficients, unless the model mixes them).
+        An infinite variance in θ (a collapsed pair at a limit) stays infinite, with no covariance."""
         self._log_covariance = covariance_log
-        phi = self._jacobian(self._theta())
-        self.standard_errors_ = pd.Series(phi * np.sqrt(np.diag(covariance_log)), index=self.params_.index,
+        jacobian = self._jacobian(self._theta())
+        infinite = ~np.isfinite(np.diag(covariance_log))
+        finite = np.where(np.isfinite(covariance_log), covariance_log, 0.0)
+        covariance = jacobian @ finite @ jacobian.T
+        reached = (jacobian[:, infinite] != 0).any(axis=1)  # parameters that depend on a collapsed pair
+        covariance[reached, :] = 0.0
+        covariance[:, reached] = 0.0
+        covariance[reached, reached] = np.inf
+        self.standard_errors_ = pd.Series(np.sqrt(np.diag(covariance)), index=self.params_.index,
                                           name="standard_error")
-        self.covariance_ = pd.DataFrame(covariance_log * np.outer(phi, phi), index=self.params_.index,
-                                        columns=self.params_.index)
+        self.covariance_ = pd.DataFrame(covariance, index=self.params_.index, columns=self.params_.index)
 
     def _hessian(self, theta: np.ndarray, prepared: _Data, gradient_at_theta: np.ndarray | None = None) -> np.ndarray:
         """Observed information in log-parameters: forward differences (step 1e-6) of the analytic gradient.
@@ -507,7 +526,7 @@ class MaximumLikelihoodModel:
         table = pd.DataFrame({"estimate": self.params_, "standard_error": self.standard_errors_,
                               f"lower_{level:.0%}": intervals["lower"], f"upper_{level:.0%}": intervals["upper"]})
         if len(self.theta_names) > len(self.param_names):
-            coefficient = np.arange(len(table)) >= len(self.param_names)
+            coefficient = (np.arange(len(table)) >= len(self.param_names)) & np.isfinite(table["standard_error"])
             z = np.where(coefficient, table["estimate"] / table["standard_error"], np.nan)
             table["z"] = z
             table["p_value"] = np.where(coefficient, 2 * stats.norm.sf(np.abs(z)), np.nan)

@@ -126,10 +126,11 @@ def compare_models(models, holdout: pd.DataFrame | None = None) -> pd.DataFrame:
 
 def _roles(model) -> dict[str, str]:
     """(process:covariate) -> "free" or "shared", for every coefficient the model estimates (read from its
-    coefficient names: "shared:<c>" acts on both the purchase and the dropout process)."""
+    coefficient names: "shared:<c>" acts on both the purchase and the dropout process), and "free" for any other
+    parameter beyond the model's own (the purchase-dropout ``correlation``)."""
     roles = {}
     for name in model.theta_names[len(model.param_names):]:
-        process, column = name.split(":", 1)
+        process, column = name.split(":", 1) if name in model.coefficient_names else (name, "")
         if process == "shared":
             roles.update({f"{p}:{column}": "shared" for p in PROCESSES})
         else:
@@ -139,7 +140,7 @@ def _roles(model) -> dict[str, str]:
 
 def _not_nested(small: dict[str, str], large: dict[str, str]) -> list[str]:
     """Why the restricted coefficients are not the full ones with some fixed at 0 or set equal (empty: nested)."""
-    reasons = [f"it has the coefficient {name} that the full fit lacks" for name in small if name not in large]
+    reasons = [f"it has the parameter {name} that the full fit lacks" for name in small if name not in large]
     shared = dict.fromkeys(name.split(":", 1)[1] for name, role in large.items() if role == "shared")
     for column in shared:
         both = [f"{p}:{column}" in small for p in PROCESSES]

@@ -130,12 +130,13 @@ class CovariatePenalty:
 
     def _penalty(self, theta):
         value, gradient, curvature = super()._penalty(theta)
-        design, k = self.covariate_design(), len(self.param_names)
+        design = self.covariate_design()
         if design and any(design.penalty):
-            extra, extra_gradient, extra_curvature = design.penalty_value(theta[k:])
+            block = slice(len(self.param_names), len(self.param_names) + len(design.names))
+            extra, extra_gradient, extra_curvature = design.penalty_value(theta[block])
             value += extra
-            gradient[k:] += extra_gradient
-            curvature[k:] += extra_curvature
+            gradient[block] += extra_gradient
+            curvature[block] += extra_curvature
         return value, gradient, curvature
 
     def _hessian(self, theta, prepared, gradient_at_theta=None):
@@ -144,8 +145,8 @@ class CovariatePenalty:
         information = super()._hessian(theta, prepared, gradient_at_theta)
         design = self.covariate_design()
         if design and any(design.penalty):
-            k = len(self.param_names)
-            information[k:, k:] += prepared.n_customers * np.diag(design.penalty_value(theta[k:])[2])
+            block = slice(len(self.param_names), len(self.param_names) + len(design.names))
+            information[block, block] += prepared.n_customers * np.diag(design.penalty_value(theta[block])[2])
         return information
 
 

@@ -419,7 +419,11 @@ class _Plan:
 
     def _at_estimate(self, frame: pd.DataFrame) -> np.ndarray:
         """The prediction at the fitted parameters, by the model's own method."""
-        model, t = self.model, self._horizon(frame)
+        return self._predicted_by(self.model, self.spend, frame)
+
+    def _predicted_by(self, model, spend, frame: pd.DataFrame) -> np.ndarray:
+        """The prediction of ``model`` (with ``spend`` for CLV) by its own public method."""
+        t = self._horizon(frame)
         if self.name == "expected_purchases":
             values = model.expected_purchases(t, frame)
         elif self.name == "p_alive":
@@ -429,7 +433,7 @@ class _Plan:
         elif self.name == "expected_residual_transactions":
             values = model.expected_residual_transactions(frame, self.options["discount_rate"])
         else:
-            values = customer_lifetime_value(model, self._spend_of(self.spend, frame), frame, **self.options)["clv"]
+            values = customer_lifetime_value(model, self._spend_of(spend, frame), frame, **self.options)["clv"]
         return values.to_numpy(dtype="float64")
 
     def _at_draws(self, frame: pd.DataFrame) -> np.ndarray:
@@ -437,8 +441,12 @@ class _Plan:
         alive customer's process for all (distinct posterior key, draw) pairs in one vectorised call.
 
         The same composition as :class:`~crmlab.clv._customer_base.CustomerBaseModel`'s predictions (checked
-        by the tests: with every draw at the estimate, the interval collapses on the model's prediction).
+        by the tests: with every draw at the estimate, the interval collapses on the model's prediction). A
+        Pareto/NBD with correlated rates mixes four such compositions (:mod:`crmlab.clv.correlation`): its
+        draws are predicted one by one, by the model's own methods.
         """
+        if getattr(self.model, "correlation", False):
+            return np.column_stack([self._predicted_by(model, spend, frame) for model, spend in self.draws])
         history, _ = self.model._history(frame)
         posterior = {c: history[c] for c in self.model.posterior_columns}
         horizon = self._horizon(frame)

@@ -26,6 +26,7 @@ from ._special import (
     pareto_nbd_integral,
     pareto_nbd_integral_by_row,
 )
+from .correlation import SarmanovCorrelation
 from .fitting import Boundary
 
 __all__ = ["ParetoNBD", "ParetoProcess"]
@@ -95,7 +96,7 @@ class ParetoProcess:
         return total
 
 
-class ParetoNBD(PurchaseModel):
+class ParetoNBD(SarmanovCorrelation, PurchaseModel):
     """Pareto/NBD model, fitted by maximum likelihood on (frequency, recency, T).
 
     Notes
@@ -123,6 +124,10 @@ class ParetoNBD(PurchaseModel):
     covariates (:func:`~crmlab.clv._special.pareto_nbd_integral_by_row`). Checked against CLVTools'
     apparel fits (``tests/clv/test_covariates_reference.py``).
 
+    ``correlation=True`` (CLVTools' ``use.cor``) lets the purchase and dropout rates be correlated through
+    the Sarmanov family (:mod:`crmlab.clv.correlation`): ``params_`` gains ``correlation``, Cor(λ, μ), and
+    every prediction is exact under it.
+
     Checked against the published CDNOW estimates (r = 0.553, α = 10.578, s = 0.606,
     β = 11.669, LL = -9595.0) and lifetimes' ParetoNBDFitter.
     """
@@ -135,6 +140,15 @@ class ParetoNBD(PurchaseModel):
                   Boundary(("s", "beta"), concentrate="every customer's lifetime is exponential with the same "
                                                       "death rate μ = s/β = {ratio:.4g} per time unit",
                            vanish="no customer ever dies, the NBD model"))
+
+    def __init__(self, penalizer: float = 0.0, initial_params: dict | None = None, tol: float = 1e-10,
+                 max_iter: int = 2000, strategy="auto", *, purchase_covariates=None, dropout_covariates=None,
+                 shared_covariates=None, covariate_penalty=None, correlation: bool = False):
+        super().__init__(penalizer=penalizer, initial_params=initial_params, tol=tol, max_iter=max_iter,
+                         strategy=strategy, purchase_covariates=purchase_covariates,
+                         dropout_covariates=dropout_covariates, shared_covariates=shared_covariates,
+                         covariate_penalty=covariate_penalty)
+        self.correlation = correlation
 
     def _derived(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """As the purchase models', plus the (frequency, time) pairs the integral's series is summed on: once for

@@ -15,6 +15,7 @@ from scipy import integrate, special
 
 import crmlab as cl
 from crmlab.errors import CrmlabWarning
+from crmlab.simulation import simulate_paretonbd
 
 PARAMS = {"r": 0.55, "alpha": 10.5, "b": 0.1, "s": 0.6, "beta": 2.0}
 
@@ -143,3 +144,11 @@ def test_bad_data_are_refused():
                                       time_unit="W")
     with pytest.raises(cl.errors.MissingColumnError):
         cl.clv.GammaGompertzNBD().fit(pd.DataFrame({"frequency": [1, 2]}), time_unit="W")
+
+
+@pytest.mark.parametrize("setting", [{"purchase_covariates": ["z"]}, {"dropout_covariates": ["z"]},
+                                     {"covariate_penalty": {"purchase": 0.1}}])
+def test_covariates_are_refused_with_the_models_that_take_them(setting):
+    data = simulate_paretonbd(200, 10, r=0.5, alpha=2.0, s=0.5, beta=4.0, seed=1).assign(z=1.0)
+    with pytest.raises(ValueError, match="GGompertz/NBD takes no covariates.*ParetoNBD, BetaGeo"):
+        cl.clv.GammaGompertzNBD(**setting).fit(data)
