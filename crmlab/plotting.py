@@ -1269,12 +1269,20 @@ _MIXING = {
                 "dropout": ("Beta", ("a", "b"), "probability p of dropping out after a repeat purchase")},
     "ModifiedBetaGeo": {"purchase": ("Gamma", ("r", "alpha"), "purchase rate λ"),
                         "dropout": ("Beta", ("a", "b"), "probability p of dropping out after a purchase")},
+    "BetaGeoCNBD": {"purchase": ("Gamma", ("r", "alpha"), "phase rate λ (a purchase every k phases)"),
+                    "dropout": ("Beta", ("a", "b"), "probability p of dropping out after a repeat purchase")},
+    "ModifiedBetaGeoCNBD": {"purchase": ("Gamma", ("r", "alpha"), "phase rate λ (a purchase every k phases)"),
+                            "dropout": ("Beta", ("a", "b"), "probability p of dropping out after a purchase")},
     "ParetoNBD": {"purchase": ("Gamma", ("r", "alpha"), "purchase rate λ"),
                   "dropout": ("Gamma", ("s", "beta"), "dropout rate μ")},
+    "GammaGompertzNBD": {"purchase": ("Gamma", ("r", "alpha"), "purchase rate λ"),
+                         "dropout": ("Gamma", ("s", "beta"), "Gompertz scale η of the lifetime (no unit)")},
     "BetaGeoBetaBinom": {"purchase": ("Beta", ("alpha", "beta"), "probability p of buying at an opportunity"),
                          "dropout": ("Beta", ("gamma", "delta"), "probability θ of dropping out at an opportunity")},
     "ShiftedBetaGeometric": {"dropout": ("Beta", ("gamma", "delta"), "probability θ of cancelling in a period")},
 }
+#: the Gamma-distributed quantities that are no rates per time unit
+_UNITLESS = {"Gompertz scale η of the lifetime (no unit)"}
 _GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ"}
 _UNIT_WORD = {"D": "day", "W": "week", "M": "month"}
 
@@ -1284,8 +1292,11 @@ def plot_heterogeneity(model, process: str = "purchase", ax: Axes | None = None,
     """The fitted distribution across customers of the purchase or the dropout process, with its mean.
 
     BG/NBD and MBG/NBD: purchase rate λ ~ Gamma(r, α) (shape r, rate α; mean r/α purchases per time unit)
-    and dropout probability p ~ Beta(a, b) (mean a/(a+b)); Pareto/NBD: λ ~ Gamma(r, α) and dropout rate
-    μ ~ Gamma(s, β) (mean s/β; the mean lifetime of a customer with rate μ is 1/μ); BG/BB: the probabilities of
+    and dropout probability p ~ Beta(a, b) (mean a/(a+b)); (M)BG/CNBD-k: the same, λ the rate of the Erlang
+    phases (a purchase every k of them, so λ/k purchases per time unit); Pareto/NBD: λ ~ Gamma(r, α) and
+    dropout rate μ ~ Gamma(s, β) (mean s/β; the mean lifetime of a customer with rate μ is 1/μ);
+    GGompertz/NBD: λ ~ Gamma(r, α) and the Gompertz scale η ~ Gamma(s, β) of the lifetime,
+    P(τ > t) = exp(−η(e^(bt) − 1)) (a number, not a rate per time unit); BG/BB: the probabilities of
     buying, p ~ Beta(α, β), and of dropping out, θ ~ Beta(γ, δ), at each opportunity; sBG: the
     cancellation probability θ ~ Beta(γ, δ). For a model with covariates these are the distributions of
     customers whose covariates are all 0. Densities that rise without bound at 0 or 1 (shape below 1) are
@@ -1319,7 +1330,7 @@ def plot_heterogeneity(model, process: str = "purchase", ax: Axes | None = None,
     ax.plot(grid, density, color=colour, label=f"{term(family, lang)}({shown})")
     ax.fill_between(grid, density, color=colour, alpha=0.2)
     ax.axvline(mean, color="black", linestyle="--", label=message("mixing_mean", lang, mean=mean))
-    xlabel = term(what, lang) if family == "Beta" else message(
+    xlabel = term(what, lang) if family == "Beta" or what in _UNITLESS else message(
         "mixing_rate_axis", lang, what=term(what, lang), per=term(f"per {_UNIT_WORD[model.time_unit_]}", lang))
     ax.set(xlim=(0, grid[-1]), ylim=(0, 1.1 * float(density[central].max())), xlabel=xlabel,
            ylabel=term("density across customers", lang),

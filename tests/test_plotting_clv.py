@@ -15,6 +15,7 @@ import pytest
 from scipy import special
 
 import crmlab as cl
+from crmlab.simulation import simulate_ggompertznbd, simulate_mbgcnbd
 
 
 @pytest.fixture(scope="module")
@@ -196,6 +197,19 @@ def test_heterogeneity_labels_and_refusals(cdnow_weeks_summary):
     assert cl.plotting.plot_heterogeneity(sbg, "dropout").get_xlabel() == "probability θ of cancelling in a period"
     with pytest.raises(ValueError, match="no heterogeneity plot for GammaGamma"):
         cl.plotting.plot_heterogeneity(cdnow_weeks_summary["spend"])
+
+
+def test_heterogeneity_of_the_regularity_and_ageing_models():
+    regular = simulate_mbgcnbd(800, 40, k=2, r=1.5, alpha=3.0, a=0.6, b=3.0, seed=3)
+    cnbd = cl.clv.ModifiedBetaGeoCNBD(k=2).fit(regular)
+    ax = cl.plotting.plot_heterogeneity(cnbd, "purchase")
+    assert ax.get_xlabel() == "phase rate λ (a purchase every k phases), per week"
+    assert ax.get_lines()[1].get_xdata()[0] == pytest.approx(cnbd.params_["r"] / cnbd.params_["alpha"])
+    ageing = cl.clv.GammaGompertzNBD().fit(simulate_ggompertznbd(800, 40, r=1.0, alpha=4.0, b=0.05, s=1.0,
+                                                                  beta=2.0, seed=4))
+    chinese = cl.plotting.plot_heterogeneity(ageing, "dropout", lang="zh")
+    assert chinese.get_xlabel() == "生命周期的冈珀茨尺度参数 η（无量纲）"
+    assert chinese.get_lines()[1].get_xdata()[0] == pytest.approx(ageing.params_["s"] / ageing.params_["beta"])
 
 
 @pytest.fixture(scope="module")

@@ -506,6 +506,12 @@ class MaximumLikelihoodModel:
         model.params_ = pd.Series(self._natural(theta), index=self.params_.index, name="estimate")
         return model
 
+    @property
+    def n_parameters_(self) -> int:
+        """The number of estimated parameters (what AIC and BIC count)."""
+        self._require_fit()
+        return len(self.params_)
+
     def confidence_intervals(self, level: float = 0.95) -> pd.DataFrame:
         """Intervals exp(log φ ± z·se(log φ)) from the observed information (so they stay positive), and
         γ ± z·se(γ) for coefficients."""

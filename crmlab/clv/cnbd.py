@@ -231,9 +231,14 @@ class BetaGeoCNBD(PurchaseModel):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
                 raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
 
+    @property
+    def n_parameters_(self) -> int:
+        """The model's parameters, and k when it was chosen by likelihood."""
+        return len(self.param_names) + (self.k is None)
+
     def _information_criteria(self) -> None:
         """AIC and BIC counting k as a parameter when it was chosen by likelihood."""
-        n_params = len(self.param_names) + (self.k is None)
+        n_params = self.n_parameters_
         self.aic_ = 2 * n_params - 2 * self.log_likelihood_
         self.bic_ = n_params * np.log(self.n_customers_) - 2 * self.log_likelihood_
 

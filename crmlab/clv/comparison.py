@@ -67,10 +67,10 @@ def likelihood_ratio_test(restricted, full, names: tuple[str, str] = ("restricte
     if reasons:
         raise DataError(f"the {names[0]} fit is not nested in the {names[1]} fit: " + "; ".join(reasons) +
                         ". Pass the smaller model first.")
-    df = len(full.params_) - len(restricted.params_)
+    df = full.n_parameters_ - restricted.n_parameters_
     if df <= 0:
-        raise DataError(f"the {names[1]} fit has no more parameters than the {names[0]} fit ({len(full.params_)} vs "
-                        f"{len(restricted.params_)}): nothing to test")
+        raise DataError(f"the {names[1]} fit has no more parameters than the {names[0]} fit ({full.n_parameters_} vs "
+                        f"{restricted.n_parameters_}): nothing to test")
     for label, model in zip(names, (restricted, full), strict=True):
         if getattr(model, "limit_", None):
             warnings.warn(f"the {label} fit is at a limit of its model ({model.limit_}); the chi-squared reference of "
@@ -82,7 +82,7 @@ def likelihood_ratio_test(restricted, full, names: tuple[str, str] = ("restricte
                         "it (e.g. from the restricted estimates with initial_params=)")
     statistic = 2.0 * max(difference, 0.0)
     p_value = float(stats.chi2.sf(statistic, df))
-    table = pd.DataFrame({"parameters": [len(restricted.params_), len(full.params_)],
+    table = pd.DataFrame({"parameters": [restricted.n_parameters_, full.n_parameters_],
                           "log_likelihood": [restricted.log_likelihood_, full.log_likelihood_],
                           "df": [np.nan, df], "chi2": [np.nan, statistic], "p_value": [np.nan, p_value]},
                          index=pd.Index(list(names), name="model"))
@@ -112,7 +112,7 @@ def compare_models(models, holdout: pd.DataFrame | None = None) -> pd.DataFrame:
         _require_same_customers(fitted[0], model, covariates=False)
     rows = []
     for name, model in models.items():
-        row = {"model": model.model_name, "parameters": len(model.params_), "log_likelihood": model.log_likelihood_,
+        row = {"model": model.model_name, "parameters": model.n_parameters_, "log_likelihood": model.log_likelihood_,
                "aic": model.aic_, "bic": model.bic_, "customers": model.n_customers_}
         if holdout is not None:
             from .evaluation import evaluate_holdout

@@ -93,6 +93,10 @@ def test_grocery_regularity_as_btydplus_reports(grocery):
     assert table["log_likelihood"].idxmax() == 2 and list(table.index[:3]) == [1, 2, 3]
     assert table.loc[2, "log_likelihood"] == pytest.approx(mbgcnbd.log_likelihood_)
     assert mbgcnbd.summary().attrs["k"] == 2 and "k=2" in repr(mbgcnbd)
+    # k chosen by likelihood is an estimated parameter: the comparison table counts it as AIC and BIC do
+    comparison = cl.clv.compare_models(fits)
+    assert comparison.loc["ModifiedBetaGeoCNBD", "parameters"] == 5 and comparison.loc["BetaGeo", "parameters"] == 4
+    np.testing.assert_allclose(comparison["aic"], 2 * comparison["parameters"] - 2 * comparison["log_likelihood"])
 
 
 def test_cdnow_has_no_regularity(cdnow_weeks):
