@@ -100,6 +100,29 @@ def time_crmlab(model: str, data: pd.DataFrame, repeats: int):
     return statistics.median(seconds), fitted
 
 
+def correlation_row(repeats: int) -> str:
+    """Pareto/NBD with correlated rates (CLVTools' use.cor) on CDNOW, against the plain fit: what the option costs."""
+    import warnings
+
+    summary = cl.datasets.load_cdnow_summary()
+    cl.clv.ParetoNBD().fit(summary)  # warm-up
+    times = {}
+    for correlated in (False, True):
+        seconds = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", cl.errors.CrmlabWarning)  # CDNOW's estimate is on the family's bound
+                fitted = cl.clv.ParetoNBD(correlation=correlated).fit(summary)
+            seconds.append(time.perf_counter() - start)
+        times[correlated] = (statistics.median(seconds), fitted)
+    (plain_s, plain), (cor_s, cor) = times[False], times[True]
+    return (f"| Pareto/NBD with correlation (use.cor), CDNOW, {cor.n_customers_:,} customers | {cor_s:.2f} | — | "
+            f"costs {cor_s / plain_s:.1f}x the plain fit ({plain_s:.2f} s) | correlation "
+            f"{cor.params_['correlation']:.4f} (the family's upper bound), log-likelihood {cor.log_likelihood_:,.2f} "
+            f"vs {plain.log_likelihood_:,.2f} |")
+
+
 def run_pymc(model: str, path: Path, python: Path) -> dict | None:
     if not python.is_file():
         print(f"no pymc-marketing environment at {python}; skipping the peer", file=sys.stderr)
@@ -149,6 +172,8 @@ def main(argv=None) -> int:
             rows.append(f"| {name}, {label} customers ({fitted.n_unique_rows_:,} distinct rows) | {seconds:.2f} | — "
                         f"| — | estimates {', '.join(f'{k} {v:.3g}' for k, v in fitted.params_.items())} |")
             print(rows[-1], flush=True)
+        rows.append(correlation_row(repeats))
+        print(rows[-1], flush=True)
     table = "\n".join(["| case | crmlab s | pymc-marketing s | speed-up | check |", "|---|---:|---:|---:|---|", *rows])
     command = "python benchmarks/bench_covariates.py" + (" --quick" if args.quick else "") + \
         (f" --pymc-python {args.pymc_python}" if args.pymc_python != HERE / ".venv-pymc" / "bin" / "python" else "")
