@@ -43,9 +43,9 @@ import pandas as pd
 from .errors import DataError, MissingColumnError
 
 __all__ = ["COMPONENT_LABELS", "QUOTED_CLV", "RETENTION_CLAIMS", "clv_components", "clv_drivers", "clv_sensitivity",
-           "clv_proportionality", "constant_retention_clv", "crm_budget_quick_assessment", "customer_equity", "leaking_bucket",
-           "quoted_clv_table", "retention_ceilings", "retention_claims", "retention_for_uplift", "retention_uplift",
-           "win_back_ranking"]
+           "clv_proportionality", "constant_retention_clv", "crm_budget_quick_assessment", "customer_equity",
+           "leaking_bucket", "quoted_clv_table", "retention_ceilings", "retention_claims", "retention_for_uplift",
+           "retention_uplift", "win_back_ranking"]
 
 #: The columns of :func:`clv_components`: CLV1–CLV6 of 教材 003 §2.5.2 2) and driver ⑤ of §2.5.2 3), with the
 #: label a table shows (translated by :mod:`crmlab.i18n`: 初期购买收益 (CLV1), … 客户关系的维系成本 (⑤)).
