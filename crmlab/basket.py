@@ -159,8 +159,9 @@ def relationship_depth(transactions: pd.DataFrame, *, category_col: str | None =
                        amount_col: str = "amount") -> pd.DataFrame:
     """Depth of each customer's relationship (深度): distinct products, categories, spend, share-of-wallet proxy.
 
-    教材 000 puts cross- and up-selling under depth growth (客户关系的深度成长) and measures it by the share of the
-    customer's spending the firm wins (荷包份额, 000 客户资产与客户终身价值解构).
+    教材 000 puts cross- and up-selling under depth growth (客户关系的深度成长). It does not say how to measure depth;
+    it lists a higher share of wallet (较高的荷包份额) as one of the cash flows of growth potential (成长潜力, 000
+    客户资产与客户终身价值解构), which is why the lab reports a share-of-wallet proxy beside products and categories.
 
     The proxy divides the customer's spend by the ``quantile`` of spend among their peers (customers with
     the same ``peer_col`` value, e.g. country; everyone without it), capped at 1: how close the customer

@@ -18,6 +18,8 @@
 * :func:`clv_sensitivity` — the same CLV over a grid of discount rates and relationship lengths.
 * :func:`clv_components` — CLV split into the textbook's six sources CLV1–CLV6 (教材 003 §2.5.2) and the retention
   cost, period by period; :func:`clv_drivers` moves each of 003's six drivers ①–⑥ in turn.
+* :func:`clv_proportionality` — 003 §2.5.2 3) says CLV is inversely proportional to the discount rate and
+  proportional to the length of the relationship; the constant-retention CLV shows by how much it really moves.
 * :data:`QUOTED_CLV` and :func:`quoted_clv_table` — the lifetime values 003 §2.5.2 quotes (SAS, Cadillac, …)
   per year and as the present value of a level yearly stream.
 * :func:`customer_equity` — customer equity as the value of today's base plus the discounted
@@ -41,9 +43,9 @@ import pandas as pd
 from .errors import DataError, MissingColumnError
 
 __all__ = ["COMPONENT_LABELS", "QUOTED_CLV", "RETENTION_CLAIMS", "clv_components", "clv_drivers", "clv_sensitivity",
-           "constant_retention_clv", "crm_budget_quick_assessment", "customer_equity", "leaking_bucket",
-           "quoted_clv_table", "retention_ceilings", "retention_claims", "retention_for_uplift", "retention_uplift",
-           "win_back_ranking"]
+           "clv_proportionality", "constant_retention_clv", "crm_budget_quick_assessment", "customer_equity",
+           "leaking_bucket", "quoted_clv_table", "retention_ceilings", "retention_claims", "retention_for_uplift",
+           "retention_uplift", "win_back_ranking"]
 
 #: The columns of :func:`clv_components`: CLV1–CLV6 of 教材 003 §2.5.2 2) and driver ⑤ of §2.5.2 3), with the
 #: label a table shows (translated by :mod:`crmlab.i18n`: 初期购买收益 (CLV1), … 客户关系的维系成本 (⑤)).
@@ -73,7 +75,7 @@ QUOTED_CLV = (
 RETENTION_CLAIMS = (
     ("000", "profit", "retention rate +5%", 0.60, 0.60),
     ("001 §3.6", "profit", "loyalty +5 points", 0.25, 0.85),
-    ("001 §3.6.2", "customer NPV", "retention rate +5%", 0.35, 0.95),
+    ("001 §3.6.2", "customer NPV", "customer retention rate up 5%", 0.35, 0.95),
     ("003 §2.3", "profit", "keep 5% of customers", 1.00, 1.00),
     ("004 §2.4.2", "profit", "loyal customers +5%", 0.25, 0.85),
 )
@@ -361,6 +363,36 @@ def retention_ceilings(discount_rates=(0.0, 0.05, 0.10), *, uplift: float = 0.05
         d = _discount_rate(rate)
         values[f"d={d:.0%}"] = np.inf if d == 0 else (u + d) / ((1 - u) * d) - 1
     return pd.Series(values, name="max_gain", dtype="float64")
+
+
+def clv_proportionality(margin: float, retention: float, discount_rate: float, *, discount_rate_to: float,
+                        retention_to: float) -> pd.DataFrame:
+    """How far 003's "成反比" and "成正比" hold for the constant-retention CLV m r / (1 + d - r).
+
+    教材 003 §2.5.2 3) ① writes "客户的终身价值与贴现率成反比" and ② "客户的终身价值与客户关系的生命周期成正比". Read
+    literally, multiplying the discount rate by k divides CLV by k, and multiplying the length of the relationship
+    by k multiplies CLV by k. Here the length is the expected number of margins the customer brings, Σ r^t =
+    r / (1 - r) (t = 1, 2, …, as in :func:`constant_retention_clv`). Returns one row per driver ("discount rate":
+    ``discount_rate`` → ``discount_rate_to``; "relationship length": the length at ``retention`` →
+    ``retention_to``) with the driver's values and factor, CLV before and after, CLV's factor and the factor a
+    strict proportion would give (1 / driver factor for the discount rate, the driver factor for the length).
+    The direction the chapter gives is right; the proportion is not.
+    """
+    d0, d1 = _discount_rate(discount_rate), _discount_rate(discount_rate_to)
+    r0, r1 = _share("retention", retention), _share("retention_to", retention_to)
+    if d0 <= 0 or r0 >= 1 or r1 >= 1:
+        raise DataError("the discount rate must be above 0 and the retention rates below 1 for the factors to exist")
+    clv = {(r, d): constant_retention_clv(margin, r, d) for r, d in ((r0, d0), (r0, d1), (r1, d0))}
+    length0, length1 = r0 / (1 - r0), r1 / (1 - r1)
+    rows = {
+        "discount rate": (d0, d1, d1 / d0, clv[r0, d0], clv[r0, d1], d0 / d1),
+        "relationship length": (length0, length1, length1 / length0, clv[r0, d0], clv[r1, d0], length1 / length0),
+    }
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=["driver_from", "driver_to", "driver_factor",
+                                                                   "clv_from", "clv_to", "factor_if_proportional"])
+    table.insert(5, "clv_factor", table["clv_to"] / table["clv_from"])
+    table.index.name = "driver"
+    return table
 
 
 def clv_components(*, initial_margin: float, repeat_margin: float, retention: float, discount_rate: float,

@@ -7,23 +7,48 @@ textbook audit (issue 14, §3) and the text's figure is asserted as the document
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from crmlab import economics, growth
 
 RMB_1_BILLION = 1_000_000_000
+TEXTBOOK = Path(__file__).resolve().parents[2].parent / "shared" / "textbook"
+FILES = {"000": "000_b53c354021b9c545.txt", "002": "002_cd1ea960a950c0e9.txt", "003": "003_df8348b69250ca4c.txt",
+         "004": "004_5f017fe63ec7da1c.txt"}
 
 
-def test_002_turnover_rates_and_half_lives():
-    """002 有如此多的公司正在飞速发展: "客户的流动率超过30%、 40%,甚至达到50%" — with no acquisition a base with
-    turnover c keeps 1 − c a year and halves in ln 0.5 / ln(1 − c) years."""
+@pytest.fixture(scope="module")
+def chapter():
+    if not TEXTBOOK.is_dir():
+        pytest.skip(f"the textbook chapters are not at {TEXTBOOK} (they live in ../shared, outside the repository)")
+    texts = {key: (TEXTBOOK / name).read_text(encoding="utf-8") for key, name in FILES.items()}
+    return texts.__getitem__
+
+
+def test_002_turnover_rates_and_half_lives(chapter):
+    """002 有如此多的公司正在飞速发展 / Too Many Companies are Running Up Hill!: "客户的流动率超过30%、 40%,甚至达到50%"
+    — with no acquisition a base with turnover c keeps 1 − c a year and halves in ln 0.5 / ln(1 − c) years; keeping
+    pace with a market growing 15 % needs a = c + 15 %: 45, 55, 65 %, that is 3, 11/3 and 13/3 times the market
+    growth rate (09 §4).
+
+    Documented mismatch: the Chinese title "飞速发展" (growing very fast) says the opposite of the English "Running Up
+    Hill" (struggling to grow), and the body line "中国公司正在持续不断的增加销售收入和市场份额" drops "running up
+    hill"; the figures 30/40/50 % are the same in both languages (09 §4 says so)."""
+    assert "有如此多的公司正在飞速发展" in chapter("002")
+    assert "Too Many Companies are Running Up Hill!" in chapter("002")
+    assert "30%、 40%,甚至达到50%" in chapter("002") and "greater than 30, 40, or even 50%" in chapter("002")
     half_lives = [economics.leaking_bucket(RMB_1_BILLION, c, 0.15)["half_life_without_acquisition"]
                   for c in (0.30, 0.40, 0.50)]
     assert half_lives == pytest.approx([1.9434, 1.3569, 1.0], abs=1e-4)
     kept = [economics.leaking_bucket(RMB_1_BILLION, c, 0.15, acquisition_rate=0.0)["revenue_next_year"]
             for c in (0.30, 0.40, 0.50)]
     assert kept == pytest.approx([0.70e9, 0.60e9, 0.50e9])
+    needed = [economics.leaking_bucket(RMB_1_BILLION, c, 0.15) for c in (0.30, 0.40, 0.50)]
+    assert [b["acquisition_rate_needed"] for b in needed] == pytest.approx([0.45, 0.55, 0.65])
+    assert [b["needed_multiple_of_growth"] for b in needed] == pytest.approx([3.0, 11 / 3, 13 / 3])
 
 
 def test_002_scenario_loses_150_million():
@@ -160,3 +185,94 @@ def test_000_growth_identity_on_online_retail(online_retail_log):
     counts = result.customers["status"].value_counts()
     h1 = online_retail_log.loc[days.between("2011-01-01", "2011-06-30"), "customer_id"].nunique()
     assert counts["retained"] + counts["lost"] == h1
+
+
+# ---------------------------------------------------------------- acquisition against retention cost (08 §3)
+
+# the base customer of notebook 08 §3 (cell "base = dict(...)"), with the retention cost set per test
+BASE_08 = dict(initial_margin=40, repeat_margin=100, retention=0.80, discount_rate=0.10, horizon=15,
+               spending_growth=0.03, cross_sell_margin=8, service_cost_saving=3, referrals_per_period=0.1,
+               referral_value=60, price_premium=2)
+
+
+def _annuity_08() -> float:
+    """Σ_{t=1}^{15} (r / (1 + d))^t for r = 0.8, d = 0.1: the discounted expected number of periods in which a
+    retention cost is paid, by hand as a geometric series q (1 − q^15) / (1 − q), q = 8/11."""
+    q = 0.8 / 1.1
+    return q * (1 - q**15) / (1 - q)
+
+
+def test_004_acquisition_costs_five_to_eight_times_retention(chapter):
+    """004 §2.4.2 ⑴ 降低营销成本: "开发新客户的费用成本是维持老客户成本的5倍~8倍". With an acquisition cost of 150
+    (notebook 08's parameter) keeping a customer may cost 150/8 = 18.75 to 150/5 = 30 a period (the per-period
+    reading is ours). Keeping today's customer at either cost is worth more than replacing them by a new one who
+    costs 150: keep − replace = 150 − (k − 5) A with A = Σ (0.8/1.1)^t, t = 1…15 (the base customer pays 5)."""
+    assert "开发新客户的费用成本是维持老客户成本的5倍~8倍" in chapter("004")
+    low, high = 150 / 8, 150 / 5
+    assert (low, high) == (18.75, 30.0)
+    total = {k: economics.clv_components(**BASE_08, retention_cost=k)["total"].sum() for k in (0.0, 5.0, low, high)}
+    annuity = _annuity_08()
+    assert annuity == pytest.approx(2.6442, abs=1e-4)
+    assert total[0.0] - total[low] == pytest.approx(low * annuity)
+    assert total[low] - total[high] == pytest.approx((high - low) * annuity)
+    replace = total[5.0] - 150
+    assert total[low] - replace == pytest.approx(150 - (low - 5) * annuity)  # 113.64
+    assert total[high] - replace == pytest.approx(150 - (high - 5) * annuity)  # 83.90
+    assert total[high] > replace
+
+
+def test_003_a_new_customer_costs_five_times_keeping_one(chapter):
+    """003 §2.3 客户忠诚: "企业争取一个新客户的成本是保留一个老客户的5倍" — the low end of 004's 5–8: keeping a
+    customer at 150 / 5 = 30 a period is the dearest retention 08 §3 considers, and it still beats replacement
+    (the margin of 83.90 = 150 − 25 A is hand arithmetic, A as above)."""
+    assert "企业争取一个新客户的成本是保留一个老客户的5倍" in chapter("003")
+    keep = economics.clv_components(**BASE_08, retention_cost=150 / 5)["total"].sum()
+    replace = economics.clv_components(**BASE_08, retention_cost=5)["total"].sum() - 150
+    assert keep - replace == pytest.approx(150 - 25 * _annuity_08())
+    assert 150 - 25 * _annuity_08() == pytest.approx(83.90, abs=0.01)
+
+
+# ---------------------------------------------------------------- 003 §2.5.2 3): "成反比", "成正比"
+
+def test_003_clv_is_not_proportional_to_the_discount_rate_or_the_length(chapter):
+    """003 §2.5.2 3) ① "客户的终身价值与贴现率成反比" and ② "客户的终身价值与客户关系的生命周期成正比". With
+    CLV = m r / (1 + d − r), m = 100, r = 0.8: d from 10 % to 20 % takes CLV from 80/0.3 = 266.67 to 80/0.4 = 200,
+    ×0.75 and not ×0.5; r from 0.8 to 0.9 takes the expected number of margins r / (1 − r) from 4 to 9 (×2.25) but
+    CLV from 266.67 to 90/0.2 = 450, ×1.6875. The direction is right, the proportion is not (documented, 08 §3)."""
+    text = chapter("003")
+    assert "客户的终身价值与贴现率成反比" in text and "客户的终身价值与客户关系的生命周期成正比" in text
+    table = economics.clv_proportionality(100, 0.8, 0.10, discount_rate_to=0.20, retention_to=0.90)
+    rate, length = table.loc["discount rate"], table.loc["relationship length"]
+    assert (rate["clv_from"], rate["clv_to"]) == pytest.approx((80 / 0.3, 80 / 0.4))
+    assert rate["clv_factor"] == pytest.approx(0.75) and rate["factor_if_proportional"] == pytest.approx(0.5)
+    assert (length["driver_from"], length["driver_to"]) == pytest.approx((4.0, 9.0))
+    assert length["clv_to"] == pytest.approx(90 / 0.2)
+    assert length["clv_factor"] == pytest.approx(1.6875) and length["factor_if_proportional"] == pytest.approx(2.25)
+    # the audit's own example, m = 200: 533.33 → 400 and → 900
+    audit = economics.clv_proportionality(200, 0.8, 0.10, discount_rate_to=0.20, retention_to=0.90)
+    assert audit["clv_to"].tolist() == pytest.approx([400.0, 900.0])
+    assert audit["clv_from"].tolist() == pytest.approx([1600 / 3, 1600 / 3])
+
+
+# ---------------------------------------------------------------- 000: CLV and customer equity as defined
+
+def test_000_clv_without_discounting_is_the_plain_sum_of_each_periods_profit(chapter):
+    """000 客户终身价值CLV--CustomerLifetimeValue: "如果不考虑货币的时间价值…客户终身价值就等于客户在关系生命周期内
+    各个时期内客户盈利性的简单加总". With margin 100 and retention 0.8 (08 §1), the expected profit of period t is
+    100 · 0.8^t; five periods sum to 80 + 64 + 51.2 + 40.96 + 32.768 = 268.928, all periods to 100 · 0.8 / 0.2 = 400."""
+    assert "客户终身价值就等于客户在关系生命周期内各个时期内客户盈利性的简单加总" in chapter("000")
+    table = economics.clv_sensitivity(100, 0.8, [0.0, 0.10], [5, None])
+    assert table.iloc[0, 0] == pytest.approx(80 + 64 + 51.2 + 40.96 + 32.768)
+    assert table.iloc[1, 0] == pytest.approx(400.0)
+    assert table.iloc[1, 1] == pytest.approx(80 / 0.3)  # discounted at 10 %: m r / (1 + d − r)
+    assert economics.constant_retention_clv(100, 0.8, 0.0, horizon=5) == pytest.approx(268.928)
+
+
+def test_000_customer_equity_is_the_sum_of_discounted_lifetime_values(chapter):
+    """000 客户关系管理终极目标——客户资产: "客户资产:客户的终生价值折现现值之和". Today's 3 customers each worth 50,
+    and two future cohorts of 10 customers worth 40 net (60 − 20 acquisition cost), discounted at 10 %:
+    150 + 363.6364 + 330.5785 = 844.2149 (hand arithmetic)."""
+    assert "客户资产:客户的终生价值折现现值之和" in chapter("000")
+    equity = economics.customer_equity(3 * 50, 10, 60, acquisition_cost=20, discount_rate=0.10, cohorts=2)
+    assert equity["cumulative_equity"].iloc[-1] == pytest.approx(150 + 400 / 1.1 + 400 / 1.21)
+    assert equity["cumulative_equity"].iloc[-1] == pytest.approx(844.2149, abs=1e-4)
