@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -11,6 +14,16 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import crmlab as cl  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def spark():
+    """A local Spark session on two cores (one per test module that asks for it), or a skip without Java."""
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Java is not installed: the Spark backend needs a JDK 17 (Debian: openjdk-17-jre-headless)")
+    session = cl.backends.spark_session("local[2]")
+    yield session
+    session.stop()
 
 
 @pytest.fixture

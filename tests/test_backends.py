@@ -35,15 +35,6 @@ def _same(left: pd.DataFrame, right: pd.DataFrame) -> None:
 
 # --------------------------------------------------------------------------- Spark
 
-@pytest.fixture(scope="module")
-def spark():
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        pytest.skip("Java is not installed: the Spark backend needs a JDK 17 (Debian: openjdk-17-jre-headless)")
-    session = cl.backends.spark_session("local[2]")
-    yield session
-    session.stop()
-
-
 def test_spark_summary_equals_duckdb(spark, log_100k):
     frame = spark.createDataFrame(log_100k)
     _same(cl.customer_summary(frame, **OBSERVATION), cl.customer_summary(log_100k, **OBSERVATION))

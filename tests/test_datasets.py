@@ -90,22 +90,23 @@ def test_corporate_reputation_survey_reads_minus_99_as_missing():
     assert np.allclose(result.path_coefficients.loc[seminr.index, seminr.columns], seminr, atol=1e-6)
 
 
-def test_bank_survey_is_csem_satisfaction_gender():
-    peers = cl.paths.PROJECT_ROOT.parent / "shared" / "data" / "peers" / "satisfaction_gender.csv"
+def _assert_shipped_as_the_peers_file(ours: str, theirs: str) -> None:
+    """data/raw/<ours> is byte for byte ../shared/data/peers/<theirs> (skipped when ../shared is not beside us)."""
+    peers = cl.paths.PROJECT_ROOT.parent / "shared" / "data" / "peers" / theirs
     if not peers.is_file():
         pytest.skip("../shared/data/peers is not beside the project")
-    ours = cl.paths.RAW_DATA / "bank_satisfaction.csv"
-    assert hashlib.sha256(ours.read_bytes()).digest() == hashlib.sha256(peers.read_bytes()).digest()
+    shipped = cl.paths.RAW_DATA / ours
+    assert hashlib.sha256(shipped.read_bytes()).digest() == hashlib.sha256(peers.read_bytes()).digest()
+
+
+def test_bank_survey_is_csem_satisfaction_gender():
+    _assert_shipped_as_the_peers_file("bank_satisfaction.csv", "satisfaction_gender.csv")
     bank = cl.datasets.load_bank_satisfaction()
     assert bank.shape == (250, 28) and bank["gender"].value_counts().to_dict() == {"female": 148, "male": 102}
 
 
 def test_grocery_log_is_btydplus_grocery_elog():
-    peers = cl.paths.PROJECT_ROOT.parent / "shared" / "data" / "peers" / "grocery_elog.parquet"
-    if not peers.is_file():
-        pytest.skip("../shared/data/peers is not beside the project")
-    ours = cl.paths.RAW_DATA / "grocery_elog.parquet"
-    assert hashlib.sha256(ours.read_bytes()).digest() == hashlib.sha256(peers.read_bytes()).digest()
+    _assert_shipped_as_the_peers_file("grocery_elog.parquet", "grocery_elog.parquet")
     log = cl.datasets.load_grocery()
     # BTYDplus R/data.R: "10483 transactions being recorded for 1525 customers during a period of two years"
     assert list(log.columns) == ["customer_id", "date"] and len(log) == 10_483

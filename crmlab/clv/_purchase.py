@@ -47,10 +47,7 @@ class PurchaseModel(CovariatePenalty, CustomerBaseModel):
                  shared_covariates=None, covariate_penalty=None):
         super().__init__(penalizer=penalizer, initial_params=initial_params, tol=tol, max_iter=max_iter,
                          strategy=strategy)
-        self.purchase_covariates = purchase_covariates
-        self.dropout_covariates = dropout_covariates
-        self.shared_covariates = shared_covariates
-        self.covariate_penalty = covariate_penalty
+        self._set_covariate_settings(purchase_covariates, dropout_covariates, shared_covariates, covariate_penalty)
 
     # ------------------------------------------------------------------ covariates
     def covariate_design(self) -> CovariateDesign:
@@ -64,14 +61,6 @@ class PurchaseModel(CovariatePenalty, CustomerBaseModel):
                                              self.shared_covariates, self.covariate_penalty, self.base_columns)
 
     @property
-    def theta_names(self) -> tuple[str, ...]:
-        return (*self.param_names, *self.covariate_design().names)
-
-    @property
-    def covariate_columns(self) -> tuple[str, ...]:
-        return self.covariate_design().columns
-
-    @property
     def data_columns(self) -> tuple[str, ...]:
         return (*self.base_columns, *self.covariate_design().columns)
 
@@ -82,11 +71,6 @@ class PurchaseModel(CovariatePenalty, CustomerBaseModel):
     def _check_settings(self) -> None:
         super()._check_settings()
         self.covariate_design()
-
-    def _settings(self) -> dict:
-        return {**super()._settings(), "purchase_covariates": self.purchase_covariates,
-                "dropout_covariates": self.dropout_covariates, "shared_covariates": self.shared_covariates,
-                "covariate_penalty": self.covariate_penalty}
 
     def _prepare(self, data, weights) -> _Data:
         design = self.covariate_design()

@@ -80,12 +80,18 @@ def log_gamma_ratio(x, h) -> np.ndarray:
     least 10 by Γ(y+1) = yΓ(y) (subtracting Σ log1p(h/(x+j))), then (y − ½) log1p(h/y) + h ln(y+h) − h
     + Σ c_k [(y+h)^−(2k−1) − y^−(2k−1)], each bracket without cancellation.
     """
+    return _difference(special.gammaln, _stirling_log_gamma_ratio, x, h)
+
+
+def _difference(function, series, x, h) -> np.ndarray:
+    """function(x + h) − function(x): the plain difference where its rounding is below 1e-13 of it, else
+    ``series(x, h)`` (the difference from an asymptotic series, computed without cancellation)."""
     x, h = np.broadcast_arrays(np.asarray(x, dtype="float64"), np.asarray(h, dtype="float64"))
-    upper, lower = special.gammaln(x + h), special.gammaln(x)
+    upper, lower = function(x + h), function(x)
     value = np.array(upper - lower, ndmin=1)
     inexact = np.array((np.abs(upper) + np.abs(lower)) > _CANCELLATION * np.abs(upper - lower), ndmin=1)
     if inexact.any():
-        value[inexact] = _stirling_log_gamma_ratio(np.array(x, ndmin=1)[inexact], np.array(h, ndmin=1)[inexact])
+        value[inexact] = series(np.array(x, ndmin=1)[inexact], np.array(h, ndmin=1)[inexact])
     return value.reshape(x.shape)
 
 
@@ -104,13 +110,7 @@ def digamma_difference(x, h) -> np.ndarray:
     """ψ(x + h) − ψ(x) for x > 0 and x + h > 0, as :func:`log_gamma_ratio`: the plain difference where its
     rounding is small, else from the asymptotic series of the difference, ln(y+h)/y − [1/(y+h) − 1/y]/2
     + Σ d_k [(y+h)^−2k − y^−2k], after shifting with ψ(y+1) = ψ(y) + 1/y."""
-    x, h = np.broadcast_arrays(np.asarray(x, dtype="float64"), np.asarray(h, dtype="float64"))
-    upper, lower = special.digamma(x + h), special.digamma(x)
-    value = np.array(upper - lower, ndmin=1)
-    inexact = np.array((np.abs(upper) + np.abs(lower)) > _CANCELLATION * np.abs(upper - lower), ndmin=1)
-    if inexact.any():
-        value[inexact] = _asymptotic_digamma_difference(np.array(x, ndmin=1)[inexact], np.array(h, ndmin=1)[inexact])
-    return value.reshape(x.shape)
+    return _difference(special.digamma, _asymptotic_digamma_difference, x, h)
 
 
 def _asymptotic_digamma_difference(x: np.ndarray, h: np.ndarray) -> np.ndarray:

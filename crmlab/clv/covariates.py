@@ -39,7 +39,7 @@ import pandas as pd
 
 from ..errors import ColumnTypeError, DataError, MissingColumnError
 
-__all__ = ["CovariateDesign", "CovariatePenalty", "covariate_values", "check_identifiable"]
+__all__ = ["CovariateDesign", "CovariatePenalty", "covariate_values", "check_identifiable", "column_names"]
 
 PROCESSES = ("purchase", "dropout")
 
@@ -124,9 +124,42 @@ class CovariateDesign:
         return dict(zip(PROCESSES, self.penalty, strict=True))
 
 
+def column_names(model_name: str, setting: str, covariates, reserved) -> tuple[str, ...]:
+    """The covariate columns a setting names (a list of column names, or None), checked: distinct names, none of
+    them one of the model's own data columns (``reserved``)."""
+    covariates = covariates or ()
+    if isinstance(covariates, str) or not all(isinstance(c, str) for c in covariates):
+        raise TypeError(f"{model_name}: {setting} must be a list of column names, got {covariates!r}")
+    if len(set(covariates)) < len(covariates) or set(covariates) & set(reserved):
+        raise ValueError(f"{model_name}: {setting} {list(covariates)} repeat a name or use a data column name "
+                         f"{list(reserved)}")
+    return tuple(covariates)
+
+
 class CovariatePenalty:
-    """Mixin of the models with a :class:`CovariateDesign` (``covariate_design()``): the L2 penalty of the
-    coefficients in the objective, and its curvature in the information matrix."""
+    """Mixin of the models with a :class:`CovariateDesign` (``covariate_design()``): their four covariate
+    settings, the coefficients' names in θ, the L2 penalty of the coefficients in the objective, and its
+    curvature in the information matrix."""
+
+    def _set_covariate_settings(self, purchase_covariates, dropout_covariates, shared_covariates,
+                                covariate_penalty) -> None:
+        self.purchase_covariates = purchase_covariates
+        self.dropout_covariates = dropout_covariates
+        self.shared_covariates = shared_covariates
+        self.covariate_penalty = covariate_penalty
+
+    def _settings(self) -> dict:
+        return {**super()._settings(), "purchase_covariates": self.purchase_covariates,
+                "dropout_covariates": self.dropout_covariates, "shared_covariates": self.shared_covariates,
+                "covariate_penalty": self.covariate_penalty}
+
+    @property
+    def theta_names(self) -> tuple[str, ...]:
+        return (*self.param_names, *self.covariate_design().names)
+
+    @property
+    def covariate_columns(self) -> tuple[str, ...]:
+        return self.covariate_design().columns
 
     def _penalty(self, theta):
         value, gradient, curvature = super()._penalty(theta)

@@ -159,33 +159,17 @@ class ParetoNBDDynamic(CovariatePenalty, MaximumLikelihoodModel):
                  tol: float = 1e-10, max_iter: int = 2000, strategy="direct"):
         super().__init__(penalizer=penalizer, initial_params=initial_params, tol=tol, max_iter=max_iter,
                          strategy=strategy)
-        self.purchase_covariates = purchase_covariates
-        self.dropout_covariates = dropout_covariates
-        self.shared_covariates = shared_covariates
-        self.covariate_penalty = covariate_penalty
+        self._set_covariate_settings(purchase_covariates, dropout_covariates, shared_covariates, covariate_penalty)
 
     def covariate_design(self) -> CovariateDesign:
         return CovariateDesign.from_settings(self.model_name, self.purchase_covariates, self.dropout_covariates,
                                              self.shared_covariates, self.covariate_penalty, ("customer_id", "date"))
-
-    @property
-    def theta_names(self) -> tuple[str, ...]:
-        return (*self.param_names, *self.covariate_design().names)
-
-    @property
-    def covariate_columns(self) -> tuple[str, ...]:
-        return self.covariate_design().columns
 
     def _check_settings(self) -> None:
         super()._check_settings()
         if not self.covariate_design():
             raise ValueError(f"{self.model_name} needs purchase_covariates= or dropout_covariates=; without them use "
                              "crmlab.clv.ParetoNBD")
-
-    def _settings(self) -> dict:
-        return {**super()._settings(), "purchase_covariates": self.purchase_covariates,
-                "dropout_covariates": self.dropout_covariates, "shared_covariates": self.shared_covariates,
-                "covariate_penalty": self.covariate_penalty}
 
     # ------------------------------------------------------------------ fitting
     def fit(self, transactions: pd.DataFrame, covariates: pd.DataFrame, *, observation_end, time_unit: str = "W",

@@ -19,7 +19,7 @@ from scipy import special
 
 from ..errors import DataError, PredictionError
 from .base import MaximumLikelihoodModel, _Data
-from .covariates import check_identifiable, covariate_values
+from .covariates import check_identifiable, column_names, covariate_values
 
 __all__ = ["GammaGamma"]
 
@@ -66,13 +66,7 @@ class GammaGamma(MaximumLikelihoodModel):
 
     @property
     def covariate_columns(self) -> tuple[str, ...]:
-        covariates = self.spend_covariates or ()
-        if isinstance(covariates, str) or not all(isinstance(c, str) for c in covariates):
-            raise TypeError(f"Gamma-Gamma: spend_covariates must be a list of column names, got {covariates!r}")
-        if len(set(covariates)) < len(covariates) or set(covariates) & set(self.base_columns):
-            raise ValueError(f"Gamma-Gamma: spend_covariates {list(covariates)} repeat a name or use a data column "
-                             f"name {list(self.base_columns)}")
-        return tuple(covariates)
+        return column_names(self.model_name, "spend_covariates", self.spend_covariates, self.base_columns)
 
     @property
     def theta_names(self) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ from scipy import special
 from ..errors import ConvergenceError, DataError
 from ._customer_base import CustomerBaseModel
 from ._special import digamma_difference, log_gamma_ratio, log_hyp2f1, sum_beta_geometric_survival
-from .covariates import check_identifiable, covariate_values
+from .covariates import check_identifiable, column_names, covariate_values
 
 __all__ = ["ShiftedBetaGeometric", "ShiftedBetaProcess", "survivor_rows", "snapshot_rows"]
 
@@ -129,12 +129,8 @@ class ShiftedBetaGeometric(CustomerBaseModel):
 
     @property
     def covariate_columns(self) -> tuple[str, ...]:
-        covariates = self.retention_covariates or ()
-        if isinstance(covariates, str) or not all(isinstance(c, str) for c in covariates):
-            raise TypeError(f"sBG: retention_covariates must be a list of column names, got {covariates!r}")
-        if len(set(covariates)) < len(covariates) or set(covariates) & {*self.base_columns, "weight"}:
-            raise ValueError(f"sBG: retention_covariates {list(covariates)} repeat a name or use a data column name")
-        return tuple(covariates)
+        return column_names(self.model_name, "retention_covariates", self.retention_covariates,
+                            (*self.base_columns, "weight"))
 
     @property
     def theta_names(self) -> tuple[str, ...]:

@@ -8,8 +8,6 @@ work is sent out.
 from __future__ import annotations
 
 import copy
-import os
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -179,15 +177,6 @@ def test_parquet_rows_with_missing_values_are_refused_with_the_models_message(cd
 
 
 # --------------------------------------------------------------------------- Spark
-
-@pytest.fixture(scope="module")
-def spark():
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        pytest.skip("Java is not installed: the Spark backend needs a JDK 17 (Debian: openjdk-17-jre-headless)")
-    session = cl.backends.spark_session("local[2]")
-    yield session
-    session.stop()
-
 
 @pytest.fixture(scope="module")
 def spark_summary(spark, cdnow_weeks):
