@@ -89,7 +89,8 @@ def _difference(function, series, x, h) -> np.ndarray:
     x, h = np.broadcast_arrays(np.asarray(x, dtype="float64"), np.asarray(h, dtype="float64"))
     upper, lower = function(x + h), function(x)
     value = np.array(upper - lower, ndmin=1)
-    inexact = np.array((np.abs(upper) + np.abs(lower)) > _CANCELLATION * np.abs(upper - lower), ndmin=1)
+    # h = 0 is no difference at all (exactly 0), not a cancelling one
+    inexact = np.array(((np.abs(upper) + np.abs(lower)) > _CANCELLATION * np.abs(upper - lower)) & (h != 0), ndmin=1)
     if inexact.any():
         value[inexact] = series(np.array(x, ndmin=1)[inexact], np.array(h, ndmin=1)[inexact])
     return value.reshape(x.shape)
