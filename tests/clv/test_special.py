@@ -200,3 +200,10 @@ def test_pareto_nbd_integral_on_many_rows_sharing_frequencies(rng, alpha, beta):
     expected = [_closed_form_log_j(r, alpha, s, beta, *row) for row in zip(x, t_x, T, strict=True)]
     np.testing.assert_allclose(log_j, expected, rtol=1e-12)
     np.testing.assert_allclose(grad, _central_differences([r, alpha, s, beta], (x, t_x, T)), rtol=1e-5, atol=1e-8)
+
+
+def test_differences_over_a_zero_step_are_exactly_zero():
+    """ln Γ(x + 0) − ln Γ(x) and ψ(x + 0) − ψ(x) are 0 for every x, tiny or near 1e13 (no series is needed)."""
+    x = np.array([1e-8, 0.24, 1.0, 7.5, 1e6, 1e13])
+    assert np.array_equal(log_gamma_ratio(x, np.zeros_like(x)), np.zeros_like(x))
+    assert np.array_equal(digamma_difference(x, np.zeros_like(x)), np.zeros_like(x))
