@@ -174,7 +174,7 @@ STRATEGIES = {
     "important value": "Keep them delighted: personal service, early access, no discounts needed.",
     "important development": "Recent big spenders who buy rarely: raise frequency with reminders and bundles.",
     "important retention": "Frequent big spenders drifting away: reach out personally before they lapse.",
-    "important retention-risk": "Valuable but gone quiet and infrequent: a strong, personal offer before they are lost.",
+    "important retention-risk": "Valuable but gone quiet and infrequent: a strong, personal offer before they go.",
     "general value": "Recent and frequent but small baskets: cross- and up-sell to grow spend.",
     "general development": "Recent small one-off buyers: onboarding and a second-purchase incentive.",
     "general retention": "Frequent small buyers drifting away: low-cost reactivation messages.",

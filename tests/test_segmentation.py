@@ -42,7 +42,8 @@ def test_eight_rfm_classes_by_hand():
     labels = sg.rfm_eight_classes(scores, threshold=3)
     assert labels.tolist() == ["important value", "general value", "important development", "general development",
                                "important retention", "general retention", "important retention-risk",
-                               "general retention-risk", "general retention-risk"]  # equal to the threshold counts as low
+                               "general retention-risk",
+                               "general retention-risk"]  # equal to the threshold counts as low
     assert sg.rfm_eight_classes(scores, threshold=3, lang="zh")[0] == "重要价值客户"
 
 

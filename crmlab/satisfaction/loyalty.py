@@ -267,7 +267,8 @@ def satisfaction_by_profitability(satisfaction: pd.Series, profit: pd.Series, *,
     per customer (e.g. the satisfaction type of :func:`expectation_gap`, or True/False for satisfied or
     not). A True/False answer is labelled ``"satisfied (answer)"`` (满意, the plain "yes" of 003 §2.3.3's
     "却很满意") or ``"dissatisfied"``, so that it is not confused with the type ``"satisfied"`` (一般满意,
-    perception equal to expectation, 003 §2.2.1). Returns rows (profit_group, satisfaction) — with a ``"subtotal"`` row per group — and columns
+    perception equal to expectation, 003 §2.2.1). Returns rows (profit_group, satisfaction) — with a
+    ``"subtotal"`` row per group — and columns
     ``customers``, ``customer_share``, ``profit`` and ``profit_share`` (of the total profit, which must be
     positive). In the textbook's banks the top 20 % brought more than 100 % of the profit, so the other
     80 % together lost money: with 8 satisfied customers at −1 and 2 dissatisfied at +6 the top group
