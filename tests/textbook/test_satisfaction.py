@@ -3,7 +3,7 @@
 Each test cites the chapter file, the section and the verbatim phrase it checks (the phrase is also looked
 up in ``../shared/textbook`` so that a citation cannot drift from the text). Expected values come from
 the text; where the text's arithmetic is off, the exact value is asserted and the text's figure is
-asserted as the documented mismatch (see /work/notes/textbook_audit.md §3.4-§3.5, N18-N27).
+asserted as the documented mismatch (issue 14; the chapter section is named in each test).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Each test cites the chapter file (../shared/textbook/00x_…txt, the five chapters of the course) and the section it
 checks, with the phrase it recomputes or the list it mirrors. Where a chapter states a rule loosely (80/20/30), the
-expected value is the recomputation of the textbook audit (issue 14, §3.3) and the loose reading is asserted as the
-documented mismatch. The lists are checked against the chapter text itself: the Chinese label of every crmlab item
+expected value is the exact recomputation from the chapter's own words (issue 14) and the loose reading is asserted
+as the documented mismatch. The lists are checked against the chapter text itself: the Chinese label of every crmlab item
 (crmlab/locale) must read, in order, as the chapter writes it.
 """
 
@@ -40,7 +40,7 @@ def zh(labels) -> list[str]:
 
 def test_003_abc_reference_table(chapter):
     """003 §2.1.3, 用ABC分类法对客户进行划分: "A贵宾型5%50%B重要型15%30%C普通型80%20%" — a customer of class A
-    is worth 50/5 = 10 times the average, B 30/15 = 2 times, C 20/80 = 0.25 times (audit N14); A + B = the top
+    is worth 50/5 = 10 times the average, B 30/15 = 2 times, C 20/80 = 0.25 times; A + B = the top
     20 % bring 80 %."""
     assert "A贵宾型5%50%B重要型15%30%C普通型80%20%" in chapter("003")
     reference = value.ABC_REFERENCE
@@ -54,7 +54,7 @@ def test_003_abc_reference_table(chapter):
 
 def test_003_a_firm_at_the_reference_reproduces_it():
     """003 §2.1.3: 100 customers earning 10, 2 and 0.25 times the average reproduce the 50/30/20 split through the
-    ABC classes, and the top 20 % bring 80 % — "企业80%的收益来自20%的客户" (audit N14)."""
+    ABC classes, and the top 20 % bring 80 % — "企业80%的收益来自20%的客户"."""
     profit = pd.Series([10.0] * 5 + [2.0] * 15 + [0.25] * 80, index=range(100))
     check = value.abc_reference_check(profit)
     assert check["customers"].tolist() == [5, 15, 80]
@@ -65,7 +65,7 @@ def test_003_a_firm_at_the_reference_reproduces_it():
 
 def test_003_bank_vip_class_is_worth_more_than_fifty_times_the_average(chapter):
     """003 §2.1.3: "在银行业中,贵宾型客户的数量可能只占到客户数量的1%,但为企业创造的利润可能超过50%" — 1 % bringing
-    more than 50 % is more than 50 times the average profit per customer (audit N15)."""
+    more than 50 % is more than 50 times the average profit per customer."""
     assert "贵宾型客户的数量可能只占到客户数量的1%,但为企业创造的利润可能超过50%" in chapter("003")
     profit = pd.Series([51.0] + [49.0 / 99] * 99, index=range(100))  # 1 customer with 51 % of the profit
     banking = value.class_table(profit, value.abc_by_customers(profit, cuts=(0.01, 0.10)))
@@ -75,8 +75,7 @@ def test_003_bank_vip_class_is_worth_more_than_fifty_times_the_average(chapter):
 
 def test_003_80_20_30_is_thirty_percent_of_the_eighty_percent(chapter):
     """003 §2.1.3: "在80%的普通客户中找出其中30%不能为企业创造价值的客户" — 30 % of the ordinary 80 % are 24 % of
-    all customers (audit N16, error E2). 100 customers, 24 of the bottom 80 at zero profit: 0.30 and 0.24, not
-    0.30 of all."""
+    all customers. 100 customers, 24 of the bottom 80 at zero profit: 0.30 and 0.24, not 0.30 of all."""
     assert "在80%的普通客户中找出其中30%不能为企业创造价值的客户" in chapter("003")
     profit = pd.Series(np.r_[np.linspace(100, 50, 20), np.linspace(20, 1, 56), np.zeros(24)],
                        index=[f"c{i:03d}" for i in range(100)])
@@ -112,7 +111,7 @@ def test_delivered_value_parts_are_each_chapters_lists(chapter):
     """001 §3.3.1 (图3.4): total value "包括产品价值、服务价值、人员价值和形象价值", total cost
     "货币、时间、精力和精神成本"; 003 §2.4.2 2)(2): "产品价值、服务价值、消费活动的价值和潜在价值",
     "货币成本、时间成本、精神成本和体力成本";
-    000 价值资产: the same value parts as 001, "货币成本、时间成本、精力成本和体力成本" (audit §3.7)."""
+    000 价值资产: the same value parts as 001, "货币成本、时间成本、精力成本和体力成本"."""
     parts = value.DELIVERED_VALUE_COMPONENTS
     assert "包括" + "、".join(zh(parts["001"]["value"][:3])) + "和形象价值" in chapter("001")
     assert "耗费的" + "、".join(p.removesuffix("成本") for p in zh(parts["001"]["cost"][:3])) + "和精神成本" \
@@ -197,8 +196,8 @@ def test_001_spend_tiers_and_demographic_bases(chapter):
 # --------------------------------------------------------------------------- 000, 001 §3.6, 003 §2.3: loyalty
 
 def test_000_loyalty_ladder_has_five_rungs(chapter):
-    """000 客户忠诚阶梯: "客户忠诚阶梯伙伴倡导者支持者客户采购者强调长期忠诚度强调一次性交易" — top to bottom (the
-    glossary's six rungs 'prospect, customer, client, …' are not the chapter's, audit T9)."""
+    """000 客户忠诚阶梯: "客户忠诚阶梯伙伴倡导者支持者客户采购者强调长期忠诚度强调一次性交易" — the five rungs top
+    to bottom, then the two poles (long-term loyalty at the top, one-off transactions at the bottom)."""
     assert "客户忠诚阶梯" + "".join(reversed(zh(lm.LOYALTY_LADDER))) + "强调长期忠诚度强调一次性交易" in chapter("000")
     assert len(lm.LOYALTY_LADDER) == 5
 
