@@ -3,8 +3,8 @@
 Each test cites the chapter file (../shared/textbook/00x_…txt, the five chapters of the course) and the section it
 checks, with the phrase it recomputes or the list it mirrors. Where a chapter states a rule loosely (80/20/30), the
 expected value is the exact recomputation from the chapter's own words (issue 14) and the loose reading is asserted
-as the documented mismatch. The lists are checked against the chapter text itself: the Chinese label of every crmlab item
-(crmlab/locale) must read, in order, as the chapter writes it.
+as the documented mismatch. The lists are checked against the chapter text itself: the Chinese label of every
+crmlab item (crmlab/locale) must read, in order, as the chapter writes it.
 """
 
 from __future__ import annotations
