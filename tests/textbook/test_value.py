@@ -246,8 +246,8 @@ def test_001_four_step_loyalty_evaluation(chapter):
 
 def test_003_value_hierarchy_and_value_management(chapter):
     """003 §2.4.2 1) 客户价值的层次模型: attributes and their performance at the bottom, then consequences of use,
-    then the customer's goals ("特定属性和属性效能", "使用结果", "目标和目的"); 003 §2.4.4 客户价值管理: its seven aspects
-    "(1)客户导向型过程" … "(7)满足客户当前或未来的需求", in the chapter's order."""
+    then the customer's goals ("特定属性和属性效能", "使用结果", "目标和目的"); 003 §2.4.4 客户价值管理: its
+    seven aspects "(1)客户导向型过程" … "(7)满足客户当前或未来的需求", in the chapter's order."""
     text = chapter("003")
     for phrase in ("客户将产品看做特定属性和属性效能的结合体", "形成对特定使用结果的期望", "对实现自身目标和目的的贡献",
                    "在客户的期望价值层次模型的每一个层次上,都可以产生一个满意度水平"):
@@ -260,9 +260,9 @@ def test_003_value_hierarchy_and_value_management(chapter):
 
 def test_003_relative_sales_growth_measures_the_value_created(chapter):
     """003 §2.4.2 3) 客户价值与竞争优势: "相对的销售增长也可以用于评价企业的客户价值的创造水平" — by hand: a
-    share rising from 30 % to 36 % means our sales grow by 36/30 − 1 = 20 % and the competitors' by 64/70 − 1 = −8.571 % in a market
-    of constant size, so we grow 1.2 / (64/70) − 1 = 31.25 % faster; with the market growing 10 %, 32 % and +0.571 %,
-    the relative growth unchanged."""
+    share rising from 30 % to 36 % means our sales grow by 36/30 − 1 = 20 % and the competitors' by 64/70 − 1 =
+    −8.571 % in a market of constant size, so we grow 1.2 / (64/70) − 1 = 31.25 % faster; with the market growing
+    10 %, 32 % and +0.571 %, the relative growth unchanged."""
     assert "相对的销售增长也可以用于评价企业的客户价值的创造水平" in chapter("003")
     flat = value.relative_sales_growth(pd.Series([30.0, 33.0, 36.0]))
     assert flat["our_growth"] == pytest.approx(0.20)
