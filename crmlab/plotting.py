@@ -932,7 +932,9 @@ def plot_loyalty_evaluation(evaluation: pd.DataFrame, threshold: float = 50.0, a
 def plot_loyalty_ladder(ladder: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Customers on each rung of the loyalty ladder (教材 000), bottom rung at the bottom.
 
-    ``ladder`` is :func:`crmlab.loyalty_measurement.loyalty_ladder` (rungs in any language).
+    ``ladder`` is :func:`crmlab.loyalty_measurement.loyalty_ladder` (rungs in any language). The two poles of
+    000's ladder are written below the bottom rung (强调一次性交易, emphasis on one-off transactions) and above
+    the top one (强调长期忠诚度, emphasis on long-term loyalty).
     """
     from .loyalty_measurement import LOYALTY_LADDER
 
@@ -950,10 +952,14 @@ def plot_loyalty_ladder(ladder: pd.DataFrame, ax: Axes | None = None, lang: str 
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set(xlabel=term("share of customers", lang), title=term("The customer loyalty ladder", lang))
     ax.margins(x=0.25)
+    ax.set_ylim(-1.1, len(rungs) + 0.1)
+    poles = ((-0.85, "↓ emphasis on one-off transactions"), (len(rungs) - 0.15, "↑ emphasis on long-term loyalty"))
+    for position, pole in poles:
+        ax.annotate(term(pole, lang), (0.01, position), xycoords=("axes fraction", "data"), va="center",
+                    fontsize=8, style="italic", color="dimgrey")
     return ax
 
 
-@_figure
 @_figure
 def plot_simple_slopes(slopes: pd.DataFrame, x: str, moderator: str, ax: Axes | None = None,
                        lang: str = "en") -> Axes:

@@ -150,12 +150,14 @@ def rfm_scores(rfm: pd.DataFrame, bins: int = 5, cuts: dict[str, list[float]] | 
 
 
 #: The eight RFM classes of common Chinese practice (R, F, M each high or low), keyed by (R, F, M) high = 1.
-#: Not the chapters': they name the RFM model only (教材 001 §3.4.2, 图3.6).
+#: Not the chapters': they name the RFM model only (教材 001 §3.4.2, 图3.6). The practice calls the low-R, low-F
+#: classes 重要/一般挽留客户: customers at risk of leaving whom the firm tries to keep, hence "retention-risk" in
+#: English — not win-back (赢返, winning lost customers back, 教材 000).
 _EIGHT = {
     (1, 1, 1): "important value", (1, 0, 1): "important development",
-    (0, 1, 1): "important retention", (0, 0, 1): "important win-back",
+    (0, 1, 1): "important retention", (0, 0, 1): "important retention-risk",
     (1, 1, 0): "general value", (1, 0, 0): "general development",
-    (0, 1, 0): "general retention", (0, 0, 0): "general win-back",
+    (0, 1, 0): "general retention", (0, 0, 0): "general retention-risk",
 }
 
 #: The common named RFM segments as an explicit grid: rows R = 5..1, columns FM = 1..5.
@@ -172,11 +174,11 @@ STRATEGIES = {
     "important value": "Keep them delighted: personal service, early access, no discounts needed.",
     "important development": "Recent big spenders who buy rarely: raise frequency with reminders and bundles.",
     "important retention": "Frequent big spenders drifting away: reach out personally before they lapse.",
-    "important win-back": "Valuable but gone quiet and infrequent: a strong, personal win-back offer.",
+    "important retention-risk": "Valuable but gone quiet and infrequent: a strong, personal offer before they go.",
     "general value": "Recent and frequent but small baskets: cross- and up-sell to grow spend.",
     "general development": "Recent small one-off buyers: onboarding and a second-purchase incentive.",
     "general retention": "Frequent small buyers drifting away: low-cost reactivation messages.",
-    "general win-back": "Low value and lapsed: cheap automated campaigns or let go.",
+    "general retention-risk": "Low value and lapsed: cheap automated campaigns or let go.",
     "champions": "Reward them; ask for reviews and referrals; first to try new products.",
     "loyal": "Loyalty programme and up-selling; listen to their feedback.",
     "potential loyalists": "Membership or loyalty offers to turn recent buyers into regulars.",

@@ -227,7 +227,8 @@ def simulate_gammagamma(frequency, *, p: float, q: float, gamma: float, seed=Non
 
 def make_satisfaction_survey(n_respondents: int = 300, *, n_attributes: int = 6, seed=None,
                              thresholds: tuple[float, float] = (4.0, 8.0),
-                             slopes: tuple[float, float, float] = (0.8, 0.1, 1.2)) -> pd.DataFrame:
+                             slopes: tuple[float, float, float] = (0.8, 0.1, 1.2),
+                             stated_importance: bool = False) -> pd.DataFrame:
     """A satisfaction survey whose truth is known, for teaching and for checking recovery.
 
     Generating model (documented so students can compare estimates with it):
@@ -239,7 +240,13 @@ def make_satisfaction_survey(n_respondents: int = 300, *, n_attributes: int = 6,
     * overall satisfaction on 1-10: clip(5.5 + 2 S + N(0, 0.5), 1, 10);
     * loyalty (0-10) is a continuous piecewise-linear function of overall satisfaction with the
       given ``thresholds`` and ``slopes`` (steep, flat "zone of indifference", steep again) plus
-      N(0, 0.4) noise, clipped to 0-10; ``repurchased`` is 1 with probability loyalty / 10.
+      N(0, 0.4) noise, clipped to 0-10; ``repurchased`` is 1 with probability loyalty / 10;
+    * with ``stated_importance=True``, each respondent also *rates* how important each attribute is, as
+      003 §2.2.6 asks ("通过客户对因素重要性和满意度的评价"): ``importance1`` … on 1-10,
+      round(clip(7 + 3 (λ_j − 0.6) + N(0, 1.5), 1, 10)) — the order of λ_j, but squeezed towards the top of
+      the scale, as stated importance tends to be. These draws come after all the others, so the other
+      columns are the same as without them (and the same respondents as :func:`crmlab.datasets.load_example_survey`
+      for ``make_satisfaction_survey(300, seed=2026)``).
     """
     rng = np.random.default_rng(seed)
     latent = rng.standard_normal(n_respondents)
@@ -258,6 +265,10 @@ def make_satisfaction_survey(n_respondents: int = 300, *, n_attributes: int = 6,
     frame["overall"] = overall.round(2)
     frame["loyalty"] = loyalty.round(2)
     frame["repurchased"] = (rng.random(n_respondents) < loyalty / 10).astype("int64")
+    if stated_importance:
+        for j, weight in enumerate(importance, start=1):
+            stated = 7 + 3 * (weight - 0.6) + rng.normal(0, 1.5, n_respondents)
+            frame[f"importance{j}"] = np.clip(np.round(stated), 1, 10).astype("int64")
     frame.index.name = "respondent"
     return frame
 

@@ -40,6 +40,7 @@ __all__ = [
     "LoyaltyRules", "loyalty_classes", "LOYALTY_CLASSES",
     "DELIVERED_VALUE_COMPONENTS", "delivered_value", "relationship_value", "customer_resource_value",
     "customer_equity_model", "CUSTOMER_EQUITY_DRIVERS",
+    "VALUE_HIERARCHY", "VALUE_MANAGEMENT_ASPECTS", "relative_sales_growth",
 ]
 
 
@@ -637,6 +638,45 @@ def customer_resource_value(future_revenue, costs, retention, discount_rate: flo
                       "customer_resource_value": (streams["future_revenue"] - streams["costs"]
                                                   + streams["referral_profit"]).sum(),
                       "customers": float(len(table))}, name="customer_resource_value")
+
+
+# --------------------------------------------------------------------------- customer value (教材 003 §2.4)
+
+#: Woodruff's customer value hierarchy (教材 003 §2.4.2 1), 客户价值的层次模型), bottom level first: what the
+#: customer sees at each level, and an example from a hotel stay (our example). Satisfaction can form at every
+#: level; the use situation (a business trip or a holiday) changes the links between the levels.
+VALUE_HIERARCHY = pd.DataFrame([
+    ("product attributes and attribute performance", "clean room, free wifi, breakfast quality, friendly staff"),
+    ("consequences in use", "slept well, could work in the room, started the day on time"),
+    ("goals and purposes", "a successful business trip, a restful holiday"),
+], columns=["value_level", "hotel_example"]).set_index("value_level")
+
+#: The seven aspects of customer value management (教材 003 §2.4.4 (1)-(7)), in the chapter's order.
+VALUE_MANAGEMENT_ASPECTS = ("customer-oriented processes", "a strategic task", "profitability", "competitiveness",
+                            "integration capability", "the value chain",
+                            "meeting customers' present and future needs")
+
+
+def relative_sales_growth(share: pd.Series, *, market_growth: float = 0.0) -> pd.Series:
+    """Our sales growth against the rest of the market's, from our market share (教材 003 §2.4.2 3)).
+
+    003 reads relative sales growth as a measure of the customer value a firm creates: more value than the
+    competitors, faster growth than theirs. With our share going from s₀ (first value of ``share``, in
+    percent) to s₁ (last value) and the market growing by ``market_growth``, our sales grow by
+    (1 + g)·s₁/s₀ − 1 and the competitors' together by (1 + g)·(100 − s₁)/(100 − s₀) − 1; the relative
+    growth (1 + ours)/(1 + theirs) − 1 does not depend on g. Returns ``our_growth``, ``competitors_growth``
+    and ``relative_growth``.
+    """
+    values = pd.to_numeric(pd.Series(share), errors="coerce").dropna()
+    if len(values) < 2 or not ((values > 0) & (values < 100)).all():
+        raise DataError("share must hold at least two market shares strictly between 0 and 100 (percent)")
+    if not np.isfinite(market_growth) or market_growth <= -1:
+        raise ValueError(f"market_growth must be a finite growth rate above -1, got {market_growth!r}")
+    start, end = float(values.iloc[0]), float(values.iloc[-1])
+    ours = (1 + market_growth) * end / start - 1
+    theirs = (1 + market_growth) * (100 - end) / (100 - start) - 1
+    return pd.Series({"our_growth": ours, "competitors_growth": theirs,
+                      "relative_growth": (1 + ours) / (1 + theirs) - 1}, name="sales_growth")
 
 
 # --------------------------------------------------------------------------- customer equity (教材 000)

@@ -142,6 +142,8 @@ def test_customer_value_and_loyalty_plots_use_the_given_axes():
     assert len(axes[1].collections[0].get_offsets()) == 6
     assert [t.get_text() for t in axes[3].get_yticklabels()] == ["采购者", "客户", "支持者", "倡导者", "伙伴"]
     assert [p.get_width() for p in axes[3].patches] == pytest.approx([1 / 3, 2 / 3, 0, 0, 0])
+    # 000's two poles of the ladder, bottom and top
+    assert [t.get_text() for t in axes[3].texts[-2:]] == ["↓ 强调一次性交易", "↑ 强调长期忠诚度"]
     assert [p.get_height() for p in axes[4].patches[3:6]] == pytest.approx(check["value_share"].tolist())
     with pytest.raises(cl.errors.MissingColumnError, match="delivered_value"):
         cl.plotting.plot_delivered_value(offers)

@@ -41,8 +41,9 @@ def test_eight_rfm_classes_by_hand():
     scores = pd.DataFrame(combos, columns=["R", "F", "M"])
     labels = sg.rfm_eight_classes(scores, threshold=3)
     assert labels.tolist() == ["important value", "general value", "important development", "general development",
-                               "important retention", "general retention", "important win-back", "general win-back",
-                               "general win-back"]  # equal to the threshold counts as low
+                               "important retention", "general retention", "important retention-risk",
+                               "general retention-risk",
+                               "general retention-risk"]  # equal to the threshold counts as low
     assert sg.rfm_eight_classes(scores, threshold=3, lang="zh")[0] == "重要价值客户"
 
 

@@ -37,12 +37,14 @@ import pandas as pd
 from ..errors import DataError
 from ..i18n import check_lang, translate
 
-__all__ = ["SATISFACTION_TYPES", "WORD_OF_MOUTH_TELLS", "expectation_gap", "word_of_mouth",
+__all__ = ["SATISFACTION_TYPES", "SATISFIED_ANSWER", "WORD_OF_MOUTH_TELLS", "expectation_gap", "word_of_mouth",
            "satisfaction_loyalty_curve", "CurveFit", "retention_by_satisfaction", "loyalty_index",
            "satisfaction_by_profitability"]
 
 #: The three satisfaction types of 003 §2.2.1 (不满意, 一般满意, 高度满意).
 SATISFACTION_TYPES = ("dissatisfied", "satisfied", "highly satisfied")
+#: The label of a plain yes/no "satisfied" answer (满意), kept apart from the type "satisfied" (一般满意).
+SATISFIED_ANSWER = "satisfied (answer)"
 #: How many people a customer of each type tells (003 §2.2.1; the highly satisfied tell "10 or more").
 WORD_OF_MOUTH_TELLS = {"dissatisfied": 22, "satisfied": 8, "highly satisfied": 10}
 
@@ -263,7 +265,10 @@ def satisfaction_by_profitability(satisfaction: pd.Series, profit: pd.Series, *,
     The ``top`` share of customers by profit (rounded to whole customers, at least one; ties by the order
     of the index) form the ``"most profitable"`` group, the rest ``"other customers"``. ``satisfaction`` is a label
     per customer (e.g. the satisfaction type of :func:`expectation_gap`, or True/False for satisfied or
-    not). Returns rows (profit_group, satisfaction) — with a ``"subtotal"`` row per group — and columns
+    not). A True/False answer is labelled ``"satisfied (answer)"`` (满意, the plain "yes" of 003 §2.3.3's
+    "却很满意") or ``"dissatisfied"``, so that it is not confused with the type ``"satisfied"`` (一般满意,
+    perception equal to expectation, 003 §2.2.1). Returns rows (profit_group, satisfaction) — with a
+    ``"subtotal"`` row per group — and columns
     ``customers``, ``customer_share``, ``profit`` and ``profit_share`` (of the total profit, which must be
     positive). In the textbook's banks the top 20 % brought more than 100 % of the profit, so the other
     80 % together lost money: with 8 satisfied customers at −1 and 2 dissatisfied at +6 the top group
@@ -284,7 +289,7 @@ def satisfaction_by_profitability(satisfaction: pd.Series, profit: pd.Series, *,
     total = values.sum()
     if total <= 0:
         raise DataError(f"total profit is {total:g}; shares of profit need a positive total")
-    labels = satisfaction.map({True: "satisfied", False: "dissatisfied"}) if satisfaction.dtype == bool \
+    labels = satisfaction.map({True: SATISFIED_ANSWER, False: "dissatisfied"}) if satisfaction.dtype == bool \
         else satisfaction.astype(str)
     n_top = max(1, int(round(top * len(values))))
     ranked = values.sort_values(ascending=False, kind="stable").index

@@ -247,16 +247,17 @@ def survey_modes() -> pd.DataFrame:
     """The four survey modes of 003 §2.2.4 (1) and what the chapter says of each.
 
     Columns: ``speed``, ``cost``, ``accuracy``, ``suited_to`` and ``drawback``; ``"not stated"`` where the
-    chapter is silent. On-site (现场发放), mail (邮寄: accurate but dear and slow, at most once or twice a
-    year), telephone (电话: for stable customer groups that buy often; shows care but may annoy) and
-    online (网上: cheap and fast, reaches internet users only, so biased).
+    chapter is silent. On-site (现场发放: information not very accurate), mail (邮寄: "比较准确", fairly
+    accurate, but dear and slow, at most once or twice a year), telephone (电话: for stable customer groups
+    that buy often; fast, shows care and "效果较好" — works well, which is not a claim about accuracy — but
+    may annoy) and online (网上: cheap and fast, reaches internet users only, so biased).
     """
     rows = {
         "on-site questionnaire": ("fast", "low (small gifts)", "low", "customers gathered at events",
                                   "customers hard to tell from prospects"),
-        "mail questionnaire": ("slow (at most 1-2 a year)", "high", "high", "long questionnaires",
+        "mail questionnaire": ("slow (at most 1-2 a year)", "high", "fairly accurate", "long questionnaires",
                                "expensive, long cycle"),
-        "telephone survey": ("fast", "not stated", "good", "stable customers who buy often",
+        "telephone survey": ("fast", "not stated", "not stated", "stable customers who buy often (works well)",
                              "may disturb customers; keep it short"),
         "online questionnaire": ("fast", "low", "not stated", "internet users; draws public attention",
                                  "misses customers offline: biased"),

@@ -81,6 +81,19 @@ def test_example_survey_ships_with_the_lab():
     assert np.corrcoef(survey["attr6"], survey["overall"])[0, 1] > np.corrcoef(survey["attr1"], survey["overall"])[0, 1]
 
 
+def test_stated_importance_is_rated_by_the_same_respondents():
+    # 003 §2.2.6 has customers rate importance; the stated ratings come after every other draw, so the
+    # example survey's respondents are the same ones
+    survey = cl.datasets.load_example_survey()
+    stated = cl.datasets.make_satisfaction_survey(300, seed=2026, stated_importance=True)
+    pd.testing.assert_frame_equal(stated[survey.columns], cl.datasets.make_satisfaction_survey(300, seed=2026))
+    ratings = stated[[f"importance{j}" for j in range(1, 7)]]
+    assert ratings.isin(range(1, 11)).all().all()
+    # mean rating 7 + 3 (λ − 0.6) for λ = 0.3, 0.42, …, 0.9: 6.1, 6.46, 6.82, 7.18, 7.54, 7.9 (sd 1.5 / √300 ≈ 0.09)
+    assert ratings.mean().tolist() == pytest.approx([6.1, 6.46, 6.82, 7.18, 7.54, 7.9], abs=0.3)
+    assert "importance1" not in cl.datasets.make_satisfaction_survey(10, seed=1)
+
+
 def test_satisfaction_plots_draw_on_given_axes():
     import matplotlib.pyplot as plt
 

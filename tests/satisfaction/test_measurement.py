@@ -154,7 +154,9 @@ def test_survey_modes_and_workflow_follow_the_chapter():
     modes = measurement.survey_modes()
     assert modes.index.tolist() == ["on-site questionnaire", "mail questionnaire", "telephone survey",
                                     "online questionnaire"]  # 003 §2.2.4 ①-④
-    assert modes.loc["mail questionnaire", "accuracy"] == "high" and modes.loc["mail questionnaire", "cost"] == "high"
+    assert modes.loc["mail questionnaire", "accuracy"] == "fairly accurate"  # "比较准确", not "the most accurate"
+    assert modes.loc["mail questionnaire", "cost"] == "high"
+    assert modes.loc["telephone survey", "accuracy"] == "not stated"  # "效果较好" is about effect, not accuracy
     workflow = measurement.measurement_workflow()
     assert workflow["pdca"].tolist() == ["plan"] * 4 + ["do"] * 2 + ["check", "act"]  # P = indicators, D = survey
 

@@ -3,7 +3,7 @@
 Each test cites the chapter file, the section and the verbatim phrase it checks (the phrase is also looked
 up in ``../shared/textbook`` so that a citation cannot drift from the text). Expected values come from
 the text; where the text's arithmetic is off, the exact value is asserted and the text's figure is
-asserted as the documented mismatch (see /work/notes/textbook_audit.md §3.4-§3.5, N18-N27).
+asserted as the documented mismatch (issue 14; the chapter section is named in each test).
 """
 
 from __future__ import annotations
@@ -95,7 +95,9 @@ def test_n23_swedish_banks_satisfied_but_unprofitable():
     assert top["customer_share"] == 0.2 and top["profit_share"] == pytest.approx(3.0)  # > 100 %: 12 of 4
     assert rest["customer_share"] == 0.8 and rest["profit_share"] == pytest.approx(-2.0)  # so the 80 % lose money
     assert table.loc[("most profitable", "dissatisfied"), "customers"] == 2
-    assert table.loc[("other customers", "satisfied"), "customers"] == 8
+    assert table.loc[("other customers", "satisfied (answer)"), "customers"] == 8
+    # a plain "yes, satisfied" is 满意, not the type 一般满意 (perception = expectation) of 003 §2.2.1
+    assert cl.i18n.term("satisfied (answer)", "zh") == "满意" and cl.i18n.term("satisfied", "zh") == "一般满意"
 
 
 def test_n24_gale_price_indices_of_the_car_example():

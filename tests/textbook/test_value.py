@@ -2,9 +2,9 @@
 
 Each test cites the chapter file (../shared/textbook/00x_…txt, the five chapters of the course) and the section it
 checks, with the phrase it recomputes or the list it mirrors. Where a chapter states a rule loosely (80/20/30), the
-expected value is the recomputation of the textbook audit (issue 14, §3.3) and the loose reading is asserted as the
-documented mismatch. The lists are checked against the chapter text itself: the Chinese label of every crmlab item
-(crmlab/locale) must read, in order, as the chapter writes it.
+expected value is the exact recomputation from the chapter's own words (issue 14) and the loose reading is asserted
+as the documented mismatch. The lists are checked against the chapter text itself: the Chinese label of every
+crmlab item (crmlab/locale) must read, in order, as the chapter writes it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pytest
 from crmlab import economics, i18n, value
 from crmlab import loyalty_measurement as lm
 from crmlab import segmentation as sg
+from crmlab.errors import DataError
 
 TEXTBOOK = Path(__file__).resolve().parents[2].parent / "shared" / "textbook"
 FILES = {"000": "000_b53c354021b9c545.txt", "001": "001_e88a505ce8cd4f2f.txt", "003": "003_df8348b69250ca4c.txt",
@@ -40,7 +41,7 @@ def zh(labels) -> list[str]:
 
 def test_003_abc_reference_table(chapter):
     """003 §2.1.3, 用ABC分类法对客户进行划分: "A贵宾型5%50%B重要型15%30%C普通型80%20%" — a customer of class A
-    is worth 50/5 = 10 times the average, B 30/15 = 2 times, C 20/80 = 0.25 times (audit N14); A + B = the top
+    is worth 50/5 = 10 times the average, B 30/15 = 2 times, C 20/80 = 0.25 times; A + B = the top
     20 % bring 80 %."""
     assert "A贵宾型5%50%B重要型15%30%C普通型80%20%" in chapter("003")
     reference = value.ABC_REFERENCE
@@ -54,7 +55,7 @@ def test_003_abc_reference_table(chapter):
 
 def test_003_a_firm_at_the_reference_reproduces_it():
     """003 §2.1.3: 100 customers earning 10, 2 and 0.25 times the average reproduce the 50/30/20 split through the
-    ABC classes, and the top 20 % bring 80 % — "企业80%的收益来自20%的客户" (audit N14)."""
+    ABC classes, and the top 20 % bring 80 % — "企业80%的收益来自20%的客户"."""
     profit = pd.Series([10.0] * 5 + [2.0] * 15 + [0.25] * 80, index=range(100))
     check = value.abc_reference_check(profit)
     assert check["customers"].tolist() == [5, 15, 80]
@@ -65,7 +66,7 @@ def test_003_a_firm_at_the_reference_reproduces_it():
 
 def test_003_bank_vip_class_is_worth_more_than_fifty_times_the_average(chapter):
     """003 §2.1.3: "在银行业中,贵宾型客户的数量可能只占到客户数量的1%,但为企业创造的利润可能超过50%" — 1 % bringing
-    more than 50 % is more than 50 times the average profit per customer (audit N15)."""
+    more than 50 % is more than 50 times the average profit per customer."""
     assert "贵宾型客户的数量可能只占到客户数量的1%,但为企业创造的利润可能超过50%" in chapter("003")
     profit = pd.Series([51.0] + [49.0 / 99] * 99, index=range(100))  # 1 customer with 51 % of the profit
     banking = value.class_table(profit, value.abc_by_customers(profit, cuts=(0.01, 0.10)))
@@ -75,8 +76,7 @@ def test_003_bank_vip_class_is_worth_more_than_fifty_times_the_average(chapter):
 
 def test_003_80_20_30_is_thirty_percent_of_the_eighty_percent(chapter):
     """003 §2.1.3: "在80%的普通客户中找出其中30%不能为企业创造价值的客户" — 30 % of the ordinary 80 % are 24 % of
-    all customers (audit N16, error E2). 100 customers, 24 of the bottom 80 at zero profit: 0.30 and 0.24, not
-    0.30 of all."""
+    all customers. 100 customers, 24 of the bottom 80 at zero profit: 0.30 and 0.24, not 0.30 of all."""
     assert "在80%的普通客户中找出其中30%不能为企业创造价值的客户" in chapter("003")
     profit = pd.Series(np.r_[np.linspace(100, 50, 20), np.linspace(20, 1, 56), np.zeros(24)],
                        index=[f"c{i:03d}" for i in range(100)])
@@ -112,7 +112,7 @@ def test_delivered_value_parts_are_each_chapters_lists(chapter):
     """001 §3.3.1 (图3.4): total value "包括产品价值、服务价值、人员价值和形象价值", total cost
     "货币、时间、精力和精神成本"; 003 §2.4.2 2)(2): "产品价值、服务价值、消费活动的价值和潜在价值",
     "货币成本、时间成本、精神成本和体力成本";
-    000 价值资产: the same value parts as 001, "货币成本、时间成本、精力成本和体力成本" (audit §3.7)."""
+    000 价值资产: the same value parts as 001, "货币成本、时间成本、精力成本和体力成本"."""
     parts = value.DELIVERED_VALUE_COMPONENTS
     assert "包括" + "、".join(zh(parts["001"]["value"][:3])) + "和形象价值" in chapter("001")
     assert "耗费的" + "、".join(p.removesuffix("成本") for p in zh(parts["001"]["cost"][:3])) + "和精神成本" \
@@ -197,8 +197,8 @@ def test_001_spend_tiers_and_demographic_bases(chapter):
 # --------------------------------------------------------------------------- 000, 001 §3.6, 003 §2.3: loyalty
 
 def test_000_loyalty_ladder_has_five_rungs(chapter):
-    """000 客户忠诚阶梯: "客户忠诚阶梯伙伴倡导者支持者客户采购者强调长期忠诚度强调一次性交易" — top to bottom (the
-    glossary's six rungs 'prospect, customer, client, …' are not the chapter's, audit T9)."""
+    """000 客户忠诚阶梯: "客户忠诚阶梯伙伴倡导者支持者客户采购者强调长期忠诚度强调一次性交易" — the five rungs top
+    to bottom, then the two poles (long-term loyalty at the top, one-off transactions at the bottom)."""
     assert "客户忠诚阶梯" + "".join(reversed(zh(lm.LOYALTY_LADDER))) + "强调长期忠诚度强调一次性交易" in chapter("000")
     assert len(lm.LOYALTY_LADDER) == 5
 
@@ -240,3 +240,37 @@ def test_001_four_step_loyalty_evaluation(chapter):
                                   subjective_weights={"endorsement": 1})
     assert zh(["objective_score", "subjective_score"]) == ["忠诚度客观值", "忠诚度主观值"]
     assert table["objective_score"].tolist() == [0, 50, 100] and table["subjective_score"].tolist() == [100, 50, 0]
+
+
+# --------------------------------------------------------------------------- 003 §2.4: customer value
+
+def test_003_value_hierarchy_and_value_management(chapter):
+    """003 §2.4.2 1) 客户价值的层次模型: attributes and their performance at the bottom, then consequences of use,
+    then the customer's goals ("特定属性和属性效能", "使用结果", "目标和目的"); 003 §2.4.4 客户价值管理: its
+    seven aspects "(1)客户导向型过程" … "(7)满足客户当前或未来的需求", in the chapter's order."""
+    text = chapter("003")
+    for phrase in ("客户将产品看做特定属性和属性效能的结合体", "形成对特定使用结果的期望", "对实现自身目标和目的的贡献",
+                   "在客户的期望价值层次模型的每一个层次上,都可以产生一个满意度水平"):
+        assert phrase in text
+    assert zh(value.VALUE_HIERARCHY.index) == ["产品属性与属性效能", "使用结果", "客户的目标和目的"]
+    aspects = zh(value.VALUE_MANAGEMENT_ASPECTS)
+    positions = [text.index(f"({n}){label}") for n, label in enumerate(aspects, start=1)]
+    assert positions == sorted(positions) and len(aspects) == 7
+
+
+def test_003_relative_sales_growth_measures_the_value_created(chapter):
+    """003 §2.4.2 3) 客户价值与竞争优势: "相对的销售增长也可以用于评价企业的客户价值的创造水平" — by hand: a
+    share rising from 30 % to 36 % means our sales grow by 36/30 − 1 = 20 % and the competitors' by 64/70 − 1 =
+    −8.571 % in a market of constant size, so we grow 1.2 / (64/70) − 1 = 31.25 % faster; with the market growing
+    10 %, 32 % and +0.571 %, the relative growth unchanged."""
+    assert "相对的销售增长也可以用于评价企业的客户价值的创造水平" in chapter("003")
+    flat = value.relative_sales_growth(pd.Series([30.0, 33.0, 36.0]))
+    assert flat["our_growth"] == pytest.approx(0.20)
+    assert flat["competitors_growth"] == pytest.approx(64 / 70 - 1)
+    assert flat["relative_growth"] == pytest.approx(0.3125)
+    growing = value.relative_sales_growth(pd.Series([30.0, 36.0]), market_growth=0.10)
+    assert growing["our_growth"] == pytest.approx(0.32)
+    assert growing["competitors_growth"] == pytest.approx(1.1 * 64 / 70 - 1)
+    assert growing["relative_growth"] == pytest.approx(0.3125)
+    with pytest.raises(DataError, match="strictly between 0 and 100"):
+        value.relative_sales_growth(pd.Series([30.0]))
