@@ -200,8 +200,12 @@ def run(model: str, n: int, peer_limit: float, first_seed: int):
         if theta_ours is not None and theta_peer is not None:
             difference = log_likelihood(model, data, theta_ours) - log_likelihood(model, data, theta_peer)
             higher["crmlab" if difference > _TIE else "lifetimes" if difference < -_TIE else "equal"] += 1
+            if difference < -_TIE:
+                print(f"{model}, seed {seed}: lifetimes' estimate is higher by {-difference:.3g} per customer",
+                      flush=True)
         if peer == "converged at a maximum" and theta_ours is None:
             higher["lifetimes at a maximum, crmlab raised"] += 1
+            print(f"{model}, seed {seed}: lifetimes at a maximum, crmlab raised {outcome}", flush=True)
     return ours, theirs, higher, seconds
 
 
@@ -215,8 +219,9 @@ def main(argv=None) -> int:
                  "lifetimes": ["converged at a maximum", "converged far out", "converged elsewhere"]}
     failed = ["ConvergenceError", "DataError", "other exception", "non-finite", "timeout"]
     rows = []
-    for index, model in enumerate(args.models):
-        ours, theirs, higher, seconds = run(model, args.n, args.peer_limit, first_seed=100_000 * (index + 1))
+    for model in args.models:  # each model's seeds are its own, whichever models run
+        ours, theirs, higher, seconds = run(model, args.n, args.peer_limit,
+                                            first_seed=100_000 * (MODELS.index(model) + 1))
         print(model, dict(ours), dict(theirs), dict(higher), dict(seconds), flush=True)
         for tool, counts in (("crmlab", ours), ("lifetimes", theirs)):
             done = ", ".join(f"{counts.get(outcome, 0)} {outcome.removeprefix('converged ').strip('()')}"
