@@ -162,14 +162,14 @@ def attitude_behaviour_matrix(evaluation: pd.DataFrame, threshold: float = 50.0,
 #: The eight measures of loyalty of 教材 003 §2.3.1 (1)-(8): where each can come from and which direction
 #: means more loyal. The log-based ones are computed by :func:`loyalty_measures`.
 LOYALTY_MEASURES = pd.DataFrame(
-    [(1, "repeat_purchases", "log", "higher"),
-     (2, "share_of_requirement", "survey", "higher"),
-     (3, "attention", "survey", "higher"),
-     (4, "choice_time", "survey", "lower"),
-     (5, "price_sensitivity", "log", "lower"),
-     (6, "preference_for_competitors", "survey", "lower"),
-     (7, "tolerance", "log", "higher"),
-     (8, "endorsement", "survey", "higher")],
+    [(1, "repeat_purchases", "log", "the higher"),
+     (2, "share_of_requirement", "survey", "the higher"),
+     (3, "attention", "survey", "the higher"),
+     (4, "choice_time", "survey", "the lower"),
+     (5, "price_sensitivity", "log", "the lower"),
+     (6, "preference_for_competitors", "survey", "the lower"),
+     (7, "tolerance", "log", "the higher"),
+     (8, "endorsement", "survey", "the higher")],
     columns=["number", "measure", "source", "more_loyal_when"]).set_index("number")
 
 _RETURN_REASONS = ("cancellation", "cancellation_netted", "cancellation_unmatched")

@@ -224,8 +224,9 @@ def test_003_eight_loyalty_measures_and_their_direction(chapter):
                 8: "如果客户经常向身边的人士推荐产品,或在间接的评价中表示认同,则表明忠诚度较高"}
     for phrase in evidence.values():
         assert phrase in text
-    assert measures["more_loyal_when"].to_dict() == {1: "higher", 2: "higher", 3: "higher", 4: "lower", 5: "lower",
-                                                     6: "lower", 7: "higher", 8: "higher"}
+    higher, lower = "the higher", "the lower"
+    assert measures["more_loyal_when"].to_dict() == {1: higher, 2: higher, 3: higher, 4: lower, 5: lower, 6: lower,
+                                                     7: higher, 8: higher}
     assert set(measures.loc[measures["source"] == "log", "measure"]) <= {
         "repeat_purchases", "price_sensitivity", "tolerance"}
     assert "选择适合的因素给以不同的权值" in text  # the measures are weighted: loyalty_evaluation's weights
