@@ -705,15 +705,19 @@ def _boxes(ax: Axes, labels: list[str], *, y: float = 0.5, arrows: bool = True) 
     return centres
 
 
+#: 教材 004 §2.4.1's five steps of the CRM basic process (⑴-⑸), and §2.3.2's three kinds of CRM (Meta Group)
+CRM_PROCESS_STEPS = ("customer analysis", "understand target customers", "develop network relationships",
+                     "deliver customer value", "manage customer relationships")
+CRM_KINDS = ("operational CRM (front office)", "analytical CRM (back office)", "collaborative CRM (channels)")
+
+
 @_figure
 def plot_crm_process(ax: Axes | None = None, lang: str = "en") -> Axes:
     """The CRM basic process of 教材 004 §2.4.1 (图2-1 CRM的基本流程; the file keeps only its caption and the five
-    steps): customer analysis → understanding target customers → developing network relationships → delivering
-    customer value → managing customer relationships."""
-    steps = ["customer analysis", "understand target customers", "develop network relationships",
-             "deliver customer value", "manage customer relationships"]
+    steps, :data:`CRM_PROCESS_STEPS`): customer analysis → understanding target customers → developing network
+    relationships → delivering customer value → managing customer relationships."""
     ax = _axes(ax, size=(11, 1.8))
-    _boxes(ax, [term(step, lang) for step in steps])
+    _boxes(ax, [term(step, lang) for step in CRM_PROCESS_STEPS])
     ax.set_title(term("The CRM basic process", lang))
     return ax
 
@@ -726,9 +730,8 @@ def plot_crm_kinds(ax: Axes | None = None, lang: str = "en") -> Axes:
     into information, knowledge and forecasts → collaborative (channels, the call centre) takes the results back
     to the customer, whose responses operational CRM records again.
     """
-    kinds = ["operational CRM (front office)", "analytical CRM (back office)", "collaborative CRM (channels)"]
     ax = _axes(ax, size=(10, 2.8))
-    centres = _boxes(ax, [term(kind, lang) for kind in kinds], y=0.72)
+    centres = _boxes(ax, [term(kind, lang) for kind in CRM_KINDS], y=0.72)
     for (x, _), note in zip(centres, ["collects sales, marketing and service data",
                                       "turns data into information, knowledge and forecasts",
                                       "interacts with customers through every channel"], strict=True):

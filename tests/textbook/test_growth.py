@@ -276,3 +276,18 @@ def test_000_customer_equity_is_the_sum_of_discounted_lifetime_values(chapter):
     equity = economics.customer_equity(3 * 50, 10, 60, acquisition_cost=20, discount_rate=0.10, cohorts=2)
     assert equity["cumulative_equity"].iloc[-1] == pytest.approx(150 + 400 / 1.1 + 400 / 1.21)
     assert equity["cumulative_equity"].iloc[-1] == pytest.approx(844.2149, abs=1e-4)
+
+
+def test_004_crm_process_steps_and_kinds_read_as_the_chapter(chapter):
+    """004 §2.4.1 CRM的基本流程 ⑴ 客户分析 … ⑸ 管理客户关系, and §2.3.2 运营型CRM、分析型CRM、协作型CRM (前台/后台):
+    the Chinese labels of the lab's figures are the chapter's words, in the chapter's order."""
+    from crmlab.i18n import term
+    from crmlab.plotting import CRM_KINDS, CRM_PROCESS_STEPS
+
+    text = chapter("004")
+    steps = [term(step, "zh") for step in CRM_PROCESS_STEPS]
+    positions = [text.index(f"{number} {step}") for number, step in zip("⑴⑵⑶⑷⑸", steps, strict=True)]
+    assert positions == sorted(positions)
+    for kind, office in zip(CRM_KINDS, ("前台", "后台", None), strict=True):
+        name = term(kind, "zh").split(" ")[0]
+        assert name in text and (office is None or f"{name}也称“{office}”" in text or f"{name}也称为“{office}”" in text)
