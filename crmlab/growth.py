@@ -335,7 +335,7 @@ def score_prospects(history: pd.DataFrame, prospects: pd.DataFrame, *, pattern: 
     ``pattern`` they fall in. Numeric pattern columns are cut into ``bins`` quantile bands of the history (the
     same edges for the prospects; values outside fall into the end bands).
 
-    For each prospect: ``p_acquire`` = share of the cell's history acquired; ``potential_value`` = mean
+    For each prospect: ``p_acquire`` = share of the cell's history acquired; ``potential_relationship_value`` = mean
     ``value`` of the cell's acquired history; ``pattern_customers`` = history in the cell. A prospect whose cell
     the history lacks, or whose cell never acquired anyone, gets the whole history's rate or value and
     ``pattern_seen`` False — so every prospect is scored, and the fallback is visible.
@@ -377,14 +377,14 @@ def score_prospects(history: pd.DataFrame, prospects: pd.DataFrame, *, pattern: 
     seen = found["n"].notna().to_numpy() & found["value"].notna().to_numpy()
     scored = prospects.copy()
     scored["p_acquire"] = np.where(seen, found["rate"].to_numpy(), overall_rate)
-    scored["potential_value"] = np.where(seen, found["value"].to_numpy(), overall_value)
+    scored["potential_relationship_value"] = np.where(seen, found["value"].to_numpy(), overall_value)
     scored["pattern_customers"] = found["n"].fillna(0).astype("int64").to_numpy()
     scored["pattern_seen"] = seen
     return scored
 
 
 def acquisition_value(prospects: pd.DataFrame, *, acquisition_cost: float, margin_rate: float = 1.0,
-                      probability: str = "p_acquire", value: str = "potential_value") -> pd.DataFrame:
+                      probability: str = "p_acquire", value: str = "potential_relationship_value") -> pd.DataFrame:
     """Prospects ranked by the expected value of trying to acquire them (教材 000, 获取新客户).
 
     expected_value = p · m · V − c: the acquisition likelihood p (客户获取可能性), the potential relationship value

@@ -172,10 +172,11 @@ def test_score_prospects_uses_the_pattern_and_falls_back_visibly():
                             "follow_up_revenue": [100.0, 300.0, 0.0, 0.0, 0.0, 0.0]})
     prospects = pd.DataFrame({"home": [True, False]}, index=["p", "q"])
     scored = growth.score_prospects(history, prospects, pattern=["home"])
-    assert scored.loc["p", ["p_acquire", "potential_value", "pattern_customers"]].tolist() == [0.5, 200.0, 4]
+    columns = ["p_acquire", "potential_relationship_value", "pattern_customers"]
+    assert scored.loc["p", columns].tolist() == [0.5, 200.0, 4]
     assert scored.loc["p", "pattern_seen"]
     # abroad nobody came back: no value to learn in the cell, so the whole history's figures, flagged
-    assert scored.loc["q", ["p_acquire", "potential_value"]].tolist() == pytest.approx([2 / 6, 200.0])
+    assert scored.loc["q", ["p_acquire", "potential_relationship_value"]].tolist() == pytest.approx([2 / 6, 200.0])
     assert not scored.loc["q", "pattern_seen"] and scored.loc["q", "pattern_customers"] == 2
 
 
@@ -196,7 +197,7 @@ def test_score_prospects_bins_numeric_patterns_on_the_history():
 
 
 def test_acquisition_value_by_hand():
-    prospects = pd.DataFrame({"p_acquire": [0.2, 0.5, 0.05], "potential_value": [500.0, 100.0, 400.0]},
+    prospects = pd.DataFrame({"p_acquire": [0.2, 0.5, 0.05], "potential_relationship_value": [500.0, 100.0, 400.0]},
                              index=["a", "b", "c"])
     table = growth.acquisition_value(prospects, acquisition_cost=60)
     assert list(table.index) == ["a", "b", "c"]  # 0.2 x 500 - 60, 0.5 x 100 - 60, 0.05 x 400 - 60
@@ -278,11 +279,11 @@ def test_targeting_backtest_by_hand():
      "needs columns \\['region'\\]"),
     (lambda log: growth.lapse_signals(log, [1], falling="half"), "falling must be a number"),
     (lambda log: growth.lapse_signals(log, [1], falling=1.5), "falling is a share"),
-    (lambda log: growth.acquisition_value(pd.DataFrame({"p_acquire": [0.5], "potential_value": [1.0]}),
+    (lambda log: growth.acquisition_value(pd.DataFrame({"p_acquire": [0.5], "potential_relationship_value": [1.0]}),
                                           acquisition_cost="cheap"), "acquisition_cost must be a number"),
-    (lambda log: growth.acquisition_value(pd.DataFrame({"p_acquire": ["high"], "potential_value": [1.0]}),
+    (lambda log: growth.acquisition_value(pd.DataFrame({"p_acquire": ["high"], "potential_relationship_value": [1.0]}),
                                           acquisition_cost=1), "not numbers"),
-    (lambda log: growth.acquisition_value(pd.DataFrame({"p_acquire": [0.5], "potential_value": [np.nan]}),
+    (lambda log: growth.acquisition_value(pd.DataFrame({"p_acquire": [0.5], "potential_relationship_value": [np.nan]}),
                                           acquisition_cost=1), "missing or infinite"),
     (lambda log: growth.score_prospects(pd.DataFrame({"s": [1.0, np.nan], "returned": [True, False],
                                                       "follow_up_revenue": [1.0, 0.0]}),
