@@ -262,7 +262,13 @@ class SarmanovCorrelation:
         plain.correlation = False
         given = dict(self.initial_params or {})
         plain.initial_params = {k: v for k, v in given.items() if k != self._CORRELATION} or None
-        plain._maximise(prepared)
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter("always", CrmlabWarning)
+            plain._maximise(prepared)
+        if plain.limit_:  # one of the rates does not vary, or nobody dies: nothing to correlate
+            raise ConvergenceError(f"{self.model_name} with correlation: without it the likelihood is highest where "
+                                   f"{plain.limit_}, so one of the two rates does not vary across customers and "
+                                   "their correlation is not identified; fit without correlation=True")
         n = len(plain.theta_names)
         objective = self._objective_given(prepared)
         params = plain._param_values()

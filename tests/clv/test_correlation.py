@@ -241,3 +241,16 @@ def test_a_starting_correlation_can_be_given():
     default = cl.clv.ParetoNBD(correlation=True).fit(data)
     started = cl.clv.ParetoNBD(correlation=True, initial_params={"correlation": 0.1}).fit(data)
     assert started.log_likelihood_ == pytest.approx(default.log_likelihood_, abs=1e-6)
+
+
+def test_a_limit_of_the_plain_model_leaves_no_correlation_to_estimate():
+    """Customers who never drop out (gamma-Poisson buying for 30 weeks): the plain fit is the NBD limit (μ ≡ 0), where
+    Cor(λ, μ) does not exist, and the correlated fit says so instead of returning a number."""
+    rng = np.random.default_rng(0)
+    frequency = rng.poisson(rng.gamma(1.0, 1 / 2.0, 1000) * 30.0)
+    recency = np.where(frequency > 0, 30.0 * rng.random(1000) ** (1 / np.maximum(frequency, 1)), 0.0)
+    data = pd.DataFrame({"frequency": frequency, "recency": recency, "T": 30.0})
+    with pytest.warns(CrmlabWarning, match="no customer ever dies"):
+        assert cl.clv.ParetoNBD().fit(data, time_unit="W").limit_ is not None
+    with pytest.raises(cl.errors.ConvergenceError, match="correlation is not identified"):
+        cl.clv.ParetoNBD(correlation=True).fit(data, time_unit="W")
