@@ -135,6 +135,8 @@ TEXTBOOK_MAP = [
      '03_segmentation', 8, '001', '3.4.3'),
     ('Customers', 'customer lifetime value', '客户终身价值',
      '04_clv_probabilistic_models', 7, '003', '2.5.2 客户终身价值分析'),
+    ('CRM vision and goals', 'P(alive): telling secure from at-risk customers', '存活概率：区分牢固客户与危险客户',
+     '04_clv_probabilistic_models', 5, '000', '2.客户挽留'),
     ('CRM vision and goals', 'drivers of CLV measured by covariates', '以协变量测量客户终身价值的影响因素',
      '04b_clv_covariates_intervals_regularity', 1, '000', '影响客户生命价值的因素'),
     ('Customers', 'drivers of CLV by customer group', '客户终身价值的影响因素分析',

@@ -125,3 +125,24 @@ def test_every_glossary_term_is_used_in_its_notebook():
     unused = [(english, chinese, notebook) for english, chinese, notebook, _ in cl.course.GLOSSARY
               if not any(form in texts[notebook] for form in _glossary_forms(chinese))]
     assert not unused, f"glossary terms that their notebook's Chinese edition does not use: {unused}"
+
+
+@pytest.mark.parametrize("lang, labels", [
+    ("en", ["Prerequisites", "Time", "Read first"]),
+    ("zh", ["学习目标", "预备知识", "所需时间", "课前阅读"]),
+])
+def test_every_content_notebook_opens_with_objectives_prerequisites_time_and_reading(lang, labels):
+    """The opening cell of every content notebook names what to learn, what to know first, how long it takes and
+    which chapter sections to read, under the same labels in every notebook of an edition."""
+    folder = cl.paths.PROJECT_ROOT / "notebooks" / ("zh" if lang == "zh" else "")
+    missing = {}
+    for path in sorted(folder.glob("[0-9][0-9]*_*.ipynb")):
+        if path.stem == "00_index":
+            continue
+        opening = nbformat.read(path, as_version=4).cells[0].source
+        absent = [label for label in labels if f"**{label}" not in opening]
+        if lang == "en" and "You will learn to" not in opening and "What you will learn" not in opening:
+            absent.append("You will learn to")
+        if absent:
+            missing[path.stem] = absent
+    assert not missing, f"opening cells without these labels: {missing}"
