@@ -26,8 +26,9 @@ import pandas as pd
 from .economics import _non_negative, _number
 from .errors import ColumnTypeError, DataError, EmptyDataError, MissingColumnError, ObservationPeriodError
 
-__all__ = ["COMPONENTS", "LAPSE_SIGNALS", "STATUSES", "RelationshipGrowth", "acquisition_value", "first_purchases",
-           "lapse_signals", "relationship_growth", "score_prospects", "targeting_backtest", "win_back_by_reason"]
+__all__ = ["ACQUISITION_STEPS", "ACQUISITION_TASKS", "COMPONENTS", "LAPSE_SIGNALS", "LOYAL_CUSTOMER_TRAITS", "STATUSES",
+           "WIN_BACK_METHODS", "RelationshipGrowth", "acquisition_value", "first_purchases", "lapse_signals",
+           "relationship_growth", "score_prospects", "targeting_backtest", "win_back_by_reason"]
 
 #: The components of :func:`relationship_growth`, with the growth dimension each belongs to.
 COMPONENTS = {
@@ -42,6 +43,25 @@ COMPONENTS = {
 
 #: Customer status between the two periods.
 STATUSES = ("new", "won back", "retained", "lost")
+
+#: 000 1.获取新客户: the four tasks of acquiring new customers, in the chapter's order (Chinese labels in the locale).
+ACQUISITION_TASKS = ("set a strategy for acquiring new customers", "identify groups of potential customers",
+                     "run marketing that acquires valuable customers", "estimate how likely each acquisition is")
+
+#: 000 客户关系管理获取新客户步骤: the four CRM steps of acquisition, which :func:`first_purchases`,
+#: :func:`score_prospects` and :func:`acquisition_value` follow.
+ACQUISITION_STEPS = ("identify the patterns that shape customer behaviour", "choose target customers by those patterns",
+                     "analyse the targets' potential relationship value",
+                     "choose the targets of high potential relationship value")
+
+#: 000 2.赢返流失客户: the two ways of segmenting lost customers — (1) by second lifetime value
+#: (:func:`crmlab.economics.win_back_ranking`), (2) by the reason they defected (:func:`win_back_by_reason`).
+WIN_BACK_METHODS = ("second lifetime value", "reason for defecting")
+
+#: 000 1.客户忠诚: the five traits of a loyal customer, ① to ⑤ (09 §10).
+LOYAL_CUSTOMER_TRAITS = ("regular repeat purchases", "buying several of the supplier's products and services",
+                         "often recommending the supplier to others", "immune to competitors' lures",
+                         "bearing the supplier's occasional mistakes without leaving")
 
 
 def _require(frame, columns, what: str) -> None:

@@ -37,7 +37,7 @@ __all__ = [
     "pareto_curve", "lorenz_curve", "gini", "top_share",
     "ABC_REFERENCE", "abc_by_customers", "abc_by_value", "class_table", "abc_reference_check",
     "CostModel", "customer_profitability", "whale_curve", "profit_concentration", "profit_classes",
-    "LoyaltyRules", "loyalty_classes", "LOYALTY_CLASSES",
+    "LoyaltyRules", "loyalty_classes", "LOYALTY_CLASSES", "top_customers_class_mix",
     "DELIVERED_VALUE_COMPONENTS", "delivered_value", "relationship_value", "customer_resource_value",
     "customer_equity_model", "CUSTOMER_EQUITY_DRIVERS",
     "VALUE_HIERARCHY", "VALUE_MANAGEMENT_ASPECTS", "relative_sales_growth",
@@ -448,6 +448,25 @@ def loyalty_classes(transactions: pd.DataFrame, rules: LoyaltyRules = LoyaltyRul
         result = pd.concat([result, pd.Series("potential customers", index=extra, dtype=object)]
                            ).rename("loyalty_class")
     return result if lang == "en" else result.map(lambda label: term(label, lang))
+
+
+def top_customers_class_mix(values: pd.Series, classes: pd.Series, top: float = 0.20) -> pd.Series:
+    """How the top ``top`` share of customers by ``values`` divides among ``classes`` (shares summing to 1).
+
+    教材 004 §2.4.2 ⑴: "企业80%的利润来源于20%的客户,而这20%的客户大多是老客户" — with profit as ``values`` and
+    :func:`loyalty_classes` as ``classes`` this says which kind of customer the top 20 % are. The top customers are
+    those :func:`abc_by_customers` puts in its first class (ceil(top · n) customers, ties by customer id). Largest
+    share first, ties by label.
+    """
+    if not 0 < top < 1:
+        raise ValueError(f"top must be a share between 0 and 1, got {top!r}")
+    values = _values(values)
+    in_top = abc_by_customers(values, cuts=(top,), labels=["top", "rest"]) == "top"
+    mix = classes.reindex(values.index)[in_top]
+    if mix.isna().any():
+        raise DataError("some top customers have no class; pass classes computed for the same customers")
+    shares = mix.value_counts(normalize=True).rename("customer_share").rename_axis(classes.name or "class")
+    return shares.sort_index(kind="stable").sort_values(ascending=False, kind="stable")
 
 
 # --------------------------------------------------------------------------- value for the customer

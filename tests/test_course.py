@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
 import crmlab as cl
@@ -88,3 +89,60 @@ def test_the_chinese_map_glossary_and_contents_read_in_chinese():
     assert contents.loc[contents["notebook"] == "00_index", "title"].iloc[0].startswith("00 · 索引")
     with pytest.raises(ValueError, match="lang must be"):
         cl.course.glossary("fr")
+
+
+def test_every_chapter_a_section_heading_cites_has_a_map_row():
+    """A ``##`` heading that cites 教材 00x must have a TEXTBOOK_MAP row (notebook, section, 00x)."""
+    rows = {(row.notebook, int(row.section.split(".")[0]), row.chapter)
+            for row in cl.course.textbook_map().itertuples()}
+    contents = cl.course.table_of_contents()
+    missing = []
+    for row in contents[contents["notebook"] != "00_index"].itertuples():
+        number = re.match(r"(\d+)\.", row.section)
+        if number is None:
+            continue
+        for chapter, _ in CITATION.findall(row.section):
+            if (row.notebook, int(number.group(1)), chapter) not in rows:
+                missing.append((row.notebook, int(number.group(1)), chapter))
+    assert not missing, f"cited in a section heading but without a map row: {missing}"
+
+
+def _glossary_forms(chinese: str) -> list[str]:
+    """The forms a glossary entry's Chinese term takes in a text: without its parenthesised notes, each of the
+    alternatives it lists (a / b, a、b), spaces dropped."""
+    bare = re.sub(r"\([^()]*\)|（[^（）]*）", "", chinese)
+    return [part.replace(" ", "") for part in re.split(r"[/、]", bare) if part.strip()]
+
+
+def test_every_glossary_term_is_used_in_its_notebook():
+    """One term, one meaning: each Chinese glossary term occurs, as written, in the Chinese edition of its notebook."""
+    folder = cl.paths.PROJECT_ROOT / "notebooks" / "zh"
+    texts = {}
+    for path in folder.glob("[0-9][0-9]*_*.ipynb"):
+        number = cl.studies.notebook_number(path.stem)
+        cells = nbformat.read(path, as_version=4).cells
+        texts[number] = "".join(cell.source for cell in cells).replace(" ", "")
+    unused = [(english, chinese, notebook) for english, chinese, notebook, _ in cl.course.GLOSSARY
+              if not any(form in texts[notebook] for form in _glossary_forms(chinese))]
+    assert not unused, f"glossary terms that their notebook's Chinese edition does not use: {unused}"
+
+
+@pytest.mark.parametrize("lang, labels", [
+    ("en", ["Prerequisites", "Time", "Read first"]),
+    ("zh", ["学习目标", "预备知识", "所需时间", "课前阅读"]),
+])
+def test_every_content_notebook_opens_with_objectives_prerequisites_time_and_reading(lang, labels):
+    """The opening cell of every content notebook names what to learn, what to know first, how long it takes and
+    which chapter sections to read, under the same labels in every notebook of an edition."""
+    folder = cl.paths.PROJECT_ROOT / "notebooks" / ("zh" if lang == "zh" else "")
+    missing = {}
+    for path in sorted(folder.glob("[0-9][0-9]*_*.ipynb")):
+        if path.stem == "00_index":
+            continue
+        opening = nbformat.read(path, as_version=4).cells[0].source
+        absent = [label for label in labels if f"**{label}" not in opening]
+        if lang == "en" and "You will learn to" not in opening and "What you will learn" not in opening:
+            absent.append("You will learn to")
+        if absent:
+            missing[path.stem] = absent
+    assert not missing, f"opening cells without these labels: {missing}"

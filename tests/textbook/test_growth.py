@@ -1,8 +1,8 @@
 """The textbook's own numbers for the business case, relationship growth and retention economics.
 
 Each test cites the chapter file (../shared/textbook/00x_…txt) and the section or slide title it checks, with the
-phrase it recomputes. Where the chapter's arithmetic is off, the expected value is the recomputation of the
-textbook audit (issue 14, §3) and the text's figure is asserted as the documented mismatch.
+phrase it recomputes. Where the chapter's arithmetic is off, the expected value is our recomputation, with the
+arithmetic written in the test, and the text's figure is asserted as the documented mismatch.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from crmlab import economics, growth
 
 RMB_1_BILLION = 1_000_000_000
 TEXTBOOK = Path(__file__).resolve().parents[2].parent / "shared" / "textbook"
-FILES = {"000": "000_b53c354021b9c545.txt", "002": "002_cd1ea960a950c0e9.txt", "003": "003_df8348b69250ca4c.txt",
+FILES = {"000": "000_b53c354021b9c545.txt", "001": "001_e88a505ce8cd4f2f.txt",
+         "002": "002_cd1ea960a950c0e9.txt", "003": "003_df8348b69250ca4c.txt",
          "004": "004_5f017fe63ec7da1c.txt"}
 
 
@@ -104,18 +105,21 @@ def test_002_quick_assessment_is_the_sum_of_its_four_terms():
     assert result["crm_budget"] == pytest.approx(30e6 + 20e6 + 10e6 + 100e6)
 
 
-@pytest.mark.parametrize("source, gain, expected", [
-    # 000 客户关系的远度成长 2.客户挽留: "客户挽留率每增加5%,可带来公司利润60%的增长"
-    ("000", 0.60, {0.0: 0.852, 0.05: 0.903, 0.10: None}),
-    # 001 §3.6: "顾客忠诚度上升5个百分点时,利润上升的幅度将达到25%85%" (range sign lost: 25%~85%); 004 §2.4.2 ⑹ the same
-    ("001 §3.6 low", 0.25, {0.0: 0.635, 0.05: 0.700, 0.10: 0.761}),
-    ("001 §3.6 high", 0.85, {0.0: 0.883, 0.05: 0.934, 0.10: None}),
-    # 003 §2.3: "留住5%的客户有可能会为企业带来100%的利润"
-    ("003 §2.3", 1.00, {0.0: 0.894, 0.05: 0.944, 0.10: None}),
+@pytest.mark.parametrize("source, phrase, gain, expected", [
+    # 000 客户关系的远度成长, 2.客户挽留
+    ("000", "客户挽留率每增加5%,可带来公司利润60%的增长", 0.60, {0.0: 0.852, 0.05: 0.903, 0.10: None}),
+    # 001 §3.6 (the range sign is lost: 25%~85%); 004 §2.4.2 ⑹ says the same
+    ("001", "顾客忠诚度上升5个百分点时,利润上升的幅度将达到25%85%", 0.25, {0.0: 0.635, 0.05: 0.700, 0.10: 0.761}),
+    ("001", "顾客忠诚度上升5个百分点时,利润上升的幅度将达到25%85%", 0.85, {0.0: 0.883, 0.05: 0.934, 0.10: None}),
+    # 003 §2.3 客户忠诚
+    ("003", "留住5%的客户有可能会为企业带来100%的利润", 1.00, {0.0: 0.894, 0.05: 0.944, 0.10: None}),
 ])
-def test_retention_claims_hold_only_at_some_retention_and_discount_rates(source, gain, expected):
-    """The audit's §3.2 (N7, N8, N10): with CLV = m r / (1 + d − r), five more points of retention raise CLV by the
-    quoted gain at these retention rates (the audit's three decimals); None: no retention rate reaches it."""
+def test_retention_claims_hold_only_at_some_retention_and_discount_rates(chapter, source, phrase, gain, expected):
+    """000 2.客户挽留, 001 §3.6 and 003 §2.3 (the phrases above): with CLV = m r / (1 + d − r), five more points of
+    retention raise CLV by G when (r + 0.05)(1 + d − r) = (1 + G) r (0.95 + d − r); the expected r is the root in
+    (0, 0.95) of that quadratic, to three decimals, and the second assertion recomputes the gain at the root. None:
+    the quadratic has no root there, no retention rate reaches the quoted gain."""
+    assert phrase in chapter(source)
     for d, r in expected.items():
         found = economics.retention_for_uplift(gain, d, uplift=0.05)
         if r is None:
@@ -125,15 +129,26 @@ def test_retention_claims_hold_only_at_some_retention_and_discount_rates(source,
             assert economics.retention_uplift([found], [d]).iloc[0, 0] == pytest.approx(gain)
 
 
-def test_000_sixty_percent_is_out_of_reach_at_a_ten_percent_discount_rate():
-    """000 2.客户挽留 (N7): at d = 10 % the CLV gain of +5 points is at most 57.9 % (at r = 0.95)."""
+def test_000_sixty_percent_is_out_of_reach_at_a_ten_percent_discount_rate(chapter):
+    """000 客户关系的远度成长, 2.客户挽留 ("客户挽留率每增加5%,可带来公司利润60%的增长"): at d = 10 % the CLV gain of
+    +5 points is largest at r = 0.95, where it is (1.00 / 0.10) / (0.95 / 0.15) − 1 = 0.15 / 0.095 − 1 = 57.9 %."""
+    assert "客户挽留率每增加5%,可带来公司利润60%的增长" in chapter("000")
+    assert 0.15 / 0.095 - 1 == pytest.approx(0.5789, abs=5e-5)
     assert economics.retention_ceilings([0.10])["d=10%"] == pytest.approx(0.5789, abs=5e-5)
     assert economics.retention_uplift([0.95], [0.10]).iloc[0, 0] == pytest.approx(0.5789, abs=5e-5)
 
 
-def test_the_five_versions_of_the_retention_claim():
-    """N11: 000 (60 %), 001 §3.6 (25–85 %), 001 §3.6.2 ("顾客保持率每提高5%,顾客的净现值增加35%95%"), 003 §2.3
-    (100 %), 004 §2.4.2 ("忠诚的客户增加5%,企业的利润就可以增加25%~85%")."""
+def test_the_five_versions_of_the_retention_claim(chapter):
+    """The five versions of the claim: 000 2.客户挽留 (60 %), 001 §3.6 (25–85 %), 001 §3.6.2 顾客忠诚给企业带来的效益
+    (35–95 % of net present value), 003 §2.3 客户忠诚 (100 %), 004 §2.4.2 ⑹ (25–85 %), each phrase found in its
+    chapter."""
+    phrases = {"000": ["客户挽留率每增加5%,可带来公司利润60%的增长"],
+               "001": ["顾客忠诚度上升5个百分点时,利润上升的幅度将达到25%85%",
+                       "顾客保持率每提高5%,顾客的净现值增加35%95%"],
+               "003": ["留住5%的客户有可能会为企业带来100%的利润"],
+               "004": ["忠诚的客户增加5%,企业的利润就可以增加25%~85%"]}
+    for source, quoted in phrases.items():
+        assert all(phrase in chapter(source) for phrase in quoted), source
     claims = economics.retention_claims([0.0, 0.05, 0.10])
     assert claims["source"].unique().tolist() == ["000", "001 §3.6", "001 §3.6.2", "003 §2.3", "004 §2.4.2"]
     assert claims["quoted_gain"].tolist() == [0.60, 0.25, 0.85, 0.35, 0.95, 1.00, 0.25, 0.85]
@@ -147,10 +162,11 @@ def test_the_five_versions_of_the_retention_claim():
 def test_003_quoted_lifetime_values_per_year():
     """003 §2.5.2 1): "北欧航空公司来说,每位商务旅行者20年的价值是48万美元;对卡迪拉克公司而言,每位客户30年的价值是
     33.2万美元;…万宝路…30年…2.5万美元;里兹酒店…20年…14.4万美元;AT&T公司…30年…7.2万美元;可口可乐公司…50年…1.1万
-    美元" — per year 24,000; 11,066.67; 833.33; 7,200; 2,400; 220 (N30)."""
+    美元" — per year 24,000; 11,066.67; 833.33; 7,200; 2,400; 220 (value / years, by hand)."""
     table = economics.quoted_clv_table(0.10)
     assert table["value_per_year"].tolist() == pytest.approx([24_000, 11_066.67, 833.33, 7_200, 2_400, 220], abs=0.01)
-    # audit N30: the quotes are undiscounted; at 10 % a level stream is worth far less today
+    # the quotes are undiscounted; at 10 % a level stream of 24,000 a year for 20 years is worth
+    # 24,000 · (1 − 1.1^−20) / 0.1 = 204,325 today, 42.6 % of 480,000 (Cadillac: 11,066.67 · (1 − 1.1^−30) / 0.1)
     assert table.loc["Scandinavian Airlines (business traveller)", "present_value"] == pytest.approx(204_325, abs=1)
     assert table.loc["Cadillac", "present_value"] == pytest.approx(104_325, abs=1)
     assert table.loc["Scandinavian Airlines (business traveller)", "present_value_share"] == pytest.approx(0.426,
@@ -159,7 +175,8 @@ def test_003_quoted_lifetime_values_per_year():
 
 
 def test_003_clv_is_the_sum_of_its_components_and_moves_with_its_drivers():
-    """003 §2.5.2 2) CLV = ΣCLVi (N31); 3) ① "客户的终身价值与贴现率成反比", ② "与客户关系的生命周期成正比",
+    """003 §2.5.2 2) CLV = ΣCLVi (CLV1 … CLV6, summed); 3) ① "客户的终身价值与贴现率成反比",
+    ② "与客户关系的生命周期成正比",
     ③ "如果产品是被负面提及,推荐收益是负值,会使客户终身价值减少", ④ "一般客户的终身价值与客户的收入成正比",
     ⑤ the retention cost "是客户终身价值的减少项目", ⑥ "较有实力的新竞争者进入,可能使某个企业的客户终身价值降低"."""
     base = {"initial_margin": 40, "repeat_margin": 100, "retention": 0.8, "discount_rate": 0.1, "horizon": 15,
@@ -248,10 +265,10 @@ def test_003_clv_is_not_proportional_to_the_discount_rate_or_the_length(chapter)
     assert (length["driver_from"], length["driver_to"]) == pytest.approx((4.0, 9.0))
     assert length["clv_to"] == pytest.approx(90 / 0.2)
     assert length["clv_factor"] == pytest.approx(1.6875) and length["factor_if_proportional"] == pytest.approx(2.25)
-    # the audit's own example, m = 200: 533.33 → 400 and → 900
-    audit = economics.clv_proportionality(200, 0.8, 0.10, discount_rate_to=0.20, retention_to=0.90)
-    assert audit["clv_to"].tolist() == pytest.approx([400.0, 900.0])
-    assert audit["clv_from"].tolist() == pytest.approx([1600 / 3, 1600 / 3])
+    # with m = 200 every value doubles: 160/0.3 = 533.33 → 160/0.4 = 400 and → 180/0.2 = 900
+    doubled = economics.clv_proportionality(200, 0.8, 0.10, discount_rate_to=0.20, retention_to=0.90)
+    assert doubled["clv_to"].tolist() == pytest.approx([400.0, 900.0])
+    assert doubled["clv_from"].tolist() == pytest.approx([1600 / 3, 1600 / 3])
 
 
 # ---------------------------------------------------------------- 000: CLV and customer equity as defined
@@ -291,3 +308,40 @@ def test_004_crm_process_steps_and_kinds_read_as_the_chapter(chapter):
     for kind, office in zip(CRM_KINDS, ("前台", "后台", None), strict=True):
         name = term(kind, "zh").split(" ")[0]
         assert name in text and (office is None or f"{name}也称“{office}”" in text or f"{name}也称为“{office}”" in text)
+
+
+def test_000_acquisition_win_back_and_loyalty_lists_read_as_the_chapter(chapter):
+    """000 客户关系的宽度成长, 1.获取新客户: the four tasks "制订获取新客户战略 … 估计客户获取可能性" and the four steps
+    "客户关系管理获取新客户步骤识别客户行为的影响模式 … 选择潜在关系价值高的目标客户"; 2.赢返流失客户:
+    "(1)根据流失客户的重生终身价值(secondlifetimevalue)进行细分和排序–(2)根据流失客户叛逃的原因进行细分";
+    客户关系的远度成长, 1.客户忠诚:
+    the five traits ① … ⑤. The Chinese labels of growth.py's constants are the chapter's words, in its order."""
+    from crmlab.i18n import term
+
+    text = chapter("000")
+    tasks, steps = ([term(item, "zh") for item in items]
+                    for items in (growth.ACQUISITION_TASKS, growth.ACQUISITION_STEPS))
+    assert "1.获取新客户" + "".join(tasks) + "客户关系管理获取新客户步骤" + "".join(steps) in text
+    by_value, by_reason = (term(method, "zh") for method in growth.WIN_BACK_METHODS)
+    assert f"(1)根据流失客户的{by_value}(secondlifetimevalue)进行细分和排序–(2)根据流失客户{by_reason}进行细分" in text
+    traits = [term(trait, "zh") for trait in growth.LOYAL_CUSTOMER_TRAITS]
+    assert "忠诚的客户具有5个方面的特征:–" + "–".join(f"{n}{t}" for n, t in zip("①②③④⑤", traits, strict=True)) in text
+    assert (len(tasks), len(steps), len(traits)) == (4, 4, 5)
+
+
+def test_001_gmaccm_grew_more_than_twentyfold_on_a_small_it_investment(chapter):
+    """001 §3.6.4 3)顾客满意陷阱的解决方式, (2)提高顾客转移成本,以锁定顾客忠诚: GMACCM "1994年…被拆分成独立公司时,只拥有
+    50亿美元的抵押资产,现在其资产超过1000亿美元" and "投资300万美元把贷款文件数字化". By hand: 1000亿 / 50亿 = 20, so
+    more than twentyfold (the chapter gives no year for "现在", so no growth rate per year); 300万 / 1000亿 = 0.003 %
+    (10 §9 prints both)."""
+    from crmlab.i18n import message
+
+    text = chapter("001")
+    for phrase in ("(2)提高顾客转移成本,以锁定顾客忠诚", "1994年", "只拥有50亿美元的抵押资产",
+                   "现在其资产超过1000亿美元", "投资300万美元把贷款文件数字化"):
+        assert phrase in text, phrase
+    multiple, share = 100e9 / 5e9, 3e6 / 100e9
+    assert multiple == pytest.approx(20) and share == pytest.approx(0.00003)
+    note = message("gmaccm_growth", "en", multiple=multiple, share=share)
+    assert "more than 20 times" in note and "0.003%" in note
+    assert "20 倍以上" in message("gmaccm_growth", "zh", multiple=multiple, share=share)
