@@ -7,28 +7,12 @@ arithmetic written in the test, and the text's figure is asserted as the documen
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from crmlab import economics, growth
 
 RMB_1_BILLION = 1_000_000_000
-TEXTBOOK = Path(__file__).resolve().parents[2].parent / "shared" / "textbook"
-FILES = {"000": "000_b53c354021b9c545.txt", "001": "001_e88a505ce8cd4f2f.txt",
-         "002": "002_cd1ea960a950c0e9.txt", "003": "003_df8348b69250ca4c.txt",
-         "004": "004_5f017fe63ec7da1c.txt"}
-
-
-@pytest.fixture(scope="module")
-def chapter():
-    if not TEXTBOOK.is_dir():
-        pytest.skip(f"the textbook chapters are not at {TEXTBOOK} (they live in ../shared, outside the repository)")
-    texts = {key: (TEXTBOOK / name).read_text(encoding="utf-8") for key, name in FILES.items()}
-    return texts.__getitem__
-
-
 def test_002_turnover_rates_and_half_lives(chapter):
     """002 有如此多的公司正在飞速发展 / Too Many Companies are Running Up Hill!: "客户的流动率超过30%、 40%,甚至达到50%"
     — with no acquisition a base with turnover c keeps 1 − c a year and halves in ln 0.5 / ln(1 − c) years; keeping

@@ -14,16 +14,12 @@ import pytest
 import crmlab as cl
 from crmlab import satisfaction as sat
 
-TEXTBOOK = cl.paths.PROJECT_ROOT.parent / "shared" / "textbook"
-FILES = {"001": "001_e88a505ce8cd4f2f.txt", "003": "003_df8348b69250ca4c.txt"}
+from .chapters import chapter_text
 
 
 def quoted(file_id: str, phrase: str) -> str:
     """``phrase`` after checking that chapter ``file_id`` contains it verbatim."""
-    path = TEXTBOOK / FILES[file_id]
-    if not path.is_file():
-        pytest.skip(f"the textbook chapters are not at {TEXTBOOK}")
-    assert phrase in path.read_text(encoding="utf-8"), f"{phrase!r} is not in chapter {file_id}"
+    assert phrase in chapter_text(file_id), f"{phrase!r} is not in chapter {file_id}"
     return phrase
 
 

@@ -9,8 +9,6 @@ crmlab item (crmlab/locale) must read, in order, as the chapter writes it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,18 +17,6 @@ from crmlab import economics, i18n, value
 from crmlab import loyalty_measurement as lm
 from crmlab import segmentation as sg
 from crmlab.errors import DataError
-
-TEXTBOOK = Path(__file__).resolve().parents[2].parent / "shared" / "textbook"
-FILES = {"000": "000_b53c354021b9c545.txt", "001": "001_e88a505ce8cd4f2f.txt", "003": "003_df8348b69250ca4c.txt",
-         "004": "004_5f017fe63ec7da1c.txt"}
-
-
-@pytest.fixture(scope="module")
-def chapter():
-    if not TEXTBOOK.is_dir():
-        pytest.skip(f"the textbook chapters are not at {TEXTBOOK} (they live in ../shared, outside the repository)")
-    texts = {key: (TEXTBOOK / name).read_text(encoding="utf-8") for key, name in FILES.items()}
-    return texts.__getitem__
 
 
 def zh(labels) -> list[str]:
