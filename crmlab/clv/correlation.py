@@ -85,17 +85,22 @@ def _laplace_logs(r, alpha, s, beta):
     return log_a, log_b, d_a, d_b
 
 
-def _kappa_range(r, alpha, s, beta):
-    """κ_low, κ_high and their gradients in (log r, log α, log s, log β)."""
+def _odds(r, alpha, s, beta):
+    """The odds o_A = L_A/(1 − L_A), o_B = L_B/(1 − L_B) and their gradients in (log r, log α, log s, log β)
+    (d o = o d log L / (1 − L))."""
     log_a, log_b, d_a, d_b = _laplace_logs(r, alpha, s, beta)
-    # odds o = L / (1 - L), d log o = d log L / (1 - L)
     odds_a, odds_b = 1.0 / np.expm1(-log_a), 1.0 / np.expm1(-log_b)
-    d_log_odds_a, d_log_odds_b = d_a / -np.expm1(log_a), d_b / -np.expm1(log_b)
+    return odds_a, odds_b, odds_a * d_a / -np.expm1(log_a), odds_b * d_b / -np.expm1(log_b)
+
+
+def _kappa_range(r, alpha, s, beta):
+    """κ_low = −min(1, o_A o_B), κ_high = min(o_A, o_B) and their gradients in (log r, log α, log s, log β)."""
+    odds_a, odds_b, d_odds_a, d_odds_b = _odds(r, alpha, s, beta)
     product = odds_a * odds_b
     low = -min(1.0, product)
-    d_low = -product * (d_log_odds_a + d_log_odds_b) if product < 1.0 else np.zeros(4)
+    d_low = -(odds_b * d_odds_a + odds_a * d_odds_b) if product < 1.0 else np.zeros(4)
     high = min(odds_a, odds_b)
-    d_high = odds_a * d_log_odds_a if odds_a < odds_b else odds_b * d_log_odds_b
+    d_high = d_odds_a if odds_a < odds_b else d_odds_b
     return low, high, d_low, d_high
 
 
@@ -124,9 +129,7 @@ def _kappa(params: np.ndarray, eta: float):
 def _room(params: np.ndarray, kappa: float):
     """How far κ is inside each of the four bounds — o_A − κ, o_B − κ, κ + 1, κ + o_A o_B, all ≥ 0 for a
     density — and their gradients in (log r, log α, log s, log β, κ) (a 4 x 5 matrix)."""
-    log_a, log_b, d_a, d_b = _laplace_logs(*params)
-    odds_a, odds_b = 1.0 / np.expm1(-log_a), 1.0 / np.expm1(-log_b)
-    d_odds_a, d_odds_b = odds_a * d_a / -np.expm1(log_a), odds_b * d_b / -np.expm1(log_b)
+    odds_a, odds_b, d_odds_a, d_odds_b = _odds(*params)
     room = np.array([odds_a - kappa, odds_b - kappa, kappa + 1.0, kappa + odds_a * odds_b])
     gradient = np.array([np.append(d_odds_a, -1.0), np.append(d_odds_b, -1.0), np.append(np.zeros(4), 1.0),
                          np.append(odds_b * d_odds_a + odds_a * d_odds_b, 1.0)])
