@@ -117,21 +117,57 @@ class PurchaseModel(CovariatePenalty, CustomerBaseModel):
                 values[i] = values[i] * np.exp(sign * shift)
         return tuple(values)
 
+    def _links(self, data: dict[str, np.ndarray]):
+        """Each way a coefficient moves a per-customer log-parameter, as (the parameter's index, the coefficient's
+        index in θ, ∂log φ_i/∂γ per row = sign · z_ij): log φ_i is linear in θ, so these are all its derivatives."""
+        design, k = self.covariate_design(), len(self.param_names)
+        matrices = self._covariate_matrices(data)
+        for process in PROCESSES:
+            for j, position in enumerate(design.positions(process)):
+                for name, sign in self.covariate_links[process]:
+                    yield self.param_names.index(name), k + position, sign * matrices[process][:, j]
+
     def _log_likelihood(self, log_params, data):
         """ℓ per row and its gradient in θ, from the per-customer likelihood by the chain rule (module docstring)."""
         ll, gradient = self._row_log_likelihood(self._row_params(log_params, data), data)
         design = self.covariate_design()
         if not design:
             return ll, gradient
-        matrices = self._covariate_matrices(data)
-        columns = [gradient[:, i] for i in range(gradient.shape[1])] + [np.zeros(len(ll)) for _ in design.names]
-        k = len(self.param_names)
-        for process in PROCESSES:
-            for j, position in enumerate(design.positions(process)):
-                for name, sign in self.covariate_links[process]:
-                    columns[k + position] = columns[k + position] + sign * matrices[process][:, j] * \
-                        gradient[:, self.param_names.index(name)]
-        return ll, np.stack(columns).T
+        full = np.zeros((len(log_params), len(ll)))  # one row per component of θ: contiguous for each update
+        full[:gradient.shape[1]] = gradient.T
+        for parameter, coefficient, slope in self._links(data):
+            full[coefficient] += slope * gradient[:, parameter]
+        return ll, full.T
+
+    def _likelihood_information(self, theta, prepared, gradient_at_theta=None):
+        """The observed information in θ through the links: Σ_i n_i J_i' H_i J_i.
+
+        H_i is minus the Hessian of customer i's log-likelihood in their own log-parameters (log r, log α_i,
+        ...), by forward differences (step 1e-6) of the analytic gradient — one shift of each log-parameter
+        moves every customer's at once, so it takes one evaluation per parameter of the model, however many
+        coefficients — and J_i = ∂(log φ_i)/∂θ is constant (:meth:`_links`), so the chain rule adds no
+        second-derivative term. Without covariates, or with θ extended beyond them (the correlation's η), the
+        generic forward differences in θ.
+        """
+        design, k = self.covariate_design(), len(self.param_names)
+        if not design or len(theta) != k + len(design.names):
+            return super()._likelihood_information(theta, prepared, gradient_at_theta)
+        step, n = 1e-6, len(theta)
+        information = np.zeros((n, n))
+        for columns, counts in prepared.blocks:
+            at = np.ascontiguousarray(self._row_log_likelihood(self._row_params(theta, columns), columns)[1].T)
+            shifted = np.stack([self._row_log_likelihood(self._row_params(theta + step * unit, columns), columns)[1].T
+                                for unit in np.eye(n)[:k]])
+            curvature = (shifted - at) * (counts / step)  # [j, i] = n_i ∂(∂ℓ_i/∂log φ_i)/∂log φ_j, rows last
+            # column b of J is sparse: a unit vector for a log-parameter, the links' slopes for a coefficient
+            loadings = [[(b, 1.0)] for b in range(k)] + [[] for _ in range(n - k)]
+            for parameter, coefficient, slope in self._links(columns):
+                loadings[coefficient].append((parameter, slope))
+            for b in range(n):
+                inner = sum(curvature[j] * slope for j, slope in loadings[b])  # (H J)_b per row
+                for a in range(b + 1):
+                    information[a, b] -= sum(np.sum(inner[i] * slope) for i, slope in loadings[a])
+        return np.triu(information) + np.triu(information, 1).T
 
     def _row_log_likelihood(self, params: tuple, data: dict[str, np.ndarray]):
         """ℓ per row for parameters given per row (or as scalars), with the gradient in each log-parameter."""

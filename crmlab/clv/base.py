@@ -66,6 +66,7 @@ FORMAT_VERSION = 2
 _STAND_IN_MIN_ROWS = 100_000  # data with more unique rows than this get a subsample as stand-in (see fitting)
 _STAND_IN_CUSTOMERS = 20_000
 _BLOCK_ROWS = 65_536  # rows per block of a likelihood evaluation
+_REMEMBERED = 64  # likelihood evaluations remembered (see _weighted_log_likelihood)
 #: The BLAS libraries loaded (NumPy's and SciPy's OpenBLAS), found once at import. Fits run with one BLAS
 #: thread: their linear algebra is on a handful of parameters, yet L-BFGS-B's calls wake SciPy's OpenBLAS
 #: workers, which then spin beside the fit (on CDNOW with two cores, a quarter of the fit's time).
@@ -208,7 +209,7 @@ class MaximumLikelihoodModel:
                 self._refuse_runaway_coefficients(estimate.theta, prepared)
                 self._store(estimate, prepared)
         finally:
-            self._last_evaluation = None  # the memo of _weighted_log_likelihood lives for one fit only
+            self._evaluations = {}  # the memo of _weighted_log_likelihood lives for one fit only
 
     def _coefficient_spreads(self, prepared: _Data) -> np.ndarray:
         """For each coefficient, the range of its covariate over the fitted customers (name "<process>:<column>")."""
@@ -249,31 +250,42 @@ class MaximumLikelihoodModel:
             blocks.append(({**block, **self._derived(block)}, counts[start:start + _BLOCK_ROWS]))
         return _Data(columns, counts, tuple(blocks))
 
-    def _weighted_log_likelihood(self, theta: np.ndarray, prepared: _Data) -> tuple[float, np.ndarray]:
-        """Σ_i w_i ℓ_i(θ) and its gradient, block by block.
+    def _weighted_log_likelihood(self, theta: np.ndarray, prepared: _Data, outer: bool = False) -> tuple:
+        """Σ_i w_i ℓ_i(θ) and its gradient, block by block; with ``outer``, also Σ_i w_i g_i g_i' (g_i = ∇ℓ_i).
 
-        The last evaluation is remembered, so the estimate's log-likelihood and gradient, which the
-        optimiser has usually just computed, are not computed again when the fit is stored.
+        The last ``_REMEMBERED`` evaluations are remembered (with the data they were on, so that their ``id``
+        cannot be reused while they are), so the estimate's log-likelihood and gradient, which the optimiser
+        has computed before the alternative starts were screened, are not computed again when the fit is stored.
         """
         key = (id(prepared), np.asarray(theta, dtype="float64").tobytes())
-        if getattr(self, "_last_evaluation", None) and self._last_evaluation[0] == key:
-            return self._last_evaluation[1]
+        memo = self.__dict__.setdefault("_evaluations", {})
+        if key in memo and (memo[key][3] is not None or not outer):
+            _, total, gradient, product = memo[key]
+            return (total, gradient.copy(), product.copy()) if outer else (total, gradient.copy())
         total, gradient = 0.0, np.zeros(len(theta))
+        product = np.zeros((len(theta), len(theta))) if outer else None
         for columns, counts in prepared.blocks:
             ll, grad = self._log_likelihood(theta, columns)
             total += counts @ ll
             gradient += counts @ grad
-        self._last_evaluation = (key, (total, gradient.copy()))
-        return total, gradient
+            if outer:
+                product += (grad * counts[:, None]).T @ grad
+        if len(memo) >= _REMEMBERED:
+            del memo[next(iter(memo))]  # the oldest: dicts keep their order of insertion
+        memo[key] = (prepared, total, gradient.copy(), None if product is None else product.copy())
+        return (total, gradient, product) if outer else (total, gradient)
 
-    def _objective(self, prepared: _Data):
-        """Minus the penalised log-likelihood per customer, and its gradient, as a function of θ."""
+    def _objective(self, prepared: _Data, outer: bool = False):
+        """Minus the penalised log-likelihood per customer and its gradient, as a function of θ; with ``outer``,
+        also the BHHH estimate of its Hessian (:func:`crmlab.clv.fitting.minimise`): the outer products of the
+        customers' score vectors, Σ_i w_i g_i g_i' / N, plus the penalty's curvature."""
         scale = prepared.n_customers
 
         def objective(theta):
-            ll, grad = self._weighted_log_likelihood(theta, prepared)
-            penalty, penalty_gradient, _ = self._penalty(theta)
-            return -ll / scale + penalty, -grad / scale + penalty_gradient
+            evaluation = self._weighted_log_likelihood(theta, prepared, outer)
+            penalty, penalty_gradient, curvature = self._penalty(theta)
+            value, gradient = -evaluation[0] / scale + penalty, -evaluation[1] / scale + penalty_gradient
+            return (value, gradient, evaluation[2] / scale + np.diag(curvature)) if outer else (value, gradient)
 
         return objective
 
@@ -392,6 +404,11 @@ class MaximumLikelihoodModel:
         self.covariance_ = pd.DataFrame(covariance, index=self.params_.index, columns=self.params_.index)
 
     def _hessian(self, theta: np.ndarray, prepared: _Data, gradient_at_theta: np.ndarray | None = None) -> np.ndarray:
+        """The observed information in θ (:meth:`_likelihood_information`); models with a penalty add its curvature."""
+        return self._likelihood_information(theta, prepared, gradient_at_theta)
+
+    def _likelihood_information(self, theta: np.ndarray, prepared: _Data,
+                                gradient_at_theta: np.ndarray | None = None) -> np.ndarray:
         """Observed information in log-parameters: forward differences (step 1e-6) of the analytic gradient.
 
         The truncation error is of the order of the step, so standard errors are accurate to about six digits.
