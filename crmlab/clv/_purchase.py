@@ -143,31 +143,40 @@ class PurchaseModel(CovariatePenalty, CustomerBaseModel):
         """The observed information in θ through the links: Σ_i n_i J_i' H_i J_i.
 
         H_i is minus the Hessian of customer i's log-likelihood in their own log-parameters (log r, log α_i,
-        ...), by forward differences (step 1e-6) of the analytic gradient — one shift of each log-parameter
-        moves every customer's at once, so it takes one evaluation per parameter of the model, however many
-        coefficients — and J_i = ∂(log φ_i)/∂θ is constant (:meth:`_links`), so the chain rule adds no
-        second-derivative term. Without covariates, or with θ extended beyond them (the correlation's η), the
-        generic forward differences in θ.
+        ...) from :meth:`_row_curvature`, and J_i = ∂(log φ_i)/∂θ is constant (:meth:`_links`), so the chain rule
+        adds no second-derivative term. Used with covariates, and without them where the model's row curvature
+        is exact (``exact_row_curvature``); else — and with θ extended beyond the coefficients (the
+        correlation's η) — the generic forward differences in θ.
         """
         design, k = self.covariate_design(), len(self.param_names)
-        if not design or len(theta) != k + len(design.names):
+        if len(theta) != k + len(design.names) or not (design or self.exact_row_curvature):
             return super()._likelihood_information(theta, prepared, gradient_at_theta)
-        step, n = 1e-6, len(theta)
+        n = len(theta)
         information = np.zeros((n, n))
         for columns, counts in prepared.blocks:
-            at = np.ascontiguousarray(self._row_log_likelihood(self._row_params(theta, columns), columns)[1].T)
-            shifted = np.stack([self._row_log_likelihood(self._row_params(theta + step * unit, columns), columns)[1].T
-                                for unit in np.eye(n)[:k]])
-            curvature = (shifted - at) * (counts / step)  # [j, i] = n_i ∂(∂ℓ_i/∂log φ_i)/∂log φ_j, rows last
+            curvature = self._row_curvature(theta, columns) * counts  # [j, i]: n_i ∂²ℓ_i/∂log φ_j∂log φ_i, rows last
             # column b of J is sparse: a unit vector for a log-parameter, the links' slopes for a coefficient
             loadings = [[(b, 1.0)] for b in range(k)] + [[] for _ in range(n - k)]
             for parameter, coefficient, slope in self._links(columns):
                 loadings[coefficient].append((parameter, slope))
             for b in range(n):
                 inner = sum(curvature[j] * slope for j, slope in loadings[b])  # (H J)_b per row
-                for a in range(b + 1):
+                for a in range(n):
                     information[a, b] -= sum(np.sum(inner[i] * slope) for i, slope in loadings[a])
-        return np.triu(information) + np.triu(information, 1).T
+        return (information + information.T) / 2
+
+    #: Whether :meth:`_row_curvature` is in closed form (else forward differences of the row gradients).
+    exact_row_curvature: ClassVar[bool] = False
+
+    def _row_curvature(self, theta: np.ndarray, data: dict[str, np.ndarray]) -> np.ndarray:
+        """∂²ℓ_i/∂log φ_j∂log φ_k per row in the customer's own log-parameters, shape (k, k, rows): forward
+        differences (step 1e-6) of the analytic gradient, one shift of each log-parameter moving every customer's
+        at once — k + 1 evaluations however many coefficients. Models with a closed form override this."""
+        k = len(self.param_names)
+        at = self._row_log_likelihood(self._row_params(theta, data), data)[1].T
+        shifted = np.stack([self._row_log_likelihood(self._row_params(theta + 1e-6 * unit, data), data)[1].T
+                            for unit in np.eye(len(theta))[:k]])
+        return (shifted - at) / 1e-6
 
     def _row_log_likelihood(self, params: tuple, data: dict[str, np.ndarray]):
         """ℓ per row for parameters given per row (or as scalars), with the gradient in each log-parameter."""

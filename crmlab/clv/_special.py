@@ -46,6 +46,8 @@ _CANCELLATION = 50.0  # a difference of gammaln (digamma) values is used when th
 _STIRLING = np.array([1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360, 1 / 156])
 # ψ(x) = ln x - 1/(2x) + Σ _DIGAMMA[k] x^-(2k+2)
 _DIGAMMA = np.array([-1 / 12, 1 / 120, -1 / 252, 1 / 240, -1 / 132, 691 / 32760, -1 / 12])
+# ψ'(x) = 1/x + 1/(2x²) + Σ _TRIGAMMA[k] x^-(2k+3) (the Bernoulli numbers B_2k)
+_TRIGAMMA = np.array([1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6])
 _DROP = 46.0  # quadrature ranges end where the integrand is below e^-46 (1e-20) of its maximum
 _STEP = 0.25  # largest trapezoid step on the logit scale (error about e^(-π²/0.25) = 7e-18)
 _MAX_NODES_LOG2 = 14  # at most 16,384 trapezoid nodes per row
@@ -122,6 +124,26 @@ def _asymptotic_digamma_difference(x: np.ndarray, h: np.ndarray) -> np.ndarray:
     y = x + steps
     powers = 2 * np.arange(len(_DIGAMMA)) + 2
     return np.log1p(h / y) + h / (2 * y * (y + h)) + _power_differences(y, h, powers, _DIGAMMA) + correction
+
+
+def trigamma_difference(x, h) -> np.ndarray:
+    """ψ'(x + h) − ψ'(x) for x > 0 and x + h > 0, as :func:`digamma_difference`: the plain difference where its
+    rounding is small, else from the asymptotic series of the difference, [1/(y+h) − 1/y] + [(y+h)^−2 − y^−2]/2
+    + Σ B_2k [(y+h)^−(2k+1) − y^−(2k+1)], after shifting with ψ'(y+1) = ψ'(y) − 1/y²."""
+    return _difference(lambda y: special.polygamma(1, y), _asymptotic_trigamma_difference, x, h)
+
+
+def _asymptotic_trigamma_difference(x: np.ndarray, h: np.ndarray) -> np.ndarray:
+    steps = _shift_up(x, h)
+    correction = np.zeros(x.shape)
+    for j in range(int(steps.max()) if steps.size else 0):
+        # ψ'(x+h) − ψ'(x) = ψ'(x+h+n) − ψ'(x+n) + Σ_j [1/(x+h+j)² − 1/(x+j)²]; each bracket without cancellation
+        near, far = x + j, x + h + j
+        correction += np.where(j < steps, -h * (near + far) / (near * far) ** 2, 0.0)
+    y = x + steps
+    powers = 2 * np.arange(len(_TRIGAMMA)) + 3
+    return (-h / (y * (y + h)) - h * (2 * y + h) / (2 * (y * (y + h)) ** 2)
+            + _power_differences(y, h, powers, _TRIGAMMA) + correction)
 
 
 def _log_stirling_remainder(x: np.ndarray) -> np.ndarray:

@@ -650,10 +650,25 @@ def _row_groups(columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]
     """Each row's group among the distinct rows of ``columns`` (numbered in order of first appearance), and the
     first row of each group.
 
-    One hash pass per column, combined into a mixed-radix group key (refactorised only when the key could
-    overflow), then one pass over the key. Codes are numbered in order of first appearance, so a group's
-    first row is where the running maximum of the codes rises.
+    One 64-bit hash per row (pandas' ``hash_array`` of each column, combined), numbered by one pass over the
+    hashes; every row is then checked equal to its group's first row, so a collision of hashes cannot merge
+    different rows (if one ever did, the rows are grouped column by column instead). Codes are numbered in order
+    of first appearance, so a group's first row is where the running maximum of the codes rises.
     """
+    rows = len(next(iter(columns.values()))) if columns else 0
+    key = np.zeros(rows, dtype="uint64")
+    for values in columns.values():
+        key = key * np.uint64(1_000_003) ^ pd.util.hash_array(np.asarray(values) + 0.0)  # -0.0 + 0.0 is 0.0
+    group = pd.factorize(key)[0]
+    first = _first_rows(group)
+    if all(np.array_equal(values, values[first][group]) for values in columns.values()):
+        return group, first
+    return _row_groups_by_column(columns)
+
+
+def _row_groups_by_column(columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_row_groups` without hashing rows: one factorisation per column, combined into a mixed-radix group
+    key (refactorised only when the key could overflow), then one pass over the key."""
     rows = len(next(iter(columns.values()))) if columns else 0
     group, radix = np.zeros(rows, dtype="int64"), 1
     for values in columns.values():
@@ -664,8 +679,12 @@ def _row_groups(columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]
         group = group * len(uniques) + codes
         radix *= max(len(uniques), 1)
     group, _ = pd.factorize(group)
-    first = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
-    return group, first
+    return group, _first_rows(group)
+
+
+def _first_rows(group: np.ndarray) -> np.ndarray:
+    """The first row of each group, for codes numbered in order of first appearance."""
+    return np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
 
 
 def _version(package: str) -> str:

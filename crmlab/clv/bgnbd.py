@@ -15,7 +15,15 @@ import numpy as np
 from scipy import special
 
 from ._purchase import COMMON_PURCHASE_RATE, PurchaseModel
-from ._special import bg_expected, digamma_difference, log_bg_survival, log_gamma_ratio, log_nbinom_pmf, nbinom_sf
+from ._special import (
+    bg_expected,
+    digamma_difference,
+    log_bg_survival,
+    log_gamma_ratio,
+    log_nbinom_pmf,
+    nbinom_sf,
+    trigamma_difference,
+)
 from .fitting import Boundary
 
 __all__ = ["BetaGeo", "BetaGeoProcess"]
@@ -136,17 +144,19 @@ class BetaGeo(PurchaseModel):
                            polarise="a share {share:.4g} of the customers drop out right after their first repeat "
                                     "purchase and the others never do"))
 
-    def _row_log_likelihood(self, params, data):
+    def _mixture(self, params, data):
+        """What the likelihood, its gradient and its Hessian share: the levels (special functions once per distinct
+        frequency and covariates), log(1 + τ/α) at T and t_x, and the log-sum-exp of the two terms with their
+        weights."""
         r, alpha, a, b = params
         x, t_x, T = data["frequency"], data["recency"], data["T"]
         levels, at = self._frequency_levels(data)  # special functions once per distinct frequency (and covariates)
         a_l, b_l = self._per_level(a, data), self._per_level(b, data)
-        repeat = levels > 0
         before = np.maximum(levels - 1, 0.0)
         # B(a, b+x)/B(a, b) and B(a+1, b+x-1)/B(a, b) as Pochhammer ratios, exact for huge a and b (see _special)
         drift = log_gamma_ratio(a_l + b_l, levels)
         beta1 = (log_gamma_ratio(b_l, levels) - drift)[at]
-        beta2 = np.where(repeat, np.log(a_l) + log_gamma_ratio(b_l, before) - drift, -np.inf)[at]
+        beta2 = np.where(levels > 0, np.log(a_l) + log_gamma_ratio(b_l, before) - drift, -np.inf)[at]
         # α^r (α+τ)^-(r+x) = (1 + τ/α)^-r (α+τ)^-x, exact for huge r and α
         grow_T, grow_tx = np.log1p(T / alpha), np.log1p(t_x / alpha)
         term1 = beta1 - r * grow_T - x * np.log(alpha + T)
@@ -156,7 +166,12 @@ class BetaGeo(PurchaseModel):
         shrink = np.exp(-np.abs(diff))
         mix = np.maximum(term1, term2) + np.log1p(shrink)
         w2 = np.where(diff > 0, 1.0, shrink) / (1.0 + shrink)
-        w1 = 1.0 - w2
+        return (levels, at, a_l, b_l, before), (grow_T, grow_tx), mix, (1.0 - w2, w2)
+
+    def _row_log_likelihood(self, params, data):
+        r, alpha, a, b = params
+        x, t_x, T = data["frequency"], data["recency"], data["T"]
+        (levels, at, a_l, b_l, before), (grow_T, grow_tx), mix, (w1, w2) = self._mixture(params, data)
         ll = log_gamma_ratio(r, levels)[at] + mix
 
         # gradient in the log-parameters, each written without differences of large terms
@@ -167,6 +182,49 @@ class BetaGeo(PurchaseModel):
         d_a = w2 - a * spread
         d_b = b * (w1 * digamma_difference(b_l, levels)[at] + w2 * digamma_difference(b_l, before)[at] - spread)
         return ll, np.stack([d_r, d_alpha, d_a, d_b]).T
+
+    exact_row_curvature = True
+
+    def _row_curvature(self, theta, data):
+        """The rows' Hessians in closed form (:meth:`_row_hessian`)."""
+        return self._row_hessian(self._row_params(theta, data), data)
+
+    def _row_hessian(self, params, data):
+        """∂²ℓ_i/∂θ_j∂θ_k per row in the customer's log-parameters (log r, log α, log a, log b), shape (4, 4, rows).
+
+        ℓ = ln Γ(r+x)/Γ(r) + ln(e^t1 + e^t2), so its Hessian is that of the first part (in log r only) plus
+        w1 H1 + w2 H2 + w1 w2 (g1 − g2)(g1 − g2)', with t_j's gradient g_j and Hessian H_j and the weights
+        w_j = e^t_j/(e^t1 + e^t2). With u = α/(α+τ) at τ = T (t1) or t_x (t2): ∂t/∂log r = −r log1p(τ/α),
+        ∂t/∂log α = r(1 − u) − x u, ∂²t/∂log α² = −(r+x) u (1 − u), ∂²t/∂log r ∂log α = r(1 − u); the beta parts
+        from ψ and ψ' differences (:func:`~crmlab.clv._special.trigamma_difference`): with S = ψ(a+b+x) − ψ(a+b)
+        and S' its ψ' analogue, ∂t/∂log a = −aS (+1 in t2), ∂²t/∂log a² = −aS − a²S', ∂²t/∂log a ∂log b = −abS'.
+        """
+        r, alpha, a, b = params
+        x, t_x, T = data["frequency"], data["recency"], data["T"]
+        (levels, at, a_l, b_l, before), (grow_T, grow_tx), _, weights = self._mixture(params, data)
+        joint, joint_2 = digamma_difference(a_l + b_l, levels)[at], trigamma_difference(a_l + b_l, levels)[at]
+        gradients, seconds = [], []  # per term: its gradient (4 × rows) and its non-zero second derivatives
+        for grow, tau, own, own_2, opens in ((grow_T, T, digamma_difference(b_l, levels)[at],
+                                              trigamma_difference(b_l, levels)[at], 0.0),
+                                             (grow_tx, t_x, digamma_difference(b_l, before)[at],
+                                              trigamma_difference(b_l, before)[at], 1.0)):
+            u = alpha / (alpha + tau)
+            gradients.append(np.stack(np.broadcast_arrays(-r * grow, r * (1 - u) - x * u, opens - a * joint,
+                                                          b * (own - joint))))
+            seconds.append({(0, 0): -r * grow, (0, 1): r * (1 - u), (1, 1): -(r + x) * u * (1 - u),
+                            (2, 2): -a * joint - a**2 * joint_2, (2, 3): -a * b * joint_2,
+                            (3, 3): b * (own - joint) + b**2 * (own_2 - joint_2)})
+        apart = gradients[0] - gradients[1]
+        both = weights[0] * weights[1]
+        total = np.empty((4, 4, len(x)))
+        for j in range(4):
+            for k in range(j, 4):
+                value = both * apart[j] * apart[k]
+                if (j, k) in seconds[0]:
+                    value += weights[0] * seconds[0][j, k] + weights[1] * seconds[1][j, k]
+                total[j, k] = total[k, j] = value
+        total[0, 0] += r * digamma_difference(r, levels)[at] + r**2 * trigamma_difference(r, levels)[at]
+        return total
 
     # ------------------------------------------------------------------ predictions
     def _p_alive_now(self, history):

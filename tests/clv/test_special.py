@@ -20,6 +20,7 @@ from crmlab.clv._special import (
     nbinom_sf,
     pareto_nbd_integral,
     sum_beta_geometric_survival,
+    trigamma_difference,
 )
 
 mp = pytest.importorskip("mpmath")
@@ -35,6 +36,8 @@ def test_gamma_ratios_keep_their_relative_accuracy(rng):
     np.testing.assert_allclose(log_gamma_ratio(x, h), exact, rtol=1e-13, atol=0)
     exact = [float(mp.digamma(mp.mpf(a) + b) - mp.digamma(a)) for a, b in zip(x, h, strict=True)]
     np.testing.assert_allclose(digamma_difference(x, h), exact, rtol=1e-13, atol=0)
+    exact = [float(mp.polygamma(1, mp.mpf(a) + b) - mp.polygamma(1, a)) for a, b in zip(x, h, strict=True)]
+    np.testing.assert_allclose(trigamma_difference(x, h), exact, rtol=1e-13, atol=0)
     assert log_gamma_ratio(1e13, 1.0) == pytest.approx(np.log(1e13), rel=1e-15)  # gammaln's difference: 0.0625 off
 
 
