@@ -154,29 +154,32 @@ class PurchaseModel(CovariatePenalty, CustomerBaseModel):
         n = len(theta)
         information = np.zeros((n, n))
         for columns, counts in prepared.blocks:
-            curvature = self._row_curvature(theta, columns) * counts  # [j, i]: n_i ∂²ℓ_i/∂log φ_j∂log φ_i, rows last
+            curvature = self._row_curvature(theta, columns)  # {(i, j), i <= j: ∂²ℓ/∂log φ_i∂log φ_j per row}
             # column b of J is sparse: a unit vector for a log-parameter, the links' slopes for a coefficient
             loadings = [[(b, 1.0)] for b in range(k)] + [[] for _ in range(n - k)]
             for parameter, coefficient, slope in self._links(columns):
                 loadings[coefficient].append((parameter, slope))
             for b in range(n):
-                inner = sum(curvature[j] * slope for j, slope in loadings[b])  # (H J)_b per row
-                for a in range(n):
-                    information[a, b] -= sum(np.sum(inner[i] * slope) for i, slope in loadings[a])
-        return (information + information.T) / 2
+                inner = [sum(curvature[min(i, j), max(i, j)] * slope for j, slope in loadings[b])
+                         for i in range(k)]  # (H_i J_i)[:, b] per row
+                for a in range(b, n):
+                    information[a, b] -= sum((inner[i] * slope) @ counts for i, slope in loadings[a])
+        return np.tril(information) + np.tril(information, -1).T
 
     #: Whether :meth:`_row_curvature` is in closed form (else forward differences of the row gradients).
     exact_row_curvature: ClassVar[bool] = False
 
-    def _row_curvature(self, theta: np.ndarray, data: dict[str, np.ndarray]) -> np.ndarray:
-        """∂²ℓ_i/∂log φ_j∂log φ_k per row in the customer's own log-parameters, shape (k, k, rows): forward
-        differences (step 1e-6) of the analytic gradient, one shift of each log-parameter moving every customer's
-        at once — k + 1 evaluations however many coefficients. Models with a closed form override this."""
+    def _row_curvature(self, theta: np.ndarray, data: dict[str, np.ndarray]) -> dict[tuple[int, int], np.ndarray]:
+        """∂²ℓ_i/∂log φ_j∂log φ_k per row in the customer's own log-parameters, for j <= k (the matrix is
+        symmetric): forward differences (step 1e-6) of the analytic gradient, symmetrised, one shift of each
+        log-parameter moving every customer's at once — k + 1 evaluations however many coefficients. Models with
+        a closed form override this."""
         k = len(self.param_names)
-        at = self._row_log_likelihood(self._row_params(theta, data), data)[1].T
-        shifted = np.stack([self._row_log_likelihood(self._row_params(theta + 1e-6 * unit, data), data)[1].T
-                            for unit in np.eye(len(theta))[:k]])
-        return (shifted - at) / 1e-6
+        at = self._row_log_likelihood(self._row_params(theta, data), data)[1]
+        shifted = [self._row_log_likelihood(self._row_params(theta + 1e-6 * unit, data), data)[1]
+                   for unit in np.eye(len(theta))[:k]]
+        return {(i, j): (shifted[j][:, i] - at[:, i] + shifted[i][:, j] - at[:, j]) / 2e-6
+                for i in range(k) for j in range(i, k)}
 
     def _row_log_likelihood(self, params: tuple, data: dict[str, np.ndarray]):
         """ℓ per row for parameters given per row (or as scalars), with the gradient in each log-parameter."""

@@ -190,7 +190,8 @@ class BetaGeo(PurchaseModel):
         return self._row_hessian(self._row_params(theta, data), data)
 
     def _row_hessian(self, params, data):
-        """∂²ℓ_i/∂θ_j∂θ_k per row in the customer's log-parameters (log r, log α, log a, log b), shape (4, 4, rows).
+        """∂²ℓ_i/∂θ_j∂θ_k per row in the customer's log-parameters (log r, log α, log a, log b), as {(j, k): row
+        values} for j <= k.
 
         ℓ = ln Γ(r+x)/Γ(r) + ln(e^t1 + e^t2), so its Hessian is that of the first part (in log r only) plus
         w1 H1 + w2 H2 + w1 w2 (g1 − g2)(g1 − g2)', with t_j's gradient g_j and Hessian H_j and the weights
@@ -203,28 +204,26 @@ class BetaGeo(PurchaseModel):
         x, t_x, T = data["frequency"], data["recency"], data["T"]
         (levels, at, a_l, b_l, before), (grow_T, grow_tx), _, weights = self._mixture(params, data)
         joint, joint_2 = digamma_difference(a_l + b_l, levels)[at], trigamma_difference(a_l + b_l, levels)[at]
-        gradients, seconds = [], []  # per term: its gradient (4 × rows) and its non-zero second derivatives
+        gradients, seconds = [], []  # per term: its gradient and its non-zero second derivatives
         for grow, tau, own, own_2, opens in ((grow_T, T, digamma_difference(b_l, levels)[at],
                                               trigamma_difference(b_l, levels)[at], 0.0),
                                              (grow_tx, t_x, digamma_difference(b_l, before)[at],
                                               trigamma_difference(b_l, before)[at], 1.0)):
             u = alpha / (alpha + tau)
-            gradients.append(np.stack(np.broadcast_arrays(-r * grow, r * (1 - u) - x * u, opens - a * joint,
-                                                          b * (own - joint))))
+            gradients.append((-r * grow, r * (1 - u) - x * u, opens - a * joint, b * (own - joint)))
             seconds.append({(0, 0): -r * grow, (0, 1): r * (1 - u), (1, 1): -(r + x) * u * (1 - u),
                             (2, 2): -a * joint - a**2 * joint_2, (2, 3): -a * b * joint_2,
                             (3, 3): b * (own - joint) + b**2 * (own_2 - joint_2)})
-        apart = gradients[0] - gradients[1]
+        apart = [one - two for one, two in zip(*gradients, strict=True)]
         both = weights[0] * weights[1]
-        total = np.empty((4, 4, len(x)))
+        hessian = {}
         for j in range(4):
             for k in range(j, 4):
-                value = both * apart[j] * apart[k]
+                hessian[j, k] = both * apart[j] * apart[k]
                 if (j, k) in seconds[0]:
-                    value += weights[0] * seconds[0][j, k] + weights[1] * seconds[1][j, k]
-                total[j, k] = total[k, j] = value
-        total[0, 0] += r * digamma_difference(r, levels)[at] + r**2 * trigamma_difference(r, levels)[at]
-        return total
+                    hessian[j, k] += weights[0] * seconds[0][j, k] + weights[1] * seconds[1][j, k]
+        hessian[0, 0] += r * digamma_difference(r, levels)[at] + r**2 * trigamma_difference(r, levels)[at]
+        return hessian
 
     # ------------------------------------------------------------------ predictions
     def _p_alive_now(self, history):
