@@ -88,14 +88,17 @@ def log_gamma_ratio(x, h) -> np.ndarray:
 def _difference(function, series, x, h) -> np.ndarray:
     """function(x + h) − function(x): the plain difference where its rounding is below 1e-13 of it, else
     ``series(x, h)`` (the difference from an asymptotic series, computed without cancellation)."""
-    x, h = np.broadcast_arrays(np.asarray(x, dtype="float64"), np.asarray(h, dtype="float64"))
+    x, h = np.asarray(x, dtype="float64"), np.asarray(h, dtype="float64")
     upper, lower = function(x + h), function(x)
-    value = np.array(upper - lower, ndmin=1)
+    value = np.asarray(upper - lower)
     # h = 0 is no difference at all (exactly 0), not a cancelling one
-    inexact = np.array(((np.abs(upper) + np.abs(lower)) > _CANCELLATION * np.abs(upper - lower)) & (h != 0), ndmin=1)
-    if inexact.any():
-        value[inexact] = series(np.array(x, ndmin=1)[inexact], np.array(h, ndmin=1)[inexact])
-    return value.reshape(x.shape)
+    inexact = ((np.abs(upper) + np.abs(lower)) > _CANCELLATION * np.abs(value)) & (h != 0)
+    if not inexact.any():
+        return value
+    x, h, inexact = (np.array(v, ndmin=1) for v in np.broadcast_arrays(x, h, inexact))
+    value = np.array(np.broadcast_to(value, x.shape), ndmin=1)
+    value[inexact] = series(x[inexact], h[inexact])
+    return value.reshape(np.broadcast_shapes(np.shape(upper), np.shape(lower)))
 
 
 def _stirling_log_gamma_ratio(x: np.ndarray, h: np.ndarray) -> np.ndarray:
