@@ -10,12 +10,13 @@ class does the rest, identically for every model:
   thousand likelihood evaluations);
 * maximises Σ_i w_i ℓ_i(θ) − penalty over θ = log(parameters) with the analytic
   gradient, by the fitting strategy the caller chooses (``strategy=``, see
-  :mod:`crmlab.clv.fitting`: L-BFGS-B on all rows, or a first stage on smaller
-  stand-in data for large data), from the model's alternative starts too where
+  :mod:`crmlab.clv.fitting`: BHHH steps, then L-BFGS-B where they do not converge, on all
+  rows, or a first stage on smaller stand-in data for large data), from the model's alternative starts too where
   its likelihood has several maxima (the highest wins); the optional L2 penalty (``penalizer``, default
   0 so the result is the MLE) is ``penalizer * N * Σ exp(θ)²``, as in lifetimes;
 * derives standard errors from the observed information: the Hessian of the
-  negative log-likelihood in θ (forward differences of the analytic gradient),
+  negative log-likelihood in θ (forward differences of the analytic gradient; for
+  covariate models through each customer's own parameters, in closed form for BG/NBD),
   inverted, mapped to the natural scale by the delta method
   (se(φ) = φ·se(θ)); confidence intervals are exp(θ ± z·se(θ)), so they stay
   positive;

@@ -93,16 +93,15 @@ def minimise(objective, theta0: np.ndarray, bounds: float = LOG_BOUND, max_iter:
     ``fun``, ``jac``).
 
     With ``scoring`` (θ -> value, gradient and the BHHH matrix, ``model._objective(data, outer=True)``), BHHH steps
-    first (:func:`_bhhh`); where they do not reach the gradient tolerance, L-BFGS-B goes on from where they
-    stopped, polished by Newton steps if it stops with a gradient above ``GRADIENT_TOLERANCE``.
+    first (:func:`_bhhh`); where they do not reach the gradient tolerance, L-BFGS-B climbs from ``theta0`` as if they
+    had not been tried (the path to a limit, and so the limits the fit compares, stay those of L-BFGS-B), polished
+    by Newton steps if it stops with a gradient above ``GRADIENT_TOLERANCE``.
     """
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         if scoring is not None:
             result = _bhhh(scoring, np.asarray(theta0, dtype="float64"), min(bounds, _FAR), tol * 1e2)
             if result.success:
                 return result
-            if np.all(np.isfinite(result.x)) and np.all(np.abs(result.x) < _FAR - 5.0):
-                theta0 = result.x  # near an interior maximum: L-BFGS-B goes on from there
         result = optimize.minimize(objective, theta0, jac=True, method="L-BFGS-B",
                                    bounds=[(-bounds, bounds)] * len(theta0),
                                    options={"maxiter": max_iter, "ftol": tol * 1e-3, "gtol": tol * 1e2})
@@ -126,7 +125,7 @@ def _bhhh(scoring, theta0: np.ndarray, bounds: float, tolerance: float):
     — where a step would leave the box |θ| <= ``bounds``, no halving lowers the objective, or ``_BHHH_STEPS``
     steps have not converged (the matrix far from the Hessian: a model far from the data). :func:`minimise`
     keeps the steps inside |θ| < ``_FAR``, where interior estimates are trusted: beyond lie the limits of the
-    model, and there L-BFGS-B climbs from the first start, its path to them unchanged.
+    model, and there L-BFGS-B climbs from the start, its path to them unchanged.
     """
     x = theta0.copy()
     value, gradient, matrix = scoring(x)
