@@ -10,10 +10,11 @@ Customers are simulated with two binary covariates (``gender``, ``channel``) in 
   coefficients where CLVTools (and crmlab) use one for both, so only the purchase side is the same model.
 
 pymc-marketing runs in its own environment (``make bench-peers``, or ``python -m venv /work/bench-pymc &&
-/work/bench-pymc/bin/pip install pymc-marketing pyarrow``); its time is the median of three fits, each in a fresh
-process (model build and compilation included, as a user meets them); crmlab's is the median of five fits in this
-process after a warm-up fit (the first fit of a process also imports SciPy's optimisers). Median against median,
-from one run: the machine's load moves both sides alike.
+/work/bench-pymc/bin/pip install pymc-marketing pyarrow``). The two are timed in alternating rounds — crmlab's
+median of three fits in this process (after a warm-up fit: the first fit of a process also imports SciPy's
+optimisers), then one pymc-marketing fit in a fresh process (model build and compilation included, as a user meets
+them) — and the speed-up is the median over the rounds of their ratio: on a shared machine whose speed drifts by a
+factor of 1.5 within minutes, each ratio compares the two under the same conditions.
 """
 
 from __future__ import annotations
@@ -125,19 +126,31 @@ def correlation_row(repeats: int) -> str:
             f"vs {plain.log_likelihood_:,.2f} |")
 
 
-def run_pymc(model: str, path: Path, python: Path, repeats: int) -> dict | None:
-    """pymc-marketing's MAP fit in ``repeats`` fresh processes: the median time and the last fit's estimates."""
+def run_pymc(model: str, path: Path, python: Path) -> dict | None:
+    """pymc-marketing's MAP fit in a fresh process: its seconds and estimates (None if the environment is missing)."""
     if not python.is_file():
         print(f"no pymc-marketing environment at {python}; skipping the peer", file=sys.stderr)
         return None
-    runs = []
-    for _ in range(repeats):
-        done = subprocess.run([str(python), "-c", PYMC_CHILD, model, str(path)], capture_output=True, text=True)
-        if done.returncode != 0:
-            print("pymc-marketing failed:", done.stderr[-2000:], file=sys.stderr)
-            return None
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    return {"seconds": statistics.median(run["seconds"] for run in runs), "params": runs[-1]["params"]}
+    done = subprocess.run([str(python), "-c", PYMC_CHILD, model, str(path)], capture_output=True, text=True)
+    if done.returncode != 0:
+        print("pymc-marketing failed:", done.stderr[-2000:], file=sys.stderr)
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def compare_with_pymc(model: str, data: pd.DataFrame, path: Path, python: Path, rounds: int):
+    """Alternating rounds (module docstring): crmlab's median seconds, pymc-marketing's median seconds, the median
+    ratio, crmlab's fit and pymc-marketing's last estimates; the peer's entries None if it did not run."""
+    ours, theirs, ratios, fitted, peer = [], [], [], None, None
+    for _ in range(rounds):
+        seconds, fitted = time_crmlab(model, data, 3)
+        ours.append(seconds)
+        peer = run_pymc(model, path, python)
+        if peer is None:
+            return statistics.median(ours), None, None, fitted, None
+        theirs.append(peer["seconds"])
+        ratios.append(peer["seconds"] / seconds)
+    return statistics.median(ours), statistics.median(theirs), statistics.median(ratios), fitted, peer["params"]
 
 
 def main(argv=None) -> int:
@@ -147,54 +160,48 @@ def main(argv=None) -> int:
     parser.add_argument("--pymc-python", type=Path, default=HERE / ".venv-pymc" / "bin" / "python",
                         help="python of an environment with pymc-marketing (the peer rows are skipped if absent)")
     args = parser.parse_args(argv)
-    large, sizes, repeats = (100_000, (1_000,), 1) if args.quick else (1_000_000, (5_000, 50_000), 5)
-    peer_repeats = 1 if args.quick else 3
-    cases = [(model, small) for small in sizes for model in ("pnbd", "bgnbd")]
-    # every crmlab timing before any pymc-marketing process: right after a peer's run (gigabytes, many threads) the
-    # same fits took up to 1.8x as long on this machine, which would flatter the ratio
-    ours = {}
-    for model, small in cases:
-        data = simulate(model, small)
-        ours[model, small] = (data, *time_crmlab(model, data, repeats))
-    alone = []
-    for model in ("pnbd", "bgnbd"):
-        seconds, fitted = time_crmlab(model, simulate(model, large), repeats)
-        label = f"{large // 1000}k" if large < 1_000_000 else "1M"
-        alone.append(f"| {NAMES[model]}, {label} customers ({fitted.n_unique_rows_:,} distinct rows) | {seconds:.2f} | "
-                     f"— | — | estimates {', '.join(f'{k} {v:.3g}' for k, v in fitted.params_.items())} |")
-        print(alone[-1], flush=True)
-    alone.append(correlation_row(repeats))
-    print(alone[-1], flush=True)
+    large, sizes, repeats = (100_000, (1_000,), 1) if args.quick else (1_000_000, (5_000, 50_000), 3)
+    rounds = 1 if args.quick else 5
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
-        for (model, small), (data, ours_seconds, fitted) in ours.items():
+        for model, small in ((m, n) for n in sizes for m in ("pnbd", "bgnbd")):
+            data = simulate(model, small)
             path = Path(scratch) / f"{model}.parquet"
             pd.DataFrame(data).to_parquet(path)
-            peer = run_pymc(model, path, args.pymc_python, peer_repeats)
+            ours_seconds, peer_seconds, ratio, fitted, params = compare_with_pymc(model, data, path, args.pymc_python,
+                                                                                  rounds)
             name = NAMES[model]
-            if peer is None:
+            if params is None:
                 rows.append(f"| {name}, {small:,} customers | {ours_seconds:.3f} | not run | — | — |")
                 continue
-            theirs = np.array(peer["params"])
+            theirs = np.array(params)
             estimates = fitted.params_.to_numpy()
             difference = np.max(np.abs(theirs - estimates) / np.maximum(np.abs(estimates), 0.05))
             k = len(fitted.param_names)
             at_theirs = fitted._weighted_log_likelihood(np.r_[np.log(theirs[:k]), theirs[k:]],
                                                         fitted._prepare(data, None))[0]
             rows.append(f"| {name}, {small:,} customers, vs pymc-marketing MAP (flat priors) | {ours_seconds:.3f} | "
-                        f"{peer['seconds']:.1f} | {peer['seconds'] / ours_seconds:,.0f}x | largest relative difference "
-                        f"of the {len(estimates)} estimates {difference:.1e}; log-likelihood "
-                        f"{fitted.log_likelihood_:,.3f}, at pymc's estimate {at_theirs:,.3f} |")
+                        f"{peer_seconds:.1f} | {ratio:,.0f}x | largest relative difference of the {len(estimates)} "
+                        f"estimates {difference:.1e}; log-likelihood {fitted.log_likelihood_:,.3f}, at pymc's "
+                        f"estimate {at_theirs:,.3f} |")
             print(rows[-1], flush=True)
-    rows += alone
+    for model in ("pnbd", "bgnbd"):
+        seconds, fitted = time_crmlab(model, simulate(model, large), repeats)
+        label = f"{large // 1000}k" if large < 1_000_000 else "1M"
+        rows.append(f"| {NAMES[model]}, {label} customers ({fitted.n_unique_rows_:,} distinct rows) | {seconds:.2f} | "
+                    f"— | — | estimates {', '.join(f'{k} {v:.3g}' for k, v in fitted.params_.items())} |")
+        print(rows[-1], flush=True)
+    rows.append(correlation_row(repeats))
+    print(rows[-1], flush=True)
     table = "\n".join(["| case | crmlab s | pymc-marketing s | speed-up | check |", "|---|---:|---:|---:|---|", *rows])
     command = "python benchmarks/bench_covariates.py" + (" --quick" if args.quick else "") + \
         (f" --pymc-python {args.pymc_python}" if args.pymc_python != HERE / ".venv-pymc" / "bin" / "python" else "")
     write_section("covariate models", f"""Covariate fits (issue 17): crmlab's maximum likelihood vs pymc-marketing's MAP
 with flat priors (the same estimate) on the same simulated customers ({" and ".join(f"{n:,}" for n in sizes)}), in one
-run; and crmlab alone on {large:,} customers with two binary covariates (goal: under 5 s). crmlab: median of
-{repeats} fit(s) after a warm-up; pymc-marketing: median of {peer_repeats} fit(s), each in a fresh process, model
-build included. BG/NBD is compared with purchase covariates only: pymc-marketing gives a and b separate dropout
+run; and crmlab alone on {large:,} customers with two binary covariates (goal: under 5 s; median of {repeats} fits).
+Against pymc-marketing: crmlab's median of 3 fits per round, pymc-marketing one fresh process per round (model build
+included), in {rounds} alternating round(s); the table gives each side's median and the median of the rounds' ratios
+(module docstring). BG/NBD is compared with purchase covariates only: pymc-marketing gives a and b separate dropout
 coefficients, CLVTools and crmlab one for both.
 
 {table}

@@ -10,8 +10,8 @@ class does the rest, identically for every model:
   thousand likelihood evaluations);
 * maximises Σ_i w_i ℓ_i(θ) − penalty over θ = log(parameters) with the analytic
   gradient, by the fitting strategy the caller chooses (``strategy=``, see
-  :mod:`crmlab.clv.fitting`: BHHH steps, then L-BFGS-B where they do not converge, on all
-  rows, or a first stage on smaller stand-in data for large data), from the model's alternative starts too where
+  :mod:`crmlab.clv.fitting`: L-BFGS-B, after BHHH steps for the models that take them, on
+  all rows, or a first stage on smaller stand-in data for large data), from the model's alternative starts too where
   its likelihood has several maxima (the highest wins); the optional L2 penalty (``penalizer``, default
   0 so the result is the MLE) is ``penalizer * N * Σ exp(θ)²``, as in lifetimes;
 * derives standard errors from the observed information: the Hessian of the
@@ -103,6 +103,10 @@ class MaximumLikelihoodModel:
     convergence_hint: ClassVar[str] = "check that the data fit the model's assumptions"
     #: Pairs of parameters that may run off to infinity towards a simpler model (see :mod:`crmlab.clv.fitting`).
     boundaries: ClassVar[tuple[Boundary, ...]] = ()
+    #: Whether fits start with BHHH steps (:func:`crmlab.clv.fitting.minimise`): set where fuzzing showed them never
+    #: ending lower than L-BFGS-B alone (``benchmarks/RESULTS.md``, fuzzing); BG/BB's likelihood has maxima that
+    #: they reach where L-BFGS-B reaches higher ones.
+    bhhh_steps: ClassVar[bool] = False
 
     def __init__(self, penalizer: float = 0.0, initial_params: dict | None = None, tol: float = 1e-10,
                  max_iter: int = 2000, strategy="auto"):

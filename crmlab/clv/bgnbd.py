@@ -132,6 +132,7 @@ class BetaGeo(PurchaseModel):
     param_names = ("r", "alpha", "a", "b")
     covariate_links = {"purchase": (("alpha", -1),), "dropout": (("a", 1), ("b", 1))}
     model_name = "BG/NBD"
+    bhhh_steps = True
     _process = BetaGeoProcess
     #: The likelihood in (a, b) often has two maxima: most customers unlikely to drop out (b > a), or a
     #: U-shaped p (a, b < 1: some drop out at once, the others hardly ever), each climbed to from its side.

@@ -11,10 +11,11 @@ the log-parameters θ), ``model._hessian(θ, data)``, ``model._check_optimum(res
 Strategies (``BetaGeo(strategy=...)``) find an interior maximum:
 
 ``Direct``
-    BHHH steps on all rows — Newton's method with the outer products of the customers' score vectors
-    in place of the Hessian (:func:`_bhhh`) — within the box |θ| < 25 (parameters in [e^-25, e^25]);
-    where they do not converge (towards a limit of the model, or far from the data), L-BFGS-B from
-    where they stopped. Where L-BFGS-B stops short of the gradient tolerance — its line search cannot
+    For the models that take them (``model.bhhh_steps``: BG/NBD, MBG/NBD, Pareto/NBD), BHHH steps on all
+    rows — Newton's method with the outer products of the customers' score vectors in place of the
+    Hessian (:func:`_bhhh`); where they do not converge (towards a limit of the model), and for the other
+    models, L-BFGS-B from the start, within the box |θ| < 25 (parameters in [e^-25, e^25]).
+    Where L-BFGS-B stops short of the gradient tolerance — its line search cannot
     tell the last digits of the likelihood apart — a few Newton steps polish the estimate
     (:func:`minimise`): the analytic gradient, a forward-difference Hessian with its eigenvalues made
     positive, and a backtracking line search. The happy path never pays for them.
@@ -75,6 +76,7 @@ _SAME_MAXIMUM = 0.1  # a climb this close to an estimate in every log-parameter 
 _FAR = 12.0  # an interior estimate with a log-parameter beyond ±12 (1.6e5, 6e-6) is compared with the limits
 _NEWTON_STEPS = 30
 _BHHH_STEPS = 40
+_SLOW = 0.3  # BHHH steps that shrink the gradient less than this, twice near the maximum, hand over to BFGS
 _HALVINGS = 20
 
 
@@ -119,9 +121,13 @@ def _bhhh(scoring, theta0: np.ndarray, bounds: float, tolerance: float):
     the outer products of their score vectors, Σ_i n_i g_i g_i' / N, estimate the information (at the true
     parameters the two agree in expectation): a matrix that is positive semi-definite everywhere, costs no
     evaluation beyond the gradient's, and makes each step a descent direction that, near the maximum, goes
-    nearly as far as Newton's. On the customer-base models it converges in 10-16 evaluations where L-BFGS-B
-    takes 20-40 (``benchmarks/RESULTS.md``, covariate models). Each step is capped at e^5 in one parameter and
-    halved until it lowers the objective (Armijo); the steps stop — and L-BFGS-B takes over (:func:`minimise`)
+    nearly as far as Newton's. On data the model fits it converges in 10-16 evaluations where L-BFGS-B takes
+    20-40 (``benchmarks/RESULTS.md``, covariate models). Each step is capped at e^2 in one parameter (longer
+    steps reach where α and β are far apart and the Pareto/NBD integral needs quadrature) and
+    halved until it lowers the objective (Armijo). The matrix is the Hessian only where the model fits the data:
+    on real data (CDNOW) the steps shrink the gradient by about half each, so once the gradient is below 1e-2 and
+    two steps in a row shrank it less than 0.3-fold, BFGS finishes from there, started with the BHHH matrix as its
+    curvature (:func:`_bfgs_to_stationary`). The steps stop — and L-BFGS-B takes over (:func:`minimise`)
     — where a step would leave the box |θ| <= ``bounds``, no halving lowers the objective, or ``_BHHH_STEPS``
     steps have not converged (the matrix far from the Hessian: a model far from the data). :func:`minimise`
     keeps the steps inside |θ| < ``_FAR``, where interior estimates are trusted: beyond lie the limits of the
@@ -129,17 +135,23 @@ def _bhhh(scoring, theta0: np.ndarray, bounds: float, tolerance: float):
     """
     x = theta0.copy()
     value, gradient, matrix = scoring(x)
-    converged = False
+    converged, slow = False, 0
     for _ in range(_BHHH_STEPS):
         if not (np.isfinite(value) and np.all(np.isfinite(gradient)) and np.all(np.isfinite(matrix))):
             break
         converged = bool(np.max(np.abs(gradient)) <= tolerance)
         if converged:
             break
+        if slow >= 2:  # near the maximum, yet each step shrinks the gradient less than 0.3-fold: BFGS finishes
+            finish = _bfgs_to_stationary(lambda point: scoring(point)[:2], x, matrix, tolerance, _BHHH_STEPS, bounds)
+            if finish is not None:
+                x, converged = finish, True
+                value, gradient, _ = scoring(x)
+            break
         eigenvalues, vectors = np.linalg.eigh(matrix)
         scale = np.maximum(eigenvalues, 1e-8 * max(eigenvalues[-1], 1e-300))
         step = -vectors @ ((vectors.T @ gradient) / scale)
-        step *= min(1.0, 5.0 / max(np.max(np.abs(step)), 1e-300))
+        step *= min(1.0, 2.0 / max(np.max(np.abs(step)), 1e-300))
         if np.any(np.abs(x + step) > bounds):
             break
         slope = float(gradient @ step)
@@ -151,10 +163,52 @@ def _bhhh(scoring, theta0: np.ndarray, bounds: float, tolerance: float):
         else:
             break
         x = x + step
+        previous = np.max(np.abs(gradient))
         value, gradient, matrix = trial
+        slow = slow + 1 if _SLOW * previous < np.max(np.abs(gradient)) < 1e-2 else 0
     return optimize.OptimizeResult(x=x, fun=value, jac=gradient, success=converged,
                                    message="BHHH steps reached the gradient tolerance" if converged else
                                    "BHHH steps stopped short of the gradient tolerance", nit=0)
+
+
+class _Reached(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by :func:`_bfgs_to_stationary`'s objective at the first point within the tolerance (theta), or outside
+    the box (None)."""
+
+    def __init__(self, theta: np.ndarray | None):
+        super().__init__()
+        self.theta = theta
+
+
+def _bfgs_to_stationary(objective, theta: np.ndarray, curvature: np.ndarray, tolerance: float, max_iter: int,
+                        bounds: float = LOG_BOUND) -> np.ndarray | None:
+    """BFGS from ``theta`` started with the inverse of ``curvature``; the first point it evaluates whose gradient is
+    within ``tolerance``, or None if it leaves |θ| < ``bounds`` or does not get there in ``max_iter`` iterations.
+
+    Stopping at the first such point matters: there the log-likelihood is flat to the rounding of its sum, so
+    BFGS's line search, which compares values, would only spend evaluations on rounding noise.
+    """
+    try:
+        inverse = np.linalg.inv(curvature)
+        np.linalg.cholesky((inverse + inverse.T) / 2)
+    except np.linalg.LinAlgError:
+        return None
+
+    def until_stationary(point):
+        if not np.all(np.abs(point) < bounds):
+            raise _Reached(None)
+        value, gradient = objective(point)
+        if np.max(np.abs(gradient)) < tolerance:
+            raise _Reached(point.copy())
+        return value, gradient
+
+    try:
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            optimize.minimize(until_stationary, theta, jac=True, method="BFGS",
+                              options={"gtol": tolerance, "maxiter": max_iter, "hess_inv0": (inverse + inverse.T) / 2})
+    except _Reached as reached:
+        return reached.theta
+    return None
 
 
 def _newton(objective, result, bounds: float, tolerance: float):
@@ -207,7 +261,7 @@ class Direct:
 
     def maximise(self, model, data, theta0: np.ndarray) -> np.ndarray:
         result = minimise(model._objective(data), theta0, max_iter=model.max_iter, tol=model.tol,
-                          scoring=model._objective(data, outer=True))
+                          scoring=model._objective(data, outer=True) if model.bhhh_steps else None)
         try:
             model._check_optimum(result)
         except ConvergenceError as error:
@@ -247,35 +301,8 @@ class TwoStage:
         return theta if theta is not None else direct.maximise(model, data, theta_first)
 
     def _warm(self, model, data, theta: np.ndarray, curvature: np.ndarray) -> np.ndarray | None:
-        """BFGS from ``theta`` started with the inverse of ``curvature``; None if it does not reach a stationary point.
-
-        Stops at the first point it evaluates whose gradient is within the tolerance: there the
-        log-likelihood is flat to the rounding of its sum, so BFGS's line search, which compares
-        values, would only spend evaluations on rounding noise.
-        """
-        try:
-            inverse = np.linalg.inv(curvature)
-            np.linalg.cholesky((inverse + inverse.T) / 2)
-        except np.linalg.LinAlgError:
-            return None
-        tolerance = model.tol * 1e2
-        objective = model._objective(data)
-
-        def objective_until_stationary(point):
-            value, gradient = objective(point)
-            if np.all(np.isfinite(point)) and np.max(np.abs(gradient)) < tolerance:
-                raise _Stationary(point.copy())
-            return value, gradient
-
-        try:
-            with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-                optimize.minimize(objective_until_stationary, theta, jac=True, method="BFGS",
-                                  options={"gtol": tolerance, "maxiter": self.warm_iterations,
-                                           "hess_inv0": (inverse + inverse.T) / 2})
-        except _Stationary as stationary:
-            if np.all(np.abs(stationary.theta) < LOG_BOUND):
-                return stationary.theta
-        return None
+        """BFGS from ``theta`` started with the inverse of ``curvature`` (:func:`_bfgs_to_stationary`)."""
+        return _bfgs_to_stationary(model._objective(data), theta, curvature, model.tol * 1e2, self.warm_iterations)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(warm_iterations={self.warm_iterations})"
@@ -467,7 +494,8 @@ def _promising(model, data, incumbent: Estimate | None) -> list[np.ndarray]:
     reached = []
     for start in starts:
         try:
-            result = minimise(watch(objective), start, max_iter=model.max_iter, tol=model.tol, scoring=watch(scoring))
+            result = minimise(watch(objective), start, max_iter=model.max_iter, tol=model.tol,
+                              scoring=watch(scoring) if model.bhhh_steps else None)
         except _Stationary:
             continue
         if np.all(np.isfinite(result.x)) and np.isfinite(result.fun) and -result.fun > threshold:

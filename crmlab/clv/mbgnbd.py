@@ -42,6 +42,7 @@ class ModifiedBetaGeo(PurchaseModel):
     param_names = ("r", "alpha", "a", "b")
     covariate_links = {"purchase": (("alpha", -1),), "dropout": (("a", 1), ("b", 1))}
     model_name = "MBG/NBD"
+    bhhh_steps = True
     _process = BetaGeoProcess
     #: The likelihood in (a, b) often has two maxima: most customers unlikely to drop out (b > a), or a
     #: U-shaped p (a, b < 1: some drop out at once, the others hardly ever), each climbed to from its side.

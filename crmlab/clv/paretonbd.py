@@ -134,6 +134,7 @@ class ParetoNBD(SarmanovCorrelation, PurchaseModel):
 
     param_names = ("r", "alpha", "s", "beta")
     model_name = "Pareto/NBD"
+    bhhh_steps = True
     covariate_links = {"purchase": (("alpha", -1),), "dropout": (("beta", -1),)}
     _process = ParetoProcess
     boundaries = (COMMON_PURCHASE_RATE,
