@@ -81,8 +81,8 @@ _HALVINGS = 20
 
 
 class _Stationary(Exception):  # noqa: N818 - a signal, not an error
-    """Raised by an objective at a point where the optimiser should stop (the gradient tolerance is met, or the
-    climb has arrived near a maximum already known)."""
+    """Raised by the screening objective of :func:`_promising` where its climb has arrived near a maximum already
+    known."""
 
     def __init__(self, theta: np.ndarray):
         super().__init__()
