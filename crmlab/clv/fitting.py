@@ -480,7 +480,8 @@ def _promising(model, data, incumbent: Estimate | None) -> list[np.ndarray]:
         return []
     screen = stand_in(model, data) if isinstance(fit_strategy(model.strategy), TwoStage) else None
     screen = data if screen is None else screen
-    objective, scoring = model._objective(screen), model._objective(screen, outer=True)
+    objective = model._objective(screen)
+    scoring = model._objective(screen, outer=True) if model.bhhh_steps else None
     level = -np.inf if incumbent is None else -float(objective(incumbent.theta)[0])
     threshold = _above(level * screen.n_customers) / screen.n_customers if np.isfinite(level) else -np.inf
 
@@ -495,7 +496,7 @@ def _promising(model, data, incumbent: Estimate | None) -> list[np.ndarray]:
     for start in starts:
         try:
             result = minimise(watch(objective), start, max_iter=model.max_iter, tol=model.tol,
-                              scoring=watch(scoring) if model.bhhh_steps else None)
+                              scoring=watch(scoring) if scoring else None)
         except _Stationary:
             continue
         if np.all(np.isfinite(result.x)) and np.isfinite(result.fun) and -result.fun > threshold:
