@@ -57,6 +57,7 @@ from threadpoolctl import ThreadpoolController
 
 from ..errors import ColumnTypeError, ConvergenceError, CrmlabWarning, DataError, MissingColumnError, NotFittedError
 from ..frames import CALIBRATION_HOLDOUT, RFM_VALUES, TableInfo, table_info
+from ..heap import adapt_to_large_arrays
 from . import fitting
 from .fitting import GRADIENT_TOLERANCE, LOG_BOUND, Boundary, Estimate, fit_strategy
 
@@ -204,6 +205,7 @@ class MaximumLikelihoodModel:
     def _maximise(self, prepared: _Data) -> None:
         """Find and store the estimate on prepared data (every fit's last step)."""
         fit_strategy(self.strategy)  # a bad setting fails before any work
+        adapt_to_large_arrays()  # each likelihood evaluation's temporaries reuse the memory of the last one's
         try:
             with _BLAS.limit(limits=1, user_api="blas"):
                 try:
