@@ -50,7 +50,7 @@ class PurchaseModel(CovariatePenalty, CustomerBaseModel):
         self._set_covariate_settings(purchase_covariates, dropout_covariates, shared_covariates, covariate_penalty)
 
     # ------------------------------------------------------------------ covariates
-    def covariate_design(self) -> CovariateDesign:
+    def _design_from_settings(self) -> CovariateDesign:
         """The covariates of each process, the shared ones and the penalty (checked settings)."""
         given = [name for name in ("purchase_covariates", "dropout_covariates", "shared_covariates",
                                    "covariate_penalty") if getattr(self, name, None)]

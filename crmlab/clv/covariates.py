@@ -148,6 +148,19 @@ class CovariatePenalty:
         self.shared_covariates = shared_covariates
         self.covariate_penalty = covariate_penalty
 
+    def covariate_design(self) -> CovariateDesign:
+        """The design of the four settings, checked (:meth:`_design_from_settings`); remembered while the settings
+        stay as they are, since every likelihood evaluation asks for it."""
+        settings = repr((self.purchase_covariates, self.dropout_covariates, self.shared_covariates,
+                         self.covariate_penalty))
+        remembered = self.__dict__.get("_design")
+        if remembered is None or remembered[0] != settings:
+            remembered = self.__dict__["_design"] = (settings, self._design_from_settings())
+        return remembered[1]
+
+    def _design_from_settings(self) -> CovariateDesign:
+        raise NotImplementedError
+
     def _settings(self) -> dict:
         return {**super()._settings(), "purchase_covariates": self.purchase_covariates,
                 "dropout_covariates": self.dropout_covariates, "shared_covariates": self.shared_covariates,

@@ -161,7 +161,7 @@ class ParetoNBDDynamic(CovariatePenalty, MaximumLikelihoodModel):
                          strategy=strategy)
         self._set_covariate_settings(purchase_covariates, dropout_covariates, shared_covariates, covariate_penalty)
 
-    def covariate_design(self) -> CovariateDesign:
+    def _design_from_settings(self) -> CovariateDesign:
         return CovariateDesign.from_settings(self.model_name, self.purchase_covariates, self.dropout_covariates,
                                              self.shared_covariates, self.covariate_penalty, ("customer_id", "date"))
 

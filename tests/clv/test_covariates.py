@@ -189,6 +189,23 @@ def test_bad_covariate_settings_are_refused(settings, error, message, pareto_dat
         cl.clv.BetaGeo(**settings).fit(pareto_data.iloc[:200])
 
 
+def test_the_design_follows_settings_changed_after_construction():
+    """The design is remembered between likelihood evaluations, yet a setting changed afterwards — reassigned or
+    edited in place — is what the next call sees (and a bad one is refused again)."""
+    covariates = ["segment"]
+    model = cl.clv.ParetoNBD(purchase_covariates=covariates)
+    assert model.covariate_design().names == ("purchase:segment",)
+    covariates.append("channel")
+    assert model.covariate_design().names == ("purchase:segment", "purchase:channel")
+    model.dropout_covariates, model.shared_covariates = ["segment"], ["segment"]
+    assert model.covariate_design().names == ("purchase:channel", "shared:segment")
+    model.covariate_penalty = {"purchase": -1}
+    with pytest.raises(ValueError, match=">= 0"):
+        model.covariate_design()
+    with pytest.raises(ValueError, match=">= 0"):
+        model.covariate_design()
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=st.lists(st.sampled_from([0.0, 1.0, 2.5, -1.0, np.nan, np.inf]), min_size=300, max_size=300))
 def test_any_covariate_column_fits_or_is_refused(values, pareto_data):
