@@ -440,13 +440,18 @@ def sum_beta_geometric_survival(gamma, delta, t) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------- Pareto/NBD integral
-def distinct_pairs(x, tau) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct (x, tau) pairs: ``first`` indexes one row per pair, sorted by x; ``at`` maps rows to pairs."""
+def distinct_pairs(x, tau, group=None) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (x, tau) pairs — within each ``group`` (codes 0, 1, ...) when given — as ``first``, one row per
+    pair, sorted by x (then by group), and ``at``, which maps rows to pairs."""
     x_codes, _ = pd.factorize(np.asarray(x))
     tau_codes, tau_values = pd.factorize(np.asarray(tau))
-    codes, _ = pd.factorize(x_codes.astype("int64") * len(tau_values) + tau_codes)
+    codes = x_codes.astype("int64") * len(tau_values) + tau_codes
+    if group is not None:
+        codes = codes * (int(np.max(group)) + 1 if len(group) else 1) + group
+    codes, _ = pd.factorize(codes)
     first = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)  # codes number first appearances
-    order = np.argsort(np.asarray(x)[first], kind="stable")
+    keys = (np.asarray(x)[first],) if group is None else (np.asarray(group)[first], np.asarray(x)[first])
+    order = np.lexsort(keys)  # by x, then by group; stable
     position = np.empty_like(order)
     position[order] = np.arange(order.size)
     return first[order], position[codes]
@@ -477,11 +482,15 @@ def _ratio_series(own, other, z, level):
     values (one level per customer frequency; rows sorted by level make one run per level): the
     coefficients, and those of the three derivative series (k+1)c_{k+1}, c_k Σ_{j<k} ∂log(ratio_j)/∂own
     and the same for other, are computed once per level, and each level's four sums are one product of
-    its rows' powers of z with its K × 4 coefficient matrix.
+    its rows' powers of z with its K × 4 coefficient matrix, K the terms its largest z needs (z_max^(K-1) <= 1e-16).
     """
-    z_max = float(z.max())
-    terms = 2 if z_max == 0 else min(_POLYNOMIAL_TERMS, max(2, int(np.ceil(np.log(_RTOL) / np.log(z_max))) + 1))
+    if z.size == 0:
+        return np.empty((4, 0))
     starts = np.flatnonzero(np.r_[True, level[1:] != level[:-1]])
+    with np.errstate(divide="ignore"):  # z = 0 in a run: two terms
+        needed = np.ceil(np.log(_RTOL) / np.log(np.maximum.reduceat(z, starts))) + 1  # per run: z_max^(K-1) <= 1e-16
+    run_terms = np.clip(np.nan_to_num(needed, nan=2.0, posinf=2.0), 2, _POLYNOMIAL_TERMS).astype(int)
+    terms = int(run_terms.max())
     k = np.arange(terms - 1)
     o = own[starts, None] + k
     ow = o + other[starts, None]
@@ -497,9 +506,9 @@ def _ratio_series(own, other, z, level):
     for power in range(1, terms):
         np.multiply(powers[power - 1], z, out=powers[power])
     sums = np.empty((4, z.size))
-    for coefficient, start, stop in zip(coefficients.transpose(0, 2, 1), starts, np.r_[starts[1:], z.size],
-                                        strict=True):
-        np.matmul(coefficient, powers[:, start:stop], out=sums[:, start:stop])
+    for coefficient, start, stop, run in zip(coefficients.transpose(0, 2, 1), starts, np.r_[starts[1:], z.size],
+                                             run_terms, strict=True):
+        np.matmul(coefficient[:, :run], powers[:run, start:stop], out=sums[:, start:stop])
     return sums
 
 
@@ -539,11 +548,13 @@ def pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=None):
     per_row = np.ndim(alpha) > 0 or np.ndim(beta) > 0
     if per_row:
         alpha, beta = (np.broadcast_to(np.asarray(v, dtype="float64"), x.shape) for v in (alpha, beta))
-    if series.any() and per_row:
+    if series.any() and per_row and pairs is None:
         at = np.flatnonzero(series)
         log_j[at], grad[:, at] = _integral_by_series(r, alpha[at], s, beta[at], x[at], t_x[at], T[at], None)
-    elif series.any():
-        # H at every pair (the pairs, computed once per fit, cover all rows); rows far from z = 0 are discarded
+    elif series.all():  # the common case: every row's H from the pairs (computed once per fit, covering all rows)
+        log_j, grad = _integral_by_series(r, alpha, s, beta, x, t_x, T,
+                                          pairs or (distinct_pairs(x, t_x), distinct_pairs(x, T)))
+    elif series.any():  # H at every pair; rows far from z = 0 are discarded
         by_series = _integral_by_series(r, alpha, s, beta, x, t_x, T,
                                         pairs or (distinct_pairs(x, t_x), distinct_pairs(x, T)))
         log_j[series], grad[:, series] = by_series[0][series], by_series[1][:, series]
@@ -555,62 +566,44 @@ def pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=None):
     return log_j, grad
 
 
-def pareto_nbd_integral_by_row(r, alpha, s, beta, x, t_x, T, segments=None):
+def pareto_nbd_integral_by_row(r, alpha, s, beta, x, t_x, T, pairs=None):
     """:func:`pareto_nbd_integral` with α and β given per row (customers with covariates, whose α_i and β_i
     differ), the gradient in (r, α_i, s, β_i) per row.
 
-    ``segments`` lists the runs of rows that share α and β — customers with the same covariate values —
-    as (row indices, (pairs at t_x, pairs at T)) from :func:`covariate_segments`; each is summed by
-    :func:`pareto_nbd_integral` with its pairs shared. Without it (covariates taking many values) the
-    series is summed row by row, with α_i and β_i, and the quadrature takes the rows far from z = 0.
+    ``pairs`` are the :func:`covariate_pairs` of the rows — their distinct (x, t_x) and (x, T) pairs within each
+    group of customers with equal covariates, who share α_i and β_i — on which the series is summed, for every
+    group at once. Without them (covariates taking many values) the series is summed row by row.
     """
     x = np.asarray(x, dtype="float64")
-    t_x, T = (np.broadcast_to(np.asarray(v, dtype="float64"), x.shape) for v in (t_x, T))
-    alpha, beta = (np.broadcast_to(np.asarray(v, dtype="float64"), x.shape) for v in (alpha, beta))
-    if segments is None:
-        return pareto_nbd_integral(r, alpha, s, beta, x, t_x, T)
-    log_j, grad = np.empty(x.size), np.empty((4, x.size))
-    for rows, pairs in segments:
-        first = rows[0]
-        log_j[rows], grad[:, rows] = pareto_nbd_integral(r, float(alpha[first]), s, float(beta[first]), x[rows],
-                                                         t_x[rows], T[rows], pairs=pairs)
-    return log_j, grad
+    t_x, T, alpha, beta = (np.broadcast_to(np.asarray(v, dtype="float64"), x.shape) for v in (t_x, T, alpha, beta))
+    return pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=pairs)
 
 
-def covariate_segments(group: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, rows_per_group: int = 2000):
-    """The rows of each covariate group (``group``: codes 0, 1, ... of the distinct covariate rows) with their
-    :func:`distinct_pairs` at t_x and at T, for :func:`pareto_nbd_integral_by_row`; None if the groups hold
-    fewer than ``rows_per_group`` rows on average (covariates taking many values), where summing the series
-    row by row is cheaper than a call per group."""
+def covariate_pairs(group: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, rows_per_group: int = 2000):
+    """The :func:`distinct_pairs` at t_x and at T within each covariate group (``group``: codes 0, 1, ... of the
+    distinct covariate rows), for :func:`pareto_nbd_integral_by_row`; None if the groups hold fewer than
+    ``rows_per_group`` rows on average (covariates taking many values), where pairs would hardly repeat."""
     n_groups = int(group.max()) + 1 if group.size else 0
     if n_groups * rows_per_group > group.size:
         return None
-    order = np.argsort(group, kind="stable")
-    bounds = np.searchsorted(group[order], np.arange(n_groups + 1))
-    segments = []
-    for g in range(n_groups):
-        rows = order[bounds[g]:bounds[g + 1]]
-        if rows.size:
-            segments.append((rows, (distinct_pairs(x[rows], t_x[rows]), distinct_pairs(x[rows], T[rows]))))
-    return segments
+    return distinct_pairs(x, t_x, group), distinct_pairs(x, T, group)
 
 
 def _integral_by_series(r, alpha, s, beta, x, t_x, T, pairs):
     """log J̃ and gradient from the antiderivative H at both ends (see :func:`pareto_nbd_integral`).
 
-    With α and β given per row, H is summed row by row (``pairs`` None): the series coefficients depend on
-    the row only through its frequency and which of α_i, β_i is larger, so the rows are taken in that order.
+    With α and β given per row, H is summed at the ``pairs`` (distinct within groups of equal α_i and β_i,
+    :func:`covariate_pairs`), or row by row (``pairs`` None); the series coefficients depend on the row only
+    through its frequency and which of α_i, β_i is larger, so the rows are taken in order of frequency.
     """
     swap = beta > alpha  # sum in the variable with the smaller z
     big, small = np.maximum(alpha, beta), np.minimum(alpha, beta)
-    if np.ndim(swap):
+    if np.ndim(swap) and pairs is None:  # every row a pair of its own, in order of frequency and of the swap
         order = np.lexsort((swap, x))
         inverse = np.empty_like(order)
         inverse[order] = np.arange(order.size)
         pairs = ((order, inverse), (order, inverse))
-        level = 2.0 * x + swap
-    else:
-        level = x
+    level = 2.0 * x + swap if np.ndim(swap) else x  # the series' coefficients change with x and the swap only
 
     def log_h(tau, first):
         x_at = x[first]

@@ -16,7 +16,7 @@ import numpy as np
 from ._purchase import COMMON_PURCHASE_RATE, PurchaseModel
 from ._special import (
     _tanh_sinh_rule,
-    covariate_segments,
+    covariate_pairs,
     digamma_difference,
     distinct_pairs,
     exprel,
@@ -156,8 +156,8 @@ class ParetoNBD(SarmanovCorrelation, PurchaseModel):
         all rows, or per covariate group (None where the covariates take too many values: quadrature)."""
         x, derived = columns["frequency"], super()._derived(columns)
         if "covariate_group" in derived:
-            return {**derived, "segments": covariate_segments(derived["covariate_group"], x, columns["recency"],
-                                                              columns["T"])}
+            return {**derived, "covariate_pairs": covariate_pairs(derived["covariate_group"], x, columns["recency"],
+                                                                   columns["T"])}
         return {**derived, "recency_pairs": distinct_pairs(x, columns["recency"]),
                 "T_pairs": distinct_pairs(x, columns["T"])}
 
@@ -169,9 +169,9 @@ class ParetoNBD(SarmanovCorrelation, PurchaseModel):
         grow_alpha, grow_beta = np.log1p(T / alpha), np.log1p(T / beta)
         log_a = -r * grow_alpha - x * np.log(alpha + T) - s * grow_beta
         if np.ndim(alpha) or np.ndim(beta):
-            if "segments" not in data:
+            if "covariate_pairs" not in data:
                 data.update(self._derived(data))
-            log_j, d_j = pareto_nbd_integral_by_row(r, alpha, s, beta, x, t_x, T, segments=data["segments"])
+            log_j, d_j = pareto_nbd_integral_by_row(r, alpha, s, beta, x, t_x, T, pairs=data["covariate_pairs"])
         else:
             pairs = (data["recency_pairs"], data["T_pairs"]) if "T_pairs" in data else None
             log_j, d_j = pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=pairs)

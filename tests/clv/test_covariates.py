@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import crmlab as cl
-from crmlab.clv._special import covariate_segments, pareto_nbd_integral_by_row
+from crmlab.clv._special import covariate_pairs, pareto_nbd_integral, pareto_nbd_integral_by_row
 from crmlab.errors import ColumnTypeError, DataError, MissingColumnError
 
 TRUE_PNBD = {"r": 0.8, "alpha": 6.0, "s": 0.7, "beta": 9.0, "purchase:segment": 0.5, "purchase:score": -0.3,
@@ -99,17 +99,28 @@ def test_information_through_the_links_equals_forward_differences_in_theta(model
 
 
 def test_integral_per_group_equals_integral_per_row(pareto_data):
-    """The series summed per covariate group and the tanh-sinh rule per row give the same integral."""
-    data = pareto_data.iloc[:500]
+    """The series summed at the pairs of all covariate groups at once, row by row, and the integral of each group
+    alone with its own scalar α and β agree — including a group whose far-apart α and β send most of its rows to
+    the tanh-sinh rule."""
+    data = pareto_data.iloc[:600]
     x, t_x, T = (data[c].to_numpy(dtype="float64") for c in ("frequency", "recency", "T"))
-    group = data["segment"].to_numpy().astype(int)
-    alpha, beta = np.where(group == 1, 4.0, 7.0), np.where(group == 1, 12.0, 5.0)
-    by_group = pareto_nbd_integral_by_row(0.8, alpha, 0.7, beta, x, t_x, T, covariate_segments(group, x, t_x, T))
-    by_row = pareto_nbd_integral_by_row(0.8, alpha, 0.7, beta, x, t_x, T, segments=None)
-    finite = np.isfinite(by_row[0])
-    np.testing.assert_array_equal(finite, np.isfinite(by_group[0]))
-    np.testing.assert_allclose(by_group[0][finite], by_row[0][finite], rtol=1e-11)
-    np.testing.assert_allclose(by_group[1][:, finite], by_row[1][:, finite], rtol=1e-8, atol=1e-12)
+    group = np.arange(600) % 3
+    scales = np.array([[4.0, 7.0], [12.0, 5.0], [40.0, 0.5]])  # alpha, beta per group
+    alpha, beta = scales[group, 0], scales[group, 1]
+    pairs = covariate_pairs(group, x, t_x, T, rows_per_group=100)
+    assert pairs is not None  # three groups of 200 customers
+    by_pairs = pareto_nbd_integral_by_row(0.8, alpha, 0.7, beta, x, t_x, T, pairs)
+    by_row = pareto_nbd_integral_by_row(0.8, alpha, 0.7, beta, x, t_x, T, pairs=None)
+    by_group = np.empty(600), np.empty((4, 600))
+    for g, (a, b) in enumerate(scales):
+        rows = group == g
+        by_group[0][rows], by_group[1][:, rows] = pareto_nbd_integral(0.8, a, 0.7, b, x[rows], t_x[rows], T[rows])
+    finite = np.isfinite(by_group[0])
+    assert finite.sum() > 400
+    for other in (by_pairs, by_row):
+        np.testing.assert_array_equal(finite, np.isfinite(other[0]))
+        np.testing.assert_allclose(other[0][finite], by_group[0][finite], rtol=1e-11)
+        np.testing.assert_allclose(other[1][:, finite], by_group[1][:, finite], rtol=1e-8, atol=1e-12)
 
 
 def test_zero_coefficients_give_the_model_without_covariates(pareto_data):
