@@ -474,18 +474,23 @@ def _tanh_sinh_rule(step: float = 1 / 16, half_nodes: int = 54):
     return from_left, from_right, weight
 
 
-def _ratio_series(own, other, z, level):
-    """S(z) = Σ_k c_k z^k with c_0 = 1, c_{k+1} = c_k (own+k)/(own+other+k), and dS/dz, dS/d own, dS/d other.
+def _ratio_series(own, other, z, level, second: bool = False):
+    """S(z) = Σ_k c_k z^k with c_0 = 1, c_{k+1} = c_k (own+k)/(own+other+k), and dS/dz, dS/d own, dS/d other;
+    with ``second``, also the six second derivatives in (z, own, other) (rows 4-9: zz, z own, z other, own own,
+    own other, other other).
 
     For z below ``_POLYNOMIAL_Z``: every c_k lies in (0, 1] and S >= 1, so 64 terms bound the relative
     truncation by 1e-16. ``own`` and ``other`` (> 0) are constant within each run of equal ``level``
     values (one level per customer frequency; rows sorted by level make one run per level): the
-    coefficients, and those of the three derivative series (k+1)c_{k+1}, c_k Σ_{j<k} ∂log(ratio_j)/∂own
-    and the same for other, are computed once per level, and each level's four sums are one product of
-    its rows' powers of z with its K × 4 coefficient matrix, K the terms its largest z needs (z_max^(K-1) <= 1e-16).
+    coefficients — c_k, (k+1)c_{k+1}, c_k a_k and c_k b_k with a_k = Σ_{j<k} ∂log(ratio_j)/∂own and b_k the same
+    for other, and for the second derivatives (k+2)(k+1)c_{k+2}, (k+1)c_{k+1}a_{k+1}, (k+1)c_{k+1}b_{k+1},
+    c_k(a_k² + a'_k), c_k(a_k b_k + e_k), c_k(b_k² + e_k) with a'_k = ∂a_k/∂own and e_k = ∂a_k/∂other =
+    ∂b_k/∂other — are computed once per level, and each level's sums are one product of its rows' powers of z
+    with its K × 4 (or K × 10) coefficient matrix, K the terms its largest z needs (z_max^(K-1) <= 1e-16).
     """
+    columns = 10 if second else 4
     if z.size == 0:
-        return np.empty((4, 0))
+        return np.empty((columns, 0))
     starts = np.flatnonzero(np.r_[True, level[1:] != level[:-1]])
     with np.errstate(divide="ignore"):  # z = 0 in a run: two terms
         needed = np.ceil(np.log(_RTOL) / np.log(np.maximum.reduceat(z, starts))) + 1  # per run: z_max^(K-1) <= 1e-16
@@ -494,26 +499,38 @@ def _ratio_series(own, other, z, level):
     k = np.arange(terms - 1)
     o = own[starts, None] + k
     ow = o + other[starts, None]
-    coefficients = np.zeros((starts.size, terms, 4))
+    coefficients = np.zeros((starts.size, terms, columns))
     c = coefficients[:, :, 0]
     c[:, 0] = 1.0
     np.cumprod(o / ow, axis=1, out=c[:, 1:])
     coefficients[:, :-1, 1] = c[:, 1:] * (k + 1)
-    coefficients[:, 1:, 2] = c[:, 1:] * np.cumsum(1.0 / o - 1.0 / ow, axis=1)
-    coefficients[:, 1:, 3] = -c[:, 1:] * np.cumsum(1.0 / ow, axis=1)
+    a, b = np.zeros((starts.size, terms)), np.zeros((starts.size, terms))
+    a[:, 1:], b[:, 1:] = np.cumsum(1.0 / o - 1.0 / ow, axis=1), -np.cumsum(1.0 / ow, axis=1)
+    coefficients[:, :, 2], coefficients[:, :, 3] = c * a, c * b
+    if second:
+        a_own, e = np.zeros((starts.size, terms)), np.zeros((starts.size, terms))
+        a_own[:, 1:], e[:, 1:] = np.cumsum(1.0 / ow**2 - 1.0 / o**2, axis=1), np.cumsum(1.0 / ow**2, axis=1)
+        coefficients[:, :-2, 4] = c[:, 2:] * ((k[:-1] + 2) * (k[:-1] + 1))
+        coefficients[:, :-1, 5] = coefficients[:, 1:, 2] * (k + 1)
+        coefficients[:, :-1, 6] = coefficients[:, 1:, 3] * (k + 1)
+        coefficients[:, :, 7] = c * (a**2 + a_own)
+        coefficients[:, :, 8] = c * (a * b + e)
+        coefficients[:, :, 9] = c * (b**2 + e)
     powers = np.empty((terms, z.size))  # z^k, one row per k (a loop of products: np.cumprod is 8x slower)
     powers[0] = 1.0
     for power in range(1, terms):
         np.multiply(powers[power - 1], z, out=powers[power])
-    sums = np.empty((4, z.size))
+    sums = np.empty((columns, z.size))
     for coefficient, start, stop, run in zip(coefficients.transpose(0, 2, 1), starts, np.r_[starts[1:], z.size],
                                              run_terms, strict=True):
         np.matmul(coefficient[:, :run], powers[:run, start:stop], out=sums[:, start:stop])
     return sums
 
 
-def pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=None):
-    """log J̃ and its gradient in (r, alpha, s, beta), for J̃ = α^r β^s ∫_{t_x}^{T} (α+τ)^-(r+x) (β+τ)^-(s+1) dτ.
+def pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=None, second: bool = False):
+    """log J̃ and its gradient in (r, alpha, s, beta), for J̃ = α^r β^s ∫_{t_x}^{T} (α+τ)^-(r+x) (β+τ)^-(s+1) dτ;
+    with ``second``, also its Hessian (packed as :data:`HESSIAN_PAIRS`) where the series sums it, NaN on the rows
+    taken by quadrature.
 
     J̃ is the part of the Pareto/NBD likelihood contributed by customers who died between their last
     purchase and the end of the calibration period (scaled by α^r β^s, which the likelihood carries,
@@ -540,6 +557,7 @@ def pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=None):
     x = np.asarray(x, dtype="float64")
     t_x, T = (np.broadcast_to(np.asarray(v, dtype="float64"), x.shape) for v in (t_x, T))
     log_j, grad = np.empty(x.size), np.empty((4, x.size))
+    hessian = np.full((len(HESSIAN_PAIRS), x.size), np.nan) if second else None
     small, big = np.minimum(alpha, beta), np.maximum(alpha, beta)
     # the series sums terms like (r+x) ln(α+τ): where these reach 1e5 (huge parameters: a limit of the model),
     # their rounding would swamp J, and the quadrature, which never forms them, is used
@@ -550,23 +568,29 @@ def pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=None):
         alpha, beta = (np.broadcast_to(np.asarray(v, dtype="float64"), x.shape) for v in (alpha, beta))
     if series.any() and per_row and pairs is None:
         at = np.flatnonzero(series)
-        log_j[at], grad[:, at] = _integral_by_series(r, alpha[at], s, beta[at], x[at], t_x[at], T[at], None)
-    elif series.all():  # the common case: every row's H from the pairs (computed once per fit, covering all rows)
-        log_j, grad = _integral_by_series(r, alpha, s, beta, x, t_x, T,
-                                          pairs or (distinct_pairs(x, t_x), distinct_pairs(x, T)))
-    elif series.any():  # H at every pair; rows far from z = 0 are discarded
+        by_series = _integral_by_series(r, alpha[at], s, beta[at], x[at], t_x[at], T[at], None, second)
+    elif series.any():  # H at every pair (computed once per fit, covering all rows); rows far from z = 0 discarded
+        at = slice(None) if series.all() else series
         by_series = _integral_by_series(r, alpha, s, beta, x, t_x, T,
-                                        pairs or (distinct_pairs(x, t_x), distinct_pairs(x, T)))
-        log_j[series], grad[:, series] = by_series[0][series], by_series[1][:, series]
+                                        pairs or (distinct_pairs(x, t_x), distinct_pairs(x, T)), second)
+        by_series = tuple(part[..., at] for part in by_series)
+    if series.any():
+        log_j[at], grad[:, at] = by_series[:2]
+        if second:
+            hessian[:, at] = by_series[2]
     if not series.all():
         far = ~series
         log_j[far], grad[:, far] = _integral_by_quadrature(r, alpha[far] if per_row else alpha, s,
                                                            beta[far] if per_row else beta, x[far], t_x[far], T[far])
-    grad[:, ~np.isfinite(log_j)] = 0.0  # J = 0 where t_x = T: no contribution
-    return log_j, grad
+    empty = ~np.isfinite(log_j)  # J = 0 where t_x = T: no contribution
+    grad[:, empty] = 0.0
+    if not second:
+        return log_j, grad
+    hessian[:, empty] = 0.0
+    return log_j, grad, hessian
 
 
-def pareto_nbd_integral_by_row(r, alpha, s, beta, x, t_x, T, pairs=None):
+def pareto_nbd_integral_by_row(r, alpha, s, beta, x, t_x, T, pairs=None, second: bool = False):
     """:func:`pareto_nbd_integral` with α and β given per row (customers with covariates, whose α_i and β_i
     differ), the gradient in (r, α_i, s, β_i) per row.
 
@@ -576,7 +600,7 @@ def pareto_nbd_integral_by_row(r, alpha, s, beta, x, t_x, T, pairs=None):
     """
     x = np.asarray(x, dtype="float64")
     t_x, T, alpha, beta = (np.broadcast_to(np.asarray(v, dtype="float64"), x.shape) for v in (t_x, T, alpha, beta))
-    return pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=pairs)
+    return pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=pairs, second=second)
 
 
 def covariate_pairs(group: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, rows_per_group: int = 2000):
@@ -589,12 +613,27 @@ def covariate_pairs(group: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.nda
     return distinct_pairs(x, t_x, group), distinct_pairs(x, T, group)
 
 
-def _integral_by_series(r, alpha, s, beta, x, t_x, T, pairs):
-    """log J̃ and gradient from the antiderivative H at both ends (see :func:`pareto_nbd_integral`).
+#: The packed upper triangle of a symmetric 4 × 4 matrix in (r, α, s, β): the order of a Hessian's rows.
+HESSIAN_PAIRS = ((0, 0), (0, 1), (0, 2), (0, 3), (1, 1), (1, 2), (1, 3), (2, 2), (2, 3), (3, 3))
+# In H's own variables (own, big, other, small) = (0, 1, 2, 3): which second derivative each entry of
+# HESSIAN_PAIRS is, when α >= β (own = p, big = α, other = q, small = β) and when β > α (the roles swap).
+_UNSWAPPED = HESSIAN_PAIRS
+_SWAPPED = ((2, 2), (2, 3), (0, 2), (1, 2), (3, 3), (0, 3), (1, 3), (0, 0), (0, 1), (1, 1))
+
+
+def _integral_by_series(r, alpha, s, beta, x, t_x, T, pairs, second: bool = False):
+    """log J̃ and gradient from the antiderivative H at both ends (see :func:`pareto_nbd_integral`); with
+    ``second``, also its Hessian in (r, α, s, β), packed as :data:`HESSIAN_PAIRS`.
 
     With α and β given per row, H is summed at the ``pairs`` (distinct within groups of equal α_i and β_i,
     :func:`covariate_pairs`), or row by row (``pairs`` None); the series coefficients depend on the row only
     through its frequency and which of α_i, β_i is larger, so the rows are taken in order of frequency.
+
+    log H = −own ln u + (1 − other) ln v + ln S(z) − ln n with u = big + τ, v = small + τ, z = (big − small)/u and
+    n = own + other − 1; its second derivatives follow from those of ln S (ratios of the series' sums) and of z
+    (∂z/∂big = v/u², ∂z/∂small = −1/u, ∂²z/∂big² = −2v/u³, ∂²z/∂big∂small = 1/u²). For J = H1 − H2 (H at t_x and
+    at T) with w = H1/J: ∇ log J = w ∇h1 + (1 − w) ∇h2 and ∇² log J = w ∇²h1 + (1 − w) ∇²h2 + w(1 − w)(∇h1 − ∇h2)
+    (∇h1 − ∇h2)', h = log H.
     """
     swap = beta > alpha  # sum in the variable with the smaller z
     big, small = np.maximum(alpha, beta), np.minimum(alpha, beta)
@@ -613,31 +652,64 @@ def _integral_by_series(r, alpha, s, beta, x, t_x, T, pairs):
         own, other = np.where(flip, q, p), np.where(flip, p, q)  # exponents of (big+τ) and (small+τ)
         u = big_at + tau
         z = (big_at - small_at) / u
-        series, d_series_dz, d_series_own, d_series_other = _ratio_series(own, other, z, level[first])
+        sums = _ratio_series(own, other, z, level[first], second)
+        series, ratios = sums[0], sums[1:] / sums[0]  # dS/dz, dS/d own, dS/d other (then the second ones) over S
         v = small_at + tau
         value = -own * np.log(u) + (1.0 - other) * np.log(v) + np.log(series) - np.log(n)
         dz_dbig, dz_dsmall = v / u**2, -1.0 / u
-        g_big = -own / u + d_series_dz / series * dz_dbig
-        g_small = (1.0 - other) / v + d_series_dz / series * dz_dsmall
-        g_own = -np.log(u) + d_series_own / series - 1.0 / n
-        g_other = -np.log(v) + d_series_other / series - 1.0 / n
+        g_big = -own / u + ratios[0] * dz_dbig
+        g_small = (1.0 - other) / v + ratios[0] * dz_dsmall
+        g_own = -np.log(u) + ratios[1] - 1.0 / n
+        g_other = -np.log(v) + ratios[2] - 1.0 / n
         # back to (p, alpha, q, beta)
         columns = [np.where(flip, g_other, g_own), np.where(flip, g_small, g_big), np.where(flip, g_own, g_other),
                    np.where(flip, g_big, g_small)]
-        return value, np.stack(columns)
+        if not second:
+            return value, np.stack(columns), None
+        # ln S's second derivatives: S''/S − (S'/S)(S'/S)
+        zz, z_own, z_other = (ratios[3] - ratios[0] ** 2, ratios[4] - ratios[0] * ratios[1],
+                              ratios[5] - ratios[0] * ratios[2])
+        own_own, own_other, other_other = (ratios[6] - ratios[1] ** 2, ratios[7] - ratios[1] * ratios[2],
+                                           ratios[8] - ratios[2] ** 2)
+        hessian = np.empty((4, 4, len(first)))  # in (own, big, other, small)
+        hessian[0, 0], hessian[0, 2], hessian[2, 2] = own_own + n**-2, own_other + n**-2, other_other + n**-2
+        hessian[0, 1] = -1.0 / u + z_own * dz_dbig
+        hessian[0, 3] = z_own * dz_dsmall
+        hessian[1, 2] = z_other * dz_dbig
+        hessian[2, 3] = -1.0 / v + z_other * dz_dsmall
+        hessian[1, 1] = own / u**2 + zz * dz_dbig**2 - 2.0 * ratios[0] * v / u**3
+        hessian[1, 3] = zz * dz_dbig * dz_dsmall + ratios[0] / u**2
+        hessian[3, 3] = -(1.0 - other) / v**2 + zz * dz_dsmall**2
+        packed = np.stack([np.where(flip, hessian[min(i, j), max(i, j)], hessian[min(m, n_), max(m, n_)])
+                           for (m, n_), (i, j) in zip(_UNSWAPPED, _SWAPPED, strict=True)])
+        return value, np.stack(columns), packed
 
     ends = []
     for tau, (first, at) in zip((t_x, T), pairs, strict=True):
-        value, grad = log_h(tau[first], first)
-        ends.append((value[at], grad[:, at]))
-    (log_h1, grad1), (log_h2, grad2) = ends
-    with np.errstate(divide="ignore", invalid="ignore"):
+        value, grad, hessian = log_h(tau[first], first)
+        ends.append((value[at], grad[:, at], None if hessian is None else hessian[:, at]))
+    (log_h1, grad1, hessian1), (log_h2, grad2, hessian2) = ends
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio21 = np.exp(log_h2 - log_h1)
         log_j = log_h1 + np.log1p(-np.minimum(ratio21, 1.0))
         # d log(H1 - H2) = (H1 dlogH1 - H2 dlogH2) / (H1 - H2) = dlogH2 + (dlogH1 - dlogH2) / (1 - H2/H1)
-        grad = grad2 + (grad1 - grad2) / (1.0 - ratio21)
+        weight = 1.0 / (1.0 - ratio21)  # w = H1 / (H1 - H2)
+        apart = grad1 - grad2
+        grad = grad2 + apart * weight
+        hessian = None
+        if second:
+            hessian = hessian2 + (hessian1 - hessian2) * weight
+            hessian += weight * (1.0 - weight) * np.stack([apart[i] * apart[j] for i, j in HESSIAN_PAIRS])
     scale = np.stack(np.broadcast_arrays(np.log(alpha), r / alpha, np.log(beta), s / beta)).reshape(4, -1)  # α^r β^s
-    return log_j + r * np.log(alpha) + s * np.log(beta), grad + scale
+    log_j = log_j + r * np.log(alpha) + s * np.log(beta)
+    if not second:
+        return log_j, grad + scale
+    # α^r β^s: ∂²/∂r∂α = 1/α, ∂²/∂α² = −r/α², and the same in (s, β)
+    hessian[1] += 1.0 / alpha
+    hessian[4] -= r / alpha**2
+    hessian[8] += 1.0 / beta
+    hessian[9] -= s / beta**2
+    return log_j, grad + scale, hessian
 
 
 def _integral_by_quadrature(r, alpha, s, beta, x, t_x, T):

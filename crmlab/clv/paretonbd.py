@@ -15,6 +15,7 @@ import numpy as np
 
 from ._purchase import COMMON_PURCHASE_RATE, PurchaseModel
 from ._special import (
+    HESSIAN_PAIRS,
     _tanh_sinh_rule,
     covariate_pairs,
     digamma_difference,
@@ -25,6 +26,7 @@ from ._special import (
     log_tricomi_u1,
     pareto_nbd_integral,
     pareto_nbd_integral_by_row,
+    trigamma_difference,
 )
 from .correlation import SarmanovCorrelation
 from .fitting import Boundary
@@ -161,9 +163,10 @@ class ParetoNBD(SarmanovCorrelation, PurchaseModel):
         return {**derived, "recency_pairs": distinct_pairs(x, columns["recency"]),
                 "T_pairs": distinct_pairs(x, columns["T"])}
 
-    def _terms(self, params, data):
+    def _terms(self, params, data, second: bool = False):
         """The log of the bracket's two terms (times α^r β^s, each factor as (1 + τ/α)^-r (α+τ)^-x ...) and the
-        integral's gradient; α and β one number, or one per row (covariates)."""
+        integral's derivatives (its gradient, and with ``second`` its Hessian); α and β one number, or one per row
+        (covariates)."""
         r, alpha, s, beta = params
         x, t_x, T = data["frequency"], data["recency"], data["T"]
         grow_alpha, grow_beta = np.log1p(T / alpha), np.log1p(T / beta)
@@ -171,15 +174,16 @@ class ParetoNBD(SarmanovCorrelation, PurchaseModel):
         if np.ndim(alpha) or np.ndim(beta):
             if "covariate_pairs" not in data:
                 data.update(self._derived(data))
-            log_j, d_j = pareto_nbd_integral_by_row(r, alpha, s, beta, x, t_x, T, pairs=data["covariate_pairs"])
+            log_j, *derivatives = pareto_nbd_integral_by_row(r, alpha, s, beta, x, t_x, T,
+                                                             pairs=data["covariate_pairs"], second=second)
         else:
             pairs = (data["recency_pairs"], data["T_pairs"]) if "T_pairs" in data else None
-            log_j, d_j = pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=pairs)
+            log_j, *derivatives = pareto_nbd_integral(r, alpha, s, beta, x, t_x, T, pairs=pairs, second=second)
         mix = _log_add_exp(log_a, np.log(s) + log_j)
-        return (r, alpha, s, beta), (x, T, grow_alpha, grow_beta), log_a, d_j, mix
+        return (r, alpha, s, beta), (x, T, grow_alpha, grow_beta), log_a, derivatives, mix
 
     def _row_log_likelihood(self, params, data):
-        (r, alpha, s, beta), (x, T, grow_alpha, grow_beta), log_a, d_j, mix = self._terms(params, data)
+        (r, alpha, s, beta), (x, T, grow_alpha, grow_beta), log_a, (d_j,), mix = self._terms(params, data)
         w_a = np.exp(log_a - mix)
         w_j = 1.0 - w_a
         levels, at = self._frequency_levels(data)  # special functions once per distinct frequency
@@ -189,6 +193,47 @@ class ParetoNBD(SarmanovCorrelation, PurchaseModel):
         d_s = w_a * -s * grow_beta + w_j * (1.0 + s * d_j[2])
         d_beta = w_a * s * T / (beta + T) + w_j * beta * d_j[3]
         return ll, np.stack([d_r, d_alpha, d_s, d_beta]).T
+
+    exact_row_curvature = True
+
+    def _row_curvature(self, theta, data):
+        """The rows' Hessians in the customer's log-parameters (log r, log α_i, log s, log β_i), as {(j, k): row
+        values} for j <= k: in closed form where the integral is a series, by central differences of the row
+        gradients on the rows it takes by quadrature.
+
+        ℓ = ln Γ(r+x)/Γ(r) + ln(e^A + e^B), A = −r ln(1 + T/α) − x ln(α+T) − s ln(1 + T/β) and B = ln s + ln J̃, so
+        its Hessian is that of the first part (in log r only) plus w_A H_A + w_B H_B + w_A w_B (g_A − g_B)(g_A −
+        g_B)', with g and H the terms' gradients and Hessians and w_A = e^A/(e^A + e^B) = P(alive). With u = α/(α+T)
+        and v = β/(β+T): ∂A/∂log r = ∂²A/∂log r² = −r ln(1 + T/α), ∂A/∂log α = r(1 − u) − x u,
+        ∂²A/∂log r∂log α = r(1 − u), ∂²A/∂log α² = −(r + x) u(1 − u), and the same in (s, β) with v and without x.
+        B's follow from ln J̃'s derivatives in the natural parameters φ
+        (:func:`~crmlab.clv._special.pareto_nbd_integral`): φ_j φ_k ∂²ln J̃/∂φ_j∂φ_k + δ_jk φ_j ∂ln J̃/∂φ_j.
+        """
+        params = self._row_params(theta, data)
+        (r, alpha, s, beta), (x, T, grow_alpha, grow_beta), log_a, (d_j, d2_j), mix = self._terms(params, data, True)
+        w_a = np.exp(log_a - mix)
+        w_j = 1.0 - w_a
+        u, v = alpha / (alpha + T), beta / (beta + T)
+        phi = (r, alpha, s, beta)
+        g_a = (-r * grow_alpha, r * (1 - u) - x * u, -s * grow_beta, s * (1 - v))
+        h_a = {(0, 0): g_a[0], (0, 1): r * (1 - u), (1, 1): -(r + x) * u * (1 - u),
+               (2, 2): g_a[2], (2, 3): s * (1 - v), (3, 3): -s * v * (1 - v)}
+        g_b = [phi[j] * d_j[j] for j in range(4)]
+        g_b[2] = g_b[2] + 1.0  # B = ln s + ln J̃
+        levels, at = self._frequency_levels(data)
+        hessian = {}
+        for index, (j, k) in enumerate(HESSIAN_PAIRS):
+            h_b = phi[j] * phi[k] * d2_j[index] + (phi[j] * d_j[j] if j == k else 0.0)
+            hessian[j, k] = w_a * h_a.get((j, k), 0.0) + w_j * h_b + w_a * w_j * (g_a[j] - g_b[j]) * (g_a[k] - g_b[k])
+        hessian[0, 0] += r * digamma_difference(r, levels)[at] + r**2 * trigamma_difference(r, levels)[at]
+        rough = ~np.logical_and.reduce([np.isfinite(values) for values in hessian.values()])
+        if rough.any():  # rows integrated by quadrature
+            rows = np.flatnonzero(rough)
+            differences = self._row_curvature_by_differences(theta, {c: data[c][rows] for c in self.data_columns},
+                                                             central=True)
+            for key, values in differences.items():
+                hessian[key][rows] = values
+        return hessian
 
     # ------------------------------------------------------------------ predictions
     def _p_alive_now(self, history):

@@ -72,6 +72,28 @@ def test_bgnbd_row_hessian_matches_central_differences_of_the_gradient(log_param
             np.testing.assert_allclose(analytic[min(j, k), max(j, k)], (up - down)[:, k] / 2e-5, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("log_params", [(-0.592, 2.359, -0.501, 2.457), (-0.6, 1.0, 0.3, 3.5), (0.5, 3.7, -1.2, 0.7),
+                                        (0.0, 0.0, 12.0, 13.0)],
+                         ids=["CDNOW", "beta above alpha", "far-apart scales", "near a limit"])
+def test_pareto_nbd_row_curvature_matches_central_differences_of_the_gradient(log_params, cdnow_published):
+    """Pareto/NBD's Hessian of each customer's log-likelihood (log r, log α, log s, log β) — in closed form where
+    the integral is a series, forward differences where it is a quadrature (the far-apart scales and the point
+    near a limit send rows there) — against central differences of the analytic gradient, on every CDNOW row.
+    The first point is Fader, Hardie & Lee's (2005) CDNOW estimate."""
+    model = cl.clv.ParetoNBD()
+    prepared = model._prepare(cdnow_published, None)
+    theta = np.array(log_params)
+    curvature = model._row_curvature(theta, dict(prepared.columns))
+    assert sorted(curvature) == [(j, k) for j in range(4) for k in range(j, 4)]
+    for j in range(4):
+        step = np.zeros(4)
+        step[j] = 1e-5
+        up = model._row_log_likelihood(tuple(np.exp(theta + step)), dict(prepared.columns))[1]
+        down = model._row_log_likelihood(tuple(np.exp(theta - step)), dict(prepared.columns))[1]
+        for k in range(4):
+            np.testing.assert_allclose(curvature[min(j, k), max(j, k)], (up - down)[:, k] / 2e-5, rtol=1e-5, atol=1e-7)
+
+
 def test_summary_and_information_criteria(cdnow_published):
     model = cl.clv.BetaGeo().fit(cdnow_published)
     table = model.summary()
