@@ -144,27 +144,45 @@ class PurchaseModel(CovariatePenalty, CustomerBaseModel):
 
         H_i is minus the Hessian of customer i's log-likelihood in their own log-parameters (log r, log α_i,
         ...) from :meth:`_row_curvature`, and J_i = ∂(log φ_i)/∂θ is constant (:meth:`_links`), so the chain rule
-        adds no second-derivative term. Used with covariates, and without them where the model's row curvature
-        is exact (``exact_row_curvature``); else — and with θ extended beyond the coefficients (the
-        correlation's η) — the generic forward differences in θ.
+        adds no second-derivative term. J_i depends on the customer only through their covariates, so where these
+        take few values the H_i are first summed within each group of equal covariates. Used with covariates, and
+        without them where the model's row curvature is exact (``exact_row_curvature``); else — and with θ extended
+        beyond the coefficients (the correlation's η) — the generic forward differences in θ.
         """
         design, k = self.covariate_design(), len(self.param_names)
         if len(theta) != k + len(design.names) or not (design or self.exact_row_curvature):
             return super()._likelihood_information(theta, prepared, gradient_at_theta)
-        n = len(theta)
-        information = np.zeros((n, n))
+        information = np.zeros((len(theta), len(theta)))
         for columns, counts in prepared.blocks:
             curvature = self._row_curvature(theta, columns)  # {(i, j), i <= j: ∂²ℓ/∂log φ_i∂log φ_j per row}
-            # column b of J is sparse: a unit vector for a log-parameter, the links' slopes for a coefficient
-            loadings = [[(b, 1.0)] for b in range(k)] + [[] for _ in range(n - k)]
-            for parameter, coefficient, slope in self._links(columns):
-                loadings[coefficient].append((parameter, slope))
-            for b in range(n):
-                inner = [sum(curvature[min(i, j), max(i, j)] * slope for j, slope in loadings[b])
-                         for i in range(k)]  # (H_i J_i)[:, b] per row
-                for a in range(b, n):
-                    information[a, b] -= sum((inner[i] * slope) @ counts for i, slope in loadings[a])
-        return np.tril(information) + np.tril(information, -1).T
+            group = columns.get("covariate_group")
+            n_groups = int(group.max()) + 1 if group is not None and group.size else 0
+            if not design or 4 * n_groups > len(counts):
+                information -= self._through_links(curvature, counts, columns)
+                continue
+            first = np.empty(n_groups, dtype="int64")
+            first[group[::-1]] = np.arange(len(group))[::-1]  # the first row of each group
+            sums = {key: np.bincount(group, weights=counts * values, minlength=n_groups)
+                    for key, values in curvature.items()}
+            representatives = {key: values[first] for key, values in columns.items()
+                               if key in ("frequency", *(f"covariates:{p}" for p in PROCESSES))}
+            information -= self._through_links(sums, np.ones(n_groups), representatives)
+        return information
+
+    def _through_links(self, curvature, counts, columns) -> np.ndarray:
+        """Σ_i n_i J_i' C_i J_i for the rows' curvatures C_i in their log-parameters ({(i, j), i <= j: values})."""
+        k, n = len(self.param_names), len(self.theta_names)
+        # column b of J is sparse: a unit vector for a log-parameter, the links' slopes for a coefficient
+        loadings = [[(b, 1.0)] for b in range(k)] + [[] for _ in range(n - k)]
+        for parameter, coefficient, slope in self._links(columns):
+            loadings[coefficient].append((parameter, slope))
+        total = np.zeros((n, n))
+        for b in range(n):
+            inner = [sum(curvature[min(i, j), max(i, j)] * slope for j, slope in loadings[b])
+                     for i in range(k)]  # (C_i J_i)[:, b] per row
+            for a in range(b, n):
+                total[a, b] = sum((inner[i] * slope) @ counts for i, slope in loadings[a])
+        return np.tril(total) + np.tril(total, -1).T
 
     #: Whether :meth:`_row_curvature` is in closed form (else forward differences of the row gradients).
     exact_row_curvature: ClassVar[bool] = False
