@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ._customer_base import CustomerBaseModel
-from .base import _Data, _unique_rows, row_codes
+from .base import _Data, _first_rows, _row_groups, _unique_rows, row_codes
 from .covariates import PROCESSES, CovariateDesign, CovariatePenalty, check_identifiable, covariate_values
 from .fitting import Boundary
 
@@ -77,9 +77,13 @@ class PurchaseModel(CovariatePenalty, CustomerBaseModel):
         if design and isinstance(data, pd.DataFrame):
             covariate_values(data, design.columns, self.model_name)  # text, categories, gaps: a crmlab error first
         prepared = super()._prepare(data, weights)
-        if design:
-            check_identifiable({c: prepared.columns[c] for c in design.columns},
-                               {p: design.effects(p) for p in PROCESSES}, prepared.counts, self.model_name)
+        if design:  # on the distinct covariate rows, each weighted by its customers: the same centred design
+            values = {c: prepared.columns[c] for c in design.columns}
+            group, first = ((prepared.blocks[0][0]["covariate_group"], None) if len(prepared.blocks) == 1 else
+                            _row_groups(values))
+            first = _first_rows(group) if first is None else first
+            check_identifiable({c: v[first] for c, v in values.items()}, {p: design.effects(p) for p in PROCESSES},
+                               np.bincount(group, weights=prepared.counts), self.model_name)
         return prepared
 
     def _history(self, data):

@@ -41,7 +41,6 @@ parameters set from θ, without refitting.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import platform
 import warnings
@@ -65,6 +64,8 @@ __all__ = ["MaximumLikelihoodModel", "load_model", "model_from_json", "FORMAT_VE
 
 #: Version of the JSON layout written by ``to_json``; ``load_model`` refuses a newer one.
 FORMAT_VERSION = 2
+#: How ``data_fingerprint_`` digests are made (the prefix of each): fits recorded otherwise cannot be compared.
+FINGERPRINT_SCHEME = "h64"
 _STAND_IN_MIN_ROWS = 100_000  # data with more unique rows than this get a subsample as stand-in (see fitting)
 _STAND_IN_CUSTOMERS = 20_000
 _BLOCK_ROWS = 65_536  # rows per block of a likelihood evaluation
@@ -446,24 +447,24 @@ class MaximumLikelihoodModel:
                             f"(first: {list(data.index[bad][:5])}); drop or fix them first")
         counts = self._weights(data, weights)
         self._check_values(columns)
-        self.data_fingerprint_ = self._fingerprint(columns, counts)
-        unique, counts = _unique_rows(columns, counts)
+        hashes = {c: value_hashes(v) for c, v in columns.items()}  # once, for the fingerprint and the grouping
+        self.data_fingerprint_ = self._fingerprint(columns, counts, hashes)
+        unique, counts = _unique_rows(columns, counts, hashes)
         keep = counts > 0
         return self._data({c: v[keep] for c, v in unique.items()}, counts[keep])
 
-    def _fingerprint(self, columns: dict[str, np.ndarray], counts: np.ndarray) -> dict[str, str]:
-        """Hashes of the fitted rows, in their order: the model's own columns with the weights (``base``), and
-        each covariate column apart — what tells :mod:`crmlab.clv.comparison` whether two fits saw the same data."""
+    def _fingerprint(self, columns: dict[str, np.ndarray], counts: np.ndarray,
+                     hashes: dict[str, np.ndarray] | None = None) -> dict[str, str]:
+        """Digests of the fitted rows, in their order: the model's own columns with the weights (``base``), and
+        each covariate column apart — what tells :mod:`crmlab.clv.comparison` whether two fits saw the same data
+        (:func:`sequence_digest` of the values' hashes, given in ``hashes`` where they were computed already)."""
         covariates = set(self.covariate_columns)
-
-        def digest(*arrays) -> str:
-            h = hashlib.blake2b(digest_size=12)
-            for array in arrays:
-                h.update(np.ascontiguousarray(array, dtype="float64").tobytes())
-            return h.hexdigest()
-
-        own = [v for c, v in columns.items() if c not in covariates]
-        return {"base": digest(*own, counts), **{c: digest(columns[c]) for c in columns if c in covariates}}
+        hashes = hashes or {}
+        digests = {c: sequence_digest(hashes[c] if c in hashes else value_hashes(v)) for c, v in columns.items()}
+        own = [digests[c] for c in columns if c not in covariates] + [sequence_digest(value_hashes(counts))]
+        base = sequence_digest(np.array(own, dtype="uint64"))
+        return {"base": f"{FINGERPRINT_SCHEME}:{base:016x}",
+                **{c: f"{FINGERPRINT_SCHEME}:{digests[c]:016x}" for c in columns if c in covariates}}
 
     def _weights(self, data: pd.DataFrame, weights) -> np.ndarray:
         if weights is None:
@@ -647,25 +648,42 @@ def numeric_column(data: pd.DataFrame, column: str, model_name: str) -> np.ndarr
                               "build the table with crmlab.customer_summary") from error
 
 
-def _unique_rows(columns: dict[str, np.ndarray], counts: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def value_hashes(values: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each value (pandas' ``hash_array``; −0.0 and 0.0 alike), of the flattened array."""
+    return pd.util.hash_array(np.asarray(values, dtype="float64").ravel() + 0.0)  # -0.0 + 0.0 is 0.0
+
+
+def sequence_digest(hashes: np.ndarray) -> int:
+    """A 64-bit digest of a sequence from its elements' 64-bit hashes h_i: Σ_i h_i (2i + 1) φ mod 2^64, φ the odd
+    golden-ratio constant. Each position's multiplier is odd, so it maps h_i one to one: changing any one element,
+    or moving one, changes the digest; other changes leave it alike with probability 2^-64."""
+    multipliers = (2 * np.arange(len(hashes), dtype="uint64") + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+    return int(np.sum(np.asarray(hashes, dtype="uint64") * multipliers, dtype="uint64"))  # arrays wrap mod 2^64
+
+
+def _unique_rows(columns: dict[str, np.ndarray], counts: np.ndarray,
+                 hashes: dict[str, np.ndarray] | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The distinct rows (in order of first appearance) and the summed counts of the rows equal to each."""
-    group, first = _row_groups(columns)
+    group, first = _row_groups(columns, hashes)
     return {c: v[first] for c, v in columns.items()}, np.bincount(group, weights=counts)
 
 
-def _row_groups(columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _row_groups(columns: dict[str, np.ndarray],
+                hashes: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each row's group among the distinct rows of ``columns`` (numbered in order of first appearance), and the
     first row of each group.
 
-    One 64-bit hash per row (pandas' ``hash_array`` of each column, combined), numbered by one pass over the
-    hashes; every row is then checked equal to its group's first row, so a collision of hashes cannot merge
-    different rows (if one ever did, the rows are grouped column by column instead). Codes are numbered in order
-    of first appearance, so a group's first row is where the running maximum of the codes rises.
+    One 64-bit hash per row (the columns' :func:`value_hashes`, combined; ``hashes`` gives those computed
+    already), numbered by one pass over the hashes; every row is then checked equal to its group's first row, so
+    a collision of hashes cannot merge different rows (if one ever did, the rows are grouped column by column
+    instead). Codes are numbered in order of first appearance, so a group's first row is where the running
+    maximum of the codes rises.
     """
     rows = len(next(iter(columns.values()))) if columns else 0
+    hashes = hashes or {}
     key = np.zeros(rows, dtype="uint64")
-    for values in columns.values():
-        key = key * np.uint64(1_000_003) ^ pd.util.hash_array(np.asarray(values) + 0.0)  # -0.0 + 0.0 is 0.0
+    for column, values in columns.items():
+        key = key * np.uint64(1_000_003) ^ (hashes[column] if column in hashes else value_hashes(values))
     group = pd.factorize(key)[0]
     first = _first_rows(group)
     if all(np.array_equal(values, values[first][group]) for values in columns.values()):

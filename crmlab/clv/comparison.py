@@ -156,6 +156,10 @@ def _require_same_customers(first, second, covariates: bool = True) -> None:
     if one is None or two is None:
         raise DataError("these fits do not record what data they were fitted on (loaded from an older file?); refit "
                         "them to compare")
+    schemes = {str(fingerprint[_BASE_KEY]).partition(":")[0] for fingerprint in (one, two)}
+    if len(schemes) > 1:
+        raise DataError("these fits record their data in different ways (one was saved by an older crmlab), so "
+                        "whether they saw the same customers cannot be told; refit the older one to compare")
     keys = [_BASE_KEY] + ([k for k in one if k in two and k != _BASE_KEY] if covariates else [])
     differ = [k for k in keys if one.get(k) != two.get(k)]
     if differ:

@@ -276,6 +276,38 @@ def test_comparison_table_with_holdout_error():
         cl.clv.compare_models({"all": fits["covariates"], "half": cl.clv.ParetoNBD().fit(calibration.iloc[:300])})
 
 
+def test_fingerprints_tell_data_apart():
+    """The fingerprint of a fit changes with any one value, the order of the rows or a weight, and a covariate's
+    digest only with that covariate; fits recorded by an older crmlab (blake2b digests without a scheme) are
+    refused for comparison rather than called different data."""
+    data = covariates(400, seed=3).join(cl.datasets.simulate_paretonbd(400, 39.0, r=0.8, alpha=6.0, s=0.7, beta=9.0,
+                                                                         seed=3).reset_index(drop=True))
+    model = cl.clv.ParetoNBD(purchase_covariates=["segment", "score"])
+
+    def fingerprint(frame, weights=None):
+        model._prepare(frame, weights)
+        return model.data_fingerprint_
+
+    reference = fingerprint(data)
+    assert reference == fingerprint(data.copy()) and set(reference) == {"base", "segment", "score"}
+    changed = {"one recency": data.assign(recency=np.r_[data["recency"].iloc[0] / 2, data["recency"].iloc[1:]]),
+               "two rows swapped": data.iloc[np.r_[1, 0, 2:400]],
+               "one score": data.assign(score=np.r_[data["score"].iloc[0] + 0.1, data["score"].iloc[1:]])}
+    assert fingerprint(changed["one recency"])["base"] != reference["base"]
+    assert all(a != b for a, b in zip(fingerprint(changed["two rows swapped"]).values(), reference.values(),
+                                      strict=True))
+    moved = fingerprint(changed["one score"])
+    assert moved["score"] != reference["score"] and moved["segment"] == reference["segment"]
+    assert moved["base"] == reference["base"]
+    assert fingerprint(data, np.r_[2.0, np.ones(399)])["base"] != reference["base"]
+    first = model.fit(data, time_unit="W")
+    second = cl.clv.ParetoNBD(purchase_covariates=["segment"]).fit(data, time_unit="W")
+    assert cl.clv.likelihood_ratio_test(second, first).df == 1
+    second.data_fingerprint_ = {"base": "0" * 24, "segment": "1" * 24}  # as an older crmlab recorded them
+    with pytest.raises(DataError, match="older crmlab"):
+        cl.clv.likelihood_ratio_test(second, first)
+
+
 def test_covariate_effects_plot(pareto_fit):
     import matplotlib.pyplot as plt
 
