@@ -40,6 +40,7 @@ _POLYNOMIAL_Z = _RTOL ** (1 / (_POLYNOMIAL_TERMS - 1))  # z^63 < 1e-16 for z bel
 _SERIES_TERMS = 256  # beta-mixture rows expected to need more terms than this are integrated instead
 _SERIES_MAGNITUDE = 1e5  # Pareto/NBD rows whose series terms reach this size are integrated (rounding 1e-11)
 _ASYMPTOTIC_FROM = 10.0  # the Stirling series below are used from here on (truncation error < 1e-17)
+_RECURRENCE_MAX = 1000  # cancelling differences over whole steps up to this: the recurrence (_by_recurrence)
 _CANCELLATION = 50.0  # a difference of gammaln (digamma) values is used when the values are at most this many
 #                       times the difference: its rounding (a few ulps of each) is then below about 1e-13 of it
 # lnΓ(x) = (x - 1/2) ln x - x + ln(2π)/2 + Σ _STIRLING[k] x^-(2k+1)
@@ -80,14 +81,34 @@ def log_gamma_ratio(x, h) -> np.ndarray:
     1e-13 of the result; elsewhere — h ≪ x, or x near 10¹³ where lnΓ(x) ≈ 3.8e14 and the difference
     is lost — the difference of Stirling's series taken term by term: both arguments shifted to at
     least 10 by Γ(y+1) = yΓ(y) (subtracting Σ log1p(h/(x+j))), then (y − ½) log1p(h/y) + h ln(y+h) − h
-    + Σ c_k [(y+h)^−(2k−1) − y^−(2k−1)], each bracket without cancellation.
+    + Σ c_k [(y+h)^−(2k−1) − y^−(2k−1)], each bracket without cancellation — or, for one x >= 1 and whole steps
+    h (a purchase model's frequencies), the sum Σ_{j<h} ln(x + j).
     """
-    return _difference(special.gammaln, _stirling_log_gamma_ratio, x, h)
+    return _difference(special.gammaln, _stirling_log_gamma_ratio, x, h, (np.log, 1.0))
 
 
-def _difference(function, series, x, h) -> np.ndarray:
-    """function(x + h) − function(x): the plain difference where its rounding is below 1e-13 of it, else
-    ``series(x, h)`` (the difference from an asymptotic series, computed without cancellation)."""
+def _by_recurrence(term, x, h, smallest_x: float = 0.0) -> np.ndarray | None:
+    """Σ_{j<h} term(x + j) — the difference of lnΓ, ψ or ψ' over whole steps, by Γ(y+1) = yΓ(y) — for one number
+    x >= ``smallest_x`` and whole 0 <= h <= ``_RECURRENCE_MAX`` (an array); None where that does not apply.
+
+    The terms share one sign (for lnΓ from x >= 1 on), so their running sum has no cancellation: its error is a
+    few ulps for the short sums it is used for (:func:`_difference`: where h is small against x), at a fraction
+    of the asymptotic series' cost (the purchase models need these differences at every frequency, x a parameter
+    of the model)."""
+    if np.ndim(x) or not x >= smallest_x:
+        return None
+    h = np.asarray(h)
+    if not h.size or not (0 <= h.min() and h.max() <= _RECURRENCE_MAX) or np.any(h != np.floor(h)):
+        return None
+    sums = np.zeros(int(h.max()) + 1)
+    np.cumsum(term(x + np.arange(len(sums) - 1)), out=sums[1:])
+    return sums[h.astype(np.intp)]
+
+
+def _difference(function, series, x, h, recurrence=None) -> np.ndarray:
+    """function(x + h) − function(x): the plain difference where its rounding is below 1e-13 of it, else — for
+    one x and whole steps h — the sum of ``recurrence`` = (term, smallest x) over the steps (:func:`_by_recurrence`),
+    or ``series(x, h)`` (the difference from an asymptotic series, computed without cancellation)."""
     x, h = np.asarray(x, dtype="float64"), np.asarray(h, dtype="float64")
     upper, lower = function(x + h), function(x)
     value = np.asarray(upper - lower)
@@ -95,6 +116,12 @@ def _difference(function, series, x, h) -> np.ndarray:
     inexact = ((np.abs(upper) + np.abs(lower)) > _CANCELLATION * np.abs(value)) & (h != 0)
     if not inexact.any():
         return value
+    if recurrence is not None and np.ndim(x) == 0 and np.ndim(h) == 1:
+        term, smallest_x = recurrence
+        by_recurrence = _by_recurrence(term, x, h[inexact], smallest_x)
+        if by_recurrence is not None:
+            value[inexact] = by_recurrence
+            return value
     x, h, inexact = (np.array(v, ndmin=1) for v in np.broadcast_arrays(x, h, inexact))
     value = np.array(np.broadcast_to(value, x.shape), ndmin=1)
     value[inexact] = series(x[inexact], h[inexact])
@@ -116,7 +143,7 @@ def digamma_difference(x, h) -> np.ndarray:
     """ψ(x + h) − ψ(x) for x > 0 and x + h > 0, as :func:`log_gamma_ratio`: the plain difference where its
     rounding is small, else from the asymptotic series of the difference, ln(y+h)/y − [1/(y+h) − 1/y]/2
     + Σ d_k [(y+h)^−2k − y^−2k], after shifting with ψ(y+1) = ψ(y) + 1/y."""
-    return _difference(special.digamma, _asymptotic_digamma_difference, x, h)
+    return _difference(special.digamma, _asymptotic_digamma_difference, x, h, (np.reciprocal, 0.0))
 
 
 def _asymptotic_digamma_difference(x: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -133,7 +160,12 @@ def trigamma_difference(x, h) -> np.ndarray:
     """ψ'(x + h) − ψ'(x) for x > 0 and x + h > 0, as :func:`digamma_difference`: the plain difference where its
     rounding is small, else from the asymptotic series of the difference, [1/(y+h) − 1/y] + [(y+h)^−2 − y^−2]/2
     + Σ B_2k [(y+h)^−(2k+1) − y^−(2k+1)], after shifting with ψ'(y+1) = ψ'(y) − 1/y²."""
-    return _difference(lambda y: special.polygamma(1, y), _asymptotic_trigamma_difference, x, h)
+    return _difference(lambda y: special.polygamma(1, y), _asymptotic_trigamma_difference, x, h,
+                       (_minus_inverse_square, 0.0))  # ψ'(y+1) − ψ'(y) = −1/y²
+
+
+def _minus_inverse_square(y):
+    return -(y**-2.0)
 
 
 def _asymptotic_trigamma_difference(x: np.ndarray, h: np.ndarray) -> np.ndarray:

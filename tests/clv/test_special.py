@@ -41,6 +41,18 @@ def test_gamma_ratios_keep_their_relative_accuracy(rng):
     assert log_gamma_ratio(1e13, 1.0) == pytest.approx(np.log(1e13), rel=1e-15)  # gammaln's difference: 0.0625 off
 
 
+@pytest.mark.parametrize("x", [1e-8, 0.24, 1.0, 1.7, 11.4, 73.3, 2.5e3, 1e6, 1e13])
+def test_differences_over_whole_steps_keep_their_relative_accuracy(x):
+    """The purchase models' differences at their frequencies — one x, whole steps h up to 1,000 — against mpmath:
+    where gammaln's and digamma's differences lose digits (h small against x: summed by the recurrence) and where
+    they do not."""
+    h = np.r_[0, 1, 2, 3, 5, 9, 17, 50, 120, 999, 1000].astype(float)
+    for ours, reference in ((log_gamma_ratio, mp.loggamma), (digamma_difference, mp.digamma),
+                            (trigamma_difference, lambda y: mp.polygamma(1, y))):
+        exact = [float(reference(mp.mpf(x) + int(step)) - reference(mp.mpf(x))) for step in h]
+        np.testing.assert_allclose(ours(x, h), exact, rtol=1e-13, atol=0)
+
+
 def _mixture_references(r, a, b, w):
     """log 2F1(r, a; a+b; -w) and log(r w 3F2(r+1, a, 1; a+b, 2; -w)): the two BG/NBD mixtures.
 
