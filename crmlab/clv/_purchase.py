@@ -323,17 +323,20 @@ class PurchaseModel(CovariatePenalty, CustomerBaseModel):
         return np.concatenate([np.log([start[name] for name in self.param_names]),
                                np.zeros(len(self.covariate_design().names))])
 
-    def _alternative_starts(self, data: _Data) -> list[np.ndarray]:
-        """The purchase rates matched to the data, with each of ``_dropout_starts``.
+    def _alternative_starts(self, data: _Data, coefficients: np.ndarray | None = None) -> list[np.ndarray]:
+        """The purchase rates matched to the data, with each of ``_dropout_starts``, and the covariate coefficients
+        at ``coefficients`` (those of the estimate found so far; else 0).
 
         λ ~ Gamma(1, α) with 1/α = Σx / ΣT, the observed repeat purchases per unit of time (the mean rate
         of customers who never drop out: a moment estimate, low where many dropped out). The first start,
         α = mean(T)/10, assumes frequent buyers; where customers buy rarely (a few purchases in hundreds
         of time units) the likelihood also has a maximum near nearly homogeneous rates (r and α large),
-        which a climb from a rate that is too high can miss for a limit.
+        which a climb from a rate that is too high can miss for a limit. The starts differ in the model's own
+        parameters; the covariates' effects start where the data have put them already, which on simulated data
+        (``benchmarks/bench_covariates.py``) shortens the climbs from these starts by a third.
         """
         rate = float(np.sum(data.counts * data.columns["frequency"]) / np.sum(data.counts * data.columns["T"]))
         values = self._start_values(data) | {"r": 1.0, "alpha": 1.0 / rate}
-        coefficients = np.zeros(len(self.covariate_design().names))
+        coefficients = np.zeros(len(self.covariate_design().names)) if coefficients is None else coefficients
         return [np.concatenate([np.log([(values | dropout)[name] for name in self.param_names]), coefficients])
                 for dropout in self._dropout_starts]

@@ -166,11 +166,12 @@ class MaximumLikelihoodModel:
     def _initial_log_params(self, data: _Data) -> np.ndarray:
         return np.zeros(len(self.theta_names))
 
-    def _alternative_starts(self, data: _Data) -> list[np.ndarray]:
+    def _alternative_starts(self, data: _Data, coefficients: np.ndarray | None = None) -> list[np.ndarray]:
         """Starts (log-parameters) in other basins of the likelihood than the first start's; none by default.
 
         A model whose likelihood is known to have several maxima names a start near each, and the fit
-        keeps the highest maximum climbed to (:func:`crmlab.clv.fitting.maximise`).
+        keeps the highest maximum climbed to (:func:`crmlab.clv.fitting.maximise`). ``coefficients`` are the
+        covariate coefficients of the estimate found so far, where the starts put theirs (else at 0).
         """
         return []
 

@@ -31,11 +31,11 @@ Strategies (``BetaGeo(strategy=...)``) find an interior maximum:
 Both reach the same maximum (tested); they differ only in time (``benchmarks/RESULTS.md``).
 
 Starts. A mixture likelihood can have several maxima, and a climb reaches the one whose basin it starts
-in. A model names starts in its other basins (``model._alternative_starts(data)``: for the purchase
-models the observed purchase rate, and for BG/NBD and MBG/NBD also a U-shaped dropout probability);
-:func:`maximise` climbs from each on the stand-in data (or all rows, where there is none), and only a
-start that ends higher than the first start's estimate is fitted on all rows, limits included. The
-highest log-likelihood wins.
+in. A model names starts in its other basins (``model._alternative_starts(data, coefficients)``: for the
+purchase models the observed purchase rate, and for BG/NBD and MBG/NBD also a U-shaped dropout probability,
+with the covariate coefficients of the first start's estimate); :func:`maximise` climbs from each on the
+stand-in data (or all rows, where there is none), and only a start that ends higher than the first start's
+estimate is fitted on all rows, limits included. The highest log-likelihood wins.
 
 Limits. The mixing distributions of these models have boundaries where the likelihood still
 converges: a Beta(a, b) or Gamma(r, α) whose parameters both run to infinity with their ratio fixed
@@ -475,7 +475,8 @@ def _promising(model, data, incumbent: Estimate | None) -> list[np.ndarray]:
     maximum and is stopped there (that saves about half of its evaluations); points within 1e-3 of a
     better one are the same climb and dropped.
     """
-    starts = model._alternative_starts(data)
+    starts = model._alternative_starts(data, None if incumbent is None else
+                                       model._coefficient_values(incumbent.theta))
     if not starts:
         return []
     screen = stand_in(model, data) if isinstance(fit_strategy(model.strategy), TwoStage) else None
