@@ -302,9 +302,17 @@ class PurchaseModel(CovariatePenalty, CustomerBaseModel):
         step = float(np.max(columns["T"])) / _ROUNDED_STAND_IN_GRID
         if step <= 0:
             return super()._stand_in(prepared)
-        coarse = {**{c: columns[c] for c in self.data_columns}, "recency": np.round(columns["recency"] / step) * step,
-                  "T": np.round(columns["T"] / step) * step}
-        unique, counts = _unique_rows(coarse, prepared.counts)
+        recency, T = np.round(columns["recency"] / step), np.round(columns["T"] / step)  # 0, 1, ..., 32
+        coarse = {**{c: columns[c] for c in self.data_columns}, "recency": recency * step, "T": T * step}
+        levels_say_all = set(self.data_columns) == {*self.base_columns, *self.covariate_design().columns}
+        if len(prepared.blocks) == 1 and levels_say_all:  # rows merge where their level and grid points agree
+            level = prepared.blocks[0][0]["frequency_at"].astype("int64")
+            group, first = pd.factorize((level * (_ROUNDED_STAND_IN_GRID + 1) + recency.astype("int64"))
+                                        * (_ROUNDED_STAND_IN_GRID + 1) + T.astype("int64"))[0], None
+            first = _first_rows(group)
+            unique, counts = {c: v[first] for c, v in coarse.items()}, np.bincount(group, weights=prepared.counts)
+        else:
+            unique, counts = _unique_rows(coarse, prepared.counts)
         if len(counts) > len(prepared.counts) / 3:
             return super()._stand_in(prepared)
         return self._data(unique, counts)

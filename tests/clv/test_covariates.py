@@ -98,6 +98,33 @@ def test_information_through_the_links_equals_forward_differences_in_theta(model
     np.testing.assert_array_equal(through_links, through_links.T)
 
 
+@pytest.mark.parametrize("settings", [{}, {"purchase_covariates": ["segment"]},
+                                      {"purchase_covariates": ["segment"], "dropout_covariates": ["segment"]},
+                                      {"purchase_covariates": ["segment", "score"], "dropout_covariates": ["score"]}])
+def test_rounded_stand_in_from_levels_equals_grouping_the_rounded_rows(settings):
+    """The two-stage fit's stand-in merges rows by their (covariates, frequency) level and grid points; that is
+    the grouping of the rounded rows themselves, row for row and count for count."""
+    from crmlab.clv._purchase import _ROUNDED_STAND_IN_GRID
+    from crmlab.clv.base import _unique_rows
+
+    summary = cl.datasets.simulate_paretonbd(12000, 52.0, r=0.8, alpha=6.0, s=0.7, beta=9.0, seed=6)
+    data = summary[["frequency", "recency", "T"]].join(covariates(12000, 5).set_axis(summary.index))
+    model = cl.clv.ParetoNBD(**settings)
+    prepared = model._prepare(data, None)
+    assert len(prepared.blocks) == 1 and len(prepared.counts) > 4000
+    stand_in = model._stand_in(prepared)
+    step = prepared.columns["T"].max() / _ROUNDED_STAND_IN_GRID
+    rounded = {**prepared.columns, "recency": np.round(prepared.columns["recency"] / step) * step,
+               "T": np.round(prepared.columns["T"] / step) * step}
+    unique, counts = _unique_rows(rounded, prepared.counts)
+    if stand_in is None:  # a covariate of many values: rounding merges too few rows to be worth a first stage
+        assert len(counts) > len(prepared.counts) / 3 and "score" in settings.get("dropout_covariates", [])
+        return
+    np.testing.assert_array_equal(stand_in.counts, counts)
+    for column, values in unique.items():
+        np.testing.assert_array_equal(stand_in.columns[column], values)
+
+
 def test_integral_per_group_equals_integral_per_row(pareto_data):
     """The series summed at the pairs of all covariate groups at once, row by row, and the integral of each group
     alone with its own scalar α and β agree — including a group whose far-apart α and β send most of its rows to
