@@ -461,8 +461,16 @@ class MaximumLikelihoodModel:
         (:func:`sequence_digest` of the values' hashes, given in ``hashes`` where they were computed already)."""
         covariates = set(self.covariate_columns)
         hashes = hashes or {}
-        digests = {c: sequence_digest(hashes[c] if c in hashes else value_hashes(v)) for c, v in columns.items()}
-        own = [digests[c] for c in columns if c not in covariates] + [sequence_digest(value_hashes(counts))]
+        weights = {}  # per length: the columns' positions are the rows' (dynamic covariates have more)
+
+        def digest(values_hashed: np.ndarray) -> int:
+            length = len(values_hashed)
+            if length not in weights:
+                weights[length] = _position_weights(length)
+            return sequence_digest(values_hashed, weights[length])
+
+        digests = {c: digest(hashes[c] if c in hashes else value_hashes(v)) for c, v in columns.items()}
+        own = [digests[c] for c in columns if c not in covariates] + [digest(value_hashes(counts))]
         base = sequence_digest(np.array(own, dtype="uint64"))
         return {"base": f"{FINGERPRINT_SCHEME}:{base:016x}",
                 **{c: f"{FINGERPRINT_SCHEME}:{digests[c]:016x}" for c in columns if c in covariates}}
@@ -640,6 +648,8 @@ class MaximumLikelihoodModel:
 def row_codes(columns: dict[str, np.ndarray]) -> np.ndarray:
     """Codes 0, 1, ... of the distinct rows of ``columns``, numbered in order of first appearance."""
     return _row_groups(columns)[0]
+
+
 def numeric_column(data: pd.DataFrame, column: str, model_name: str) -> np.ndarray:
     """``data[column]`` as float64, or a ColumnTypeError naming the column and a value that is not a number."""
     try:
@@ -654,12 +664,18 @@ def value_hashes(values: np.ndarray) -> np.ndarray:
     return pd.util.hash_array(np.asarray(values, dtype="float64").ravel() + 0.0)  # -0.0 + 0.0 is 0.0
 
 
-def sequence_digest(hashes: np.ndarray) -> int:
-    """A 64-bit digest of a sequence from its elements' 64-bit hashes h_i: Σ_i h_i (2i + 1) φ mod 2^64, φ the odd
-    golden-ratio constant. Each position's multiplier is odd, so it maps h_i one to one: changing any one element,
-    or moving one, changes the digest; other changes leave it alike with probability 2^-64."""
-    multipliers = (2 * np.arange(len(hashes), dtype="uint64") + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
-    return int(np.sum(np.asarray(hashes, dtype="uint64") * multipliers, dtype="uint64"))  # arrays wrap mod 2^64
+def sequence_digest(hashes: np.ndarray, weights: np.ndarray | None = None) -> int:
+    """A 64-bit digest of a sequence from its elements' 64-bit hashes h_i: Σ_i h_i w_i mod 2^64 with the
+    :func:`_position_weights` w_i (given as ``weights`` where several sequences of one length are digested). Each
+    w_i is odd, so it maps h_i one to one: changing any one element, or moving one, changes the digest; other
+    changes leave it alike with probability 2^-64."""
+    weights = _position_weights(len(hashes)) if weights is None else weights
+    return int(np.sum(np.asarray(hashes, dtype="uint64") * weights, dtype="uint64"))  # arrays wrap mod 2^64
+
+
+def _position_weights(length: int) -> np.ndarray:
+    """(2i + 1) φ mod 2^64 for i = 0, 1, ..., φ the odd golden-ratio constant 0x9E3779B97F4A7C15."""
+    return (2 * np.arange(length, dtype="uint64") + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
 
 
 def _unique_rows(columns: dict[str, np.ndarray], counts: np.ndarray,
