@@ -11,9 +11,10 @@ Customers are simulated with two binary covariates (``gender``, ``channel``) in 
 
 pymc-marketing runs in its own environment (``make bench-peers``, or ``python -m venv /work/bench-pymc &&
 /work/bench-pymc/bin/pip install pymc-marketing pyarrow``). The two are timed in alternating rounds — crmlab's
-median of five fits in this process (after half a second of fits: see ``time_crmlab``), then one pymc-marketing fit in a fresh process (model build and compilation included, as a user meets
-them) — and the speed-up is the median over the rounds of their ratio: on a shared machine whose speed drifts by a
-factor of 1.5 within minutes, each ratio compares the two under the same conditions.
+median of five fits in this process (after half a second of fits: see ``time_crmlab``), then one pymc-marketing
+fit in a fresh process (model build and compilation included, as a user meets them) — and the speed-up is the
+median over the rounds of their ratio: on a shared machine whose speed drifts by a factor of 1.5 within minutes,
+each ratio compares the two under the same conditions.
 """
 
 from __future__ import annotations
@@ -205,10 +206,10 @@ def main(argv=None) -> int:
     write_section("covariate models", f"""Covariate fits (issue 17): crmlab's maximum likelihood vs pymc-marketing's MAP
 with flat priors (the same estimate) on the same simulated customers ({" and ".join(f"{n:,}" for n in sizes)}), in one
 run; and crmlab alone on {large:,} customers with two binary covariates (goal: under 5 s; median of {repeats} fits).
-Against pymc-marketing: crmlab's median of 3 fits per round, pymc-marketing one fresh process per round (model build
-included), in {rounds} alternating round(s); the table gives each side's median and the median of the rounds' ratios
-(module docstring). BG/NBD is compared with purchase covariates only: pymc-marketing gives a and b separate dropout
-coefficients, CLVTools and crmlab one for both.
+Against pymc-marketing: crmlab's median of 5 fits per round (after half a second of fits: its steady speed),
+pymc-marketing one fresh process per round (model build included), in {rounds} alternating round(s); the table gives
+each side's median and the median of the rounds' ratios (module docstring). BG/NBD is compared with purchase
+covariates only: pymc-marketing gives a and b separate dropout coefficients, CLVTools and crmlab one for both.
 
 {table}
 
