@@ -77,6 +77,10 @@ _FAR = 12.0  # an interior estimate with a log-parameter beyond ±12 (1.6e5, 6e-
 _NEWTON_STEPS = 30
 _BHHH_STEPS = 40
 _SLOW = 0.3  # BHHH steps that shrink the gradient less than this, twice near the maximum, hand over to BFGS
+#: The two-stage fit climbs its stand-in to a gradient of 1e2 times this (1e-5): the estimate only starts BFGS on all
+#: rows, where the gradient is set by how the stand-in differs from the data (about 1e-3 on simulated data), and the
+#: last BHHH steps to 1e-8 would move that start by less than BFGS's first step corrects.
+_FIRST_STAGE_TOL = 1e-7
 _HALVINGS = 20
 
 
@@ -259,8 +263,10 @@ class Direct:
 
     name = "direct"
 
-    def maximise(self, model, data, theta0: np.ndarray) -> np.ndarray:
-        result = minimise(model._objective(data), theta0, max_iter=model.max_iter, tol=model.tol,
+    def maximise(self, model, data, theta0: np.ndarray, tol: float | None = None) -> np.ndarray:
+        """The maximum from ``theta0``, to the model's tolerance (or ``tol``: see :class:`TwoStage`)."""
+        result = minimise(model._objective(data), theta0, max_iter=model.max_iter,
+                          tol=model.tol if tol is None else tol,
                           scoring=model._objective(data, outer=True) if model.bhhh_steps else None)
         try:
             model._check_optimum(result)
@@ -293,7 +299,7 @@ class TwoStage:
         if smaller is None:
             return direct.maximise(model, data, theta0)
         try:
-            theta_first = direct.maximise(model, smaller, theta0)
+            theta_first = direct.maximise(model, smaller, theta0, tol=max(model.tol, _FIRST_STAGE_TOL))
             curvature = model._hessian(theta_first, smaller) / smaller.n_customers
         except ConvergenceError:
             return direct.maximise(model, data, theta0)

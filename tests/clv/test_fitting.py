@@ -281,11 +281,11 @@ def test_a_failed_first_stage_falls_back_to_the_full_data(monkeypatch):
     calls = []
     maximise = cl.clv.fitting.Direct.maximise
 
-    def failing_first_stage(self, model, prepared, theta0):
+    def failing_first_stage(self, model, prepared, theta0, tol=None):
         calls.append(len(prepared.counts))
         if len(calls) == 1:
             raise ConvergenceError("the first stage's likelihood has no interior maximum")
-        return maximise(self, model, prepared, theta0)
+        return maximise(self, model, prepared, theta0, tol)
 
     monkeypatch.setattr(cl.clv.fitting.Direct, "maximise", failing_first_stage)
     model = cl.clv.BetaGeo().fit(data)
