@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -102,7 +103,10 @@ def test_a_run_writes_notebooks_html_and_a_complete_manifest(tmp_path):
     assert (output / "00_index.ipynb").is_file() and "<html" in (output / "00_index.html").read_text()
     manifest = json.loads((output / "manifest.json").read_text())
     assert manifest["status"] == "complete" and manifest["finished"] >= manifest["started"]
-    assert manifest["notebooks"][0]["parameters"] == {"lang": "zh"} and manifest["notebooks"][0]["seconds"] > 0
+    assert manifest["notebooks"][0]["parameters"] == {"lang": "zh"}
+    # the notebook's duration is recorded coherently: within the run's span (stamped to the second); no speed claim
+    span = (datetime.fromisoformat(manifest["finished"]) - datetime.fromisoformat(manifest["started"])).total_seconds()
+    assert 0 <= manifest["notebooks"][0]["seconds"] <= span + 1
     [source] = manifest["inputs"]
     assert source["sha256"] == hashlib.sha256((cl.paths.RAW_DATA / "ecsi_mobi.csv").read_bytes()).hexdigest()
     assert manifest["versions"]["crmlab"] == cl.__version__ and manifest["versions"]["pandas"] == pd.__version__
