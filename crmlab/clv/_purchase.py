@@ -79,9 +79,11 @@ class PurchaseModel(CovariatePenalty, CustomerBaseModel):
         prepared = super()._prepare(data, weights)
         if design:  # on the distinct covariate rows, each weighted by its customers: the same centred design
             values = {c: prepared.columns[c] for c in design.columns}
-            group, first = ((prepared.blocks[0][0]["covariate_group"], None) if len(prepared.blocks) == 1 else
-                            _row_groups(values))
-            first = _first_rows(group) if first is None else first
+            if len(prepared.blocks) == 1:  # the groups the likelihood uses already
+                group = prepared.blocks[0][0]["covariate_group"]
+                first = _first_rows(group)
+            else:
+                group, first = _row_groups(values)
             check_identifiable({c: v[first] for c, v in values.items()}, {p: design.effects(p) for p in PROCESSES},
                                np.bincount(group, weights=prepared.counts), self.model_name)
         return prepared
@@ -164,8 +166,7 @@ class PurchaseModel(CovariatePenalty, CustomerBaseModel):
             if not design or 4 * n_groups > len(counts):
                 information -= self._through_links(curvature, counts, columns)
                 continue
-            first = np.empty(n_groups, dtype="int64")
-            first[group[::-1]] = np.arange(len(group))[::-1]  # the first row of each group
+            first = _first_rows(group)  # a row of each group, whose covariates it shares
             sums = {key: np.bincount(group, weights=counts * values, minlength=n_groups)
                     for key, values in curvature.items()}
             representatives = {key: values[first] for key, values in columns.items()
@@ -307,8 +308,8 @@ class PurchaseModel(CovariatePenalty, CustomerBaseModel):
         levels_say_all = set(self.data_columns) == {*self.base_columns, *self.covariate_design().columns}
         if len(prepared.blocks) == 1 and levels_say_all:  # rows merge where their level and grid points agree
             level = prepared.blocks[0][0]["frequency_at"].astype("int64")
-            group, first = pd.factorize((level * (_ROUNDED_STAND_IN_GRID + 1) + recency.astype("int64"))
-                                        * (_ROUNDED_STAND_IN_GRID + 1) + T.astype("int64"))[0], None
+            group, _ = pd.factorize((level * (_ROUNDED_STAND_IN_GRID + 1) + recency.astype("int64"))
+                                    * (_ROUNDED_STAND_IN_GRID + 1) + T.astype("int64"))
             first = _first_rows(group)
             unique, counts = {c: v[first] for c, v in coarse.items()}, np.bincount(group, weights=prepared.counts)
         else:

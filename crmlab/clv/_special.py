@@ -647,9 +647,8 @@ def covariate_pairs(group: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.nda
 
 #: The packed upper triangle of a symmetric 4 × 4 matrix in (r, α, s, β): the order of a Hessian's rows.
 HESSIAN_PAIRS = ((0, 0), (0, 1), (0, 2), (0, 3), (1, 1), (1, 2), (1, 3), (2, 2), (2, 3), (3, 3))
-# In H's own variables (own, big, other, small) = (0, 1, 2, 3): which second derivative each entry of
-# HESSIAN_PAIRS is, when α >= β (own = p, big = α, other = q, small = β) and when β > α (the roles swap).
-_UNSWAPPED = HESSIAN_PAIRS
+# In H's own variables (own, big, other, small) = (0, 1, 2, 3), each entry of HESSIAN_PAIRS is the same pair when
+# α >= β (own = p, big = α, other = q, small = β), and this pair when β > α (the roles swap).
 _SWAPPED = ((2, 2), (2, 3), (0, 2), (1, 2), (3, 3), (0, 3), (1, 3), (0, 0), (0, 1), (1, 1))
 
 
@@ -712,8 +711,8 @@ def _integral_by_series(r, alpha, s, beta, x, t_x, T, pairs, second: bool = Fals
         hessian[1, 1] = own / u**2 + zz * dz_dbig**2 - 2.0 * ratios[0] * v / u**3
         hessian[1, 3] = zz * dz_dbig * dz_dsmall + ratios[0] / u**2
         hessian[3, 3] = -(1.0 - other) / v**2 + zz * dz_dsmall**2
-        packed = np.stack([np.where(flip, hessian[min(i, j), max(i, j)], hessian[min(m, n_), max(m, n_)])
-                           for (m, n_), (i, j) in zip(_UNSWAPPED, _SWAPPED, strict=True)])
+        packed = np.stack([np.where(flip, hessian[swapped], hessian[pair])
+                           for pair, swapped in zip(HESSIAN_PAIRS, _SWAPPED, strict=True)])
         return value, np.stack(columns), packed
 
     ends = []
