@@ -82,6 +82,7 @@ _SLOW = 0.3  # BHHH steps that shrink the gradient less than this, twice near th
 #: last BHHH steps to 1e-8 would move that start by less than BFGS's first step corrects.
 _FIRST_STAGE_TOL = 1e-7
 _HALVINGS = 20
+_CONDITION_FLOOR = 1e-12  # eigenvalues spanning more than 1e12: singular to BFGS (_well_conditioned_inverse)
 
 
 class _Stationary(Exception):  # noqa: N818 - a signal, not an error
@@ -192,10 +193,8 @@ def _bfgs_to_stationary(objective, theta: np.ndarray, curvature: np.ndarray, tol
     Stopping at the first such point matters: there the log-likelihood is flat to the rounding of its sum, so
     BFGS's line search, which compares values, would only spend evaluations on rounding noise.
     """
-    try:
-        inverse = np.linalg.inv(curvature)
-        np.linalg.cholesky((inverse + inverse.T) / 2)
-    except np.linalg.LinAlgError:
+    inverse = _well_conditioned_inverse(curvature)
+    if inverse is None:
         return None
 
     def until_stationary(point):
@@ -209,10 +208,32 @@ def _bfgs_to_stationary(objective, theta: np.ndarray, curvature: np.ndarray, tol
     try:
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
             optimize.minimize(until_stationary, theta, jac=True, method="BFGS",
-                              options={"gtol": tolerance, "maxiter": max_iter, "hess_inv0": (inverse + inverse.T) / 2})
+                              options={"gtol": tolerance, "maxiter": max_iter, "hess_inv0": inverse})
     except _Reached as reached:
         return reached.theta
     return None
+
+
+def _well_conditioned_inverse(curvature: np.ndarray) -> np.ndarray | None:
+    """The inverse of ``curvature``, exactly symmetric, if ``curvature`` is positive definite with a condition number
+    of at most 1/``_CONDITION_FLOOR``; None otherwise.
+
+    A curvature that is singular to rounding — at a limit of the model the log-likelihood is flat along the
+    parameters that go there, e.g. a BG/NBD's a and b when nobody seems to drop out (eigenvalues 1e-34 of 0.7) —
+    has no usable inverse: what ``np.linalg.inv`` returns is rounding noise, which may be indefinite. From the
+    eigenvalues λ_k and vectors v_k, Σ_k v_k v_k' / λ_k has a condition number equal to the curvature's, so its
+    Cholesky factor exists whichever triangle LAPACK takes (SciPy checks ``hess_inv0`` that way).
+    """
+    if not np.all(np.isfinite(curvature)):
+        return None
+    try:
+        eigenvalues, vectors = np.linalg.eigh((curvature + curvature.T) / 2)
+    except np.linalg.LinAlgError:
+        return None
+    if not eigenvalues[0] > _CONDITION_FLOOR * eigenvalues[-1] > 0:
+        return None
+    inverse = (vectors / eigenvalues) @ vectors.T
+    return (inverse + inverse.T) / 2
 
 
 def _newton(objective, result, bounds: float, tolerance: float):

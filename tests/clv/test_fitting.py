@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.linalg
 import threadpoolctl
 
 import crmlab as cl
@@ -184,6 +185,42 @@ def test_bhhh_steps_reach_the_maximum_on_their_own(model_class, cdnow_published,
     monkeypatch.setattr(cl.clv.fitting, "_BHHH_STEPS", 0)
     without = model_class(strategy="direct").fit(cdnow_published)
     np.testing.assert_allclose(np.exp(result.x), without.params_, rtol=1e-6)
+
+
+# The curvature BHHH steps handed to BFGS on a 66-customer BG/NBD summary (35 customers without repeat purchases,
+# 31 with one): a and b go to their limit, and the likelihood is flat along them to rounding.
+_AT_A_LIMIT = np.array([[4.73760710e-01, -3.35864925e-01, 5.34745183e-10, -5.34745164e-10],
+                        [-3.35864925e-01, 2.47028065e-01, -3.99151159e-10, 3.99151146e-10],
+                        [5.34745183e-10, -3.99151159e-10, 1.13289985e-18, -1.13289981e-18],
+                        [-5.34745164e-10, 3.99151146e-10, -1.13289981e-18, 1.13289977e-18]])
+
+
+@pytest.mark.parametrize("curvature", [
+    _AT_A_LIMIT, np.zeros((3, 3)), np.diag([1.0, 1e-13]), np.diag([1.0, -1e-3]), -np.eye(2),
+    np.array([[1.0, 2.0], [2.0, 1.0]]), np.diag([1.0, np.nan]), np.diag([np.inf, 1.0])],
+    ids=["at a limit", "zero", "condition 1e13", "indefinite", "negative definite", "saddle", "NaN", "infinite"])
+def test_bfgs_from_a_curvature_without_a_usable_inverse_hands_back(curvature):
+    """A curvature that is singular to rounding, indefinite or not finite gives BFGS no start (None: the caller
+    climbs by L-BFGS-B), never SciPy's "'hess_inv0' matrix isn't positive definite", which CI met on the data set
+    of tests/clv/test_several_maxima.py (_FLAT_ALONG_A_AND_B) whose curvature _AT_A_LIMIT gives to 9 digits."""
+    def objective(theta):
+        return float(theta @ theta), 2 * theta
+
+    assert cl.clv.fitting._well_conditioned_inverse(curvature) is None
+    assert cl.clv.fitting._bfgs_to_stationary(objective, np.ones(len(curvature)), curvature, 1e-8, 50) is None
+
+
+@pytest.mark.parametrize("condition", [1.0, 1e3, 1e8, 1e11])
+def test_a_well_conditioned_curvature_starts_bfgs_with_its_inverse(condition):
+    """For positive definite curvatures up to the condition limit, the inverse is that of np.linalg.inv, exactly
+    symmetric, and passes SciPy's own check of ``hess_inv0`` (symmetric, Cholesky factor)."""
+    rotation = np.linalg.qr(np.random.default_rng(7).normal(size=(4, 4)))[0]
+    curvature = rotation @ np.diag(np.geomspace(1.0, condition, 4)) @ rotation.T
+    inverse = cl.clv.fitting._well_conditioned_inverse(curvature)
+    assert scipy.linalg.issymmetric(inverse)
+    scipy.linalg.cholesky(inverse)
+    scipy.linalg.cholesky(inverse, lower=True)
+    np.testing.assert_allclose(inverse @ curvature, np.eye(4), atol=1e-14 * condition)
 
 
 @pytest.mark.parametrize("model_class", PURCHASE_MODELS)
