@@ -226,3 +226,35 @@ def test_removable_singularities_cost_no_precision(model_class, params, near):
         limit = [integrate.quad(lambda p, h=h: b * (1 - p) ** (b - 1) * -np.expm1(-r * np.log1p(p * h / alpha)) / p,
                                 0, 1, epsrel=1e-13)[0] for h in t]
     np.testing.assert_allclose(values[1], limit, rtol=1e-10)
+
+
+# (r, alpha, s, beta, n, t): the first a fit's estimate on which a property test found the counts of a new
+# customer summing to 1 + 2.8e-9 (deaths crowded into the first β = 5.5e-9 of t = 0.25); then β far below t with
+# an NB peak (n = 50, 300) or none (n = 0), β far above t, and α far below and above t
+_PARETO_COUNT_CASES = [(1.08, 0.7361, 0.02491, 5.547e-09, 0, 0.25), (0.315, 2.89e-4, 11.1, 1.63e-10, 0, 0.107),
+                       (1.27, 510.0, 7.3, 3.23e-12, 0, 0.101), (10.7, 35.0, 7.47, 2.04e-9, 1, 1.21),
+                       (7.17, 0.0137, 0.239, 2.99e-10, 300, 3.91), (0.143, 2.97e-5, 0.0512, 6.14e-11, 50, 0.127),
+                       (0.398, 0.017, 0.778, 3.67e-4, 300, 5.4), (5.74, 0.0635, 3.15, 1.54e7, 300, 52.3),
+                       (1.06, 7.4e-5, 0.0341, 4.73e5, 50, 0.0431), (0.553, 10.58, 0.606, 11.67, 3, 39.0)]
+
+
+@pytest.mark.parametrize("r, alpha, s, beta, n, t", _PARETO_COUNT_CASES)
+def test_pareto_nbd_counts_match_mpmath(r, alpha, s, beta, n, t):
+    """P(X(t) = n) of a Pareto/NBD customer alive at 0 (survival term plus the integral over the time of death)
+    against mpmath at 30 digits, integrating over log(1 + τ/β) with break points at every decade of τ/α: within
+    1e-11 of max(P, 1e-10). The rule in τ (crmlab before) was 3e-9 to 6e-7 off on the first four."""
+    mp = pytest.importorskip("mpmath")
+    mp.mp.dps = 30
+    r_, alpha_, s_, beta_, t_ = (mp.mpf(v) for v in (r, alpha, s, beta, t))
+
+    def log_nb(tau):  # log NB(n; r, α/(α+τ)) in τ
+        return (mp.loggamma(r_ + n) - mp.loggamma(r_) - mp.loggamma(n + 1) + r_ * mp.log(alpha_ / (alpha_ + tau))
+                + (n * mp.log(tau / (alpha_ + tau)) if n else 0))
+
+    span = mp.log1p(t_ / beta_)
+    points = sorted({mp.mpf(0), span, *(span * k / 16 for k in range(1, 16)),
+                     *(mp.log1p(alpha_ * mp.mpf(10) ** k / beta_) for k in range(-8, 9) if alpha * 10.0**k < t)})
+    dead = mp.quad(lambda u: s_ * mp.exp(-s_ * u + log_nb(beta_ * mp.expm1(u))), points)
+    exact = float(mp.exp(s_ * mp.log(beta_ / (beta_ + t_)) + log_nb(t_)) + dead)
+    ours = float(cl.clv.paretonbd.ParetoProcess.count_probability((r, alpha, s, beta), n, t))
+    assert abs(ours - exact) <= 1e-11 * max(exact, 1e-10)
