@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ._customer_base import CustomerBaseModel
-from .base import _Data, _first_rows, _row_groups, _unique_rows, row_codes
+from .base import _Data, _first_rows, _row_groups, _unique_rows, dense_codes, row_codes
 from .covariates import PROCESSES, CovariateDesign, CovariatePenalty, check_identifiable, covariate_values
 from .fitting import Boundary
 
@@ -265,11 +265,11 @@ class PurchaseModel(CovariatePenalty, CustomerBaseModel):
         each; the covariate groups and the processes' covariate matrices."""
         design = self.covariate_design()
         if not design:
-            at, levels = pd.factorize(columns["frequency"])
+            at, levels = dense_codes(columns["frequency"])
             return {"frequency_levels": levels, "frequency_at": at, "level_row": None}
         group = row_codes({c: columns[c] for c in design.columns})
-        frequency_codes, distinct = pd.factorize(columns["frequency"])
-        at, _ = pd.factorize(group.astype("int64") * max(len(distinct), 1) + frequency_codes)
+        frequency_codes, distinct = dense_codes(columns["frequency"])
+        at, _ = dense_codes(group.astype("int64") * max(len(distinct), 1) + frequency_codes)
         row = np.empty(int(at.max()) + 1 if at.size else 0, dtype="int64")
         row[at] = np.arange(len(at))
         derived = {"frequency_levels": columns["frequency"][row], "frequency_at": at, "level_row": row,

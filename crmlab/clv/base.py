@@ -69,6 +69,7 @@ FINGERPRINT_SCHEME = "h64"
 _STAND_IN_MIN_ROWS = 100_000  # data with more unique rows than this get a subsample as stand-in (see fitting)
 _STAND_IN_CUSTOMERS = 20_000
 _BLOCK_ROWS = 65_536  # rows per block of a likelihood evaluation
+_DENSE_SPAN = 16  # dense_codes codes whole numbers up to 16 times their count by a table
 _REMEMBERED = 64  # likelihood evaluations remembered (see _weighted_log_likelihood)
 #: The BLAS libraries loaded (NumPy's and SciPy's OpenBLAS), found once at import. Fits run with one BLAS
 #: thread: their linear algebra is on a handful of parameters, yet L-BFGS-B's calls wake SciPy's OpenBLAS
@@ -648,6 +649,25 @@ class MaximumLikelihoodModel:
 def row_codes(columns: dict[str, np.ndarray]) -> np.ndarray:
     """Codes 0, 1, ... of the distinct rows of ``columns``, numbered in order of first appearance."""
     return _row_groups(columns)[0]
+
+
+def dense_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes 0, 1, ... of the distinct ``values`` in increasing order, and those values (``distinct[codes]`` is
+    ``values``).
+
+    Whole numbers from 0 to ``_DENSE_SPAN`` times their count — a purchase model's frequencies and the integer
+    keys built from them — are coded through a table indexed by the value (linear, no hashing: a third of
+    pd.factorize's time on 23,000 frequencies); other values by pd.factorize(sort=True).
+    """
+    values = np.asarray(values)
+    if values.size and values.min() >= 0 and values.max() <= _DENSE_SPAN * values.size + 1024 and \
+            np.all(values == np.floor(values)):
+        whole = values.astype(np.intp)
+        present = np.zeros(int(whole.max()) + 1, dtype=bool)
+        present[whole] = True
+        return (np.cumsum(present) - 1)[whole], np.flatnonzero(present).astype(values.dtype)
+    codes, distinct = pd.factorize(values, sort=True)
+    return codes, np.asarray(distinct)
 
 
 def numeric_column(data: pd.DataFrame, column: str, model_name: str) -> np.ndarray:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -87,13 +88,14 @@ class CovariateDesign:
                    shared, _penalty_weights(model_name, penalty))
 
     # ------------------------------------------------------------------ layout of θ
-    @property
+    # Every likelihood evaluation reads the layout several times: it is computed once per design (cached).
+    @cached_property
     def names(self) -> tuple[str, ...]:
         """Names of the coefficients, in their order in θ."""
         return (*(f"purchase:{c}" for c in self.purchase), *(f"dropout:{c}" for c in self.dropout),
                 *(f"shared:{c}" for c in self.shared))
 
-    @property
+    @cached_property
     def columns(self) -> tuple[str, ...]:
         """Every covariate column, once, in the order of first mention."""
         return tuple(dict.fromkeys(self.purchase + self.dropout + self.shared))
@@ -104,12 +106,19 @@ class CovariateDesign:
 
     def positions(self, process: str) -> np.ndarray:
         """Where the coefficients of :meth:`effects` are in the coefficient vector."""
-        own = np.arange(len(self.purchase)) if process == "purchase" else \
-            len(self.purchase) + np.arange(len(self.dropout))
-        return np.concatenate([own, len(self.purchase) + len(self.dropout) + np.arange(len(self.shared))]).astype(int)
+        return self._positions[process]
+
+    @cached_property
+    def _positions(self) -> dict[str, np.ndarray]:
+        shared = len(self.purchase) + len(self.dropout) + np.arange(len(self.shared))
+        own = {"purchase": np.arange(len(self.purchase)), "dropout": len(self.purchase) + np.arange(len(self.dropout))}
+        positions = {process: np.concatenate([own[process], shared]).astype(int) for process in PROCESSES}
+        for array in positions.values():
+            array.flags.writeable = False
+        return positions
 
     def __bool__(self) -> bool:
-        return bool(self.names)
+        return bool(self.purchase or self.dropout or self.shared)
 
     # ------------------------------------------------------------------ penalty
     def penalty_value(self, gamma: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:

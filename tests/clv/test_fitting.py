@@ -380,3 +380,17 @@ def test_distinct_rows_survive_colliding_hashes(monkeypatch):
             monkeypatch.setattr(cl.clv.base.pd.util, "hash_array", lambda values: np.zeros(len(values), "uint64"))
         group, first = cl.clv.base._row_groups(columns)
         assert group.tolist() == expected_group and first.tolist() == expected_first
+
+
+@pytest.mark.parametrize("values", [
+    np.array([3.0, 0.0, 3.0, 1.0, 7.0, 0.0]), np.zeros(5), np.array([2.0**40, 1.0]), np.array([0.5, 2.0, 0.5]),
+    np.array([-1.0, 4.0, -1.0]), np.array([5, 9, 5, 160], dtype="int64"), np.array([], dtype="float64")],
+    ids=["frequencies", "all zero", "beyond the table", "fractions", "negative", "integers", "empty"])
+def test_dense_codes_are_the_sorted_factorisation(values):
+    """Whole numbers coded through a table, anything else by pd.factorize: the same codes and values as
+    pd.factorize(sort=True) either way, in the input's dtype."""
+    codes, distinct = cl.clv.base.dense_codes(values)
+    expected_codes, expected = pd.factorize(values, sort=True)
+    np.testing.assert_array_equal(codes, expected_codes)
+    np.testing.assert_array_equal(distinct, expected)
+    assert distinct.dtype == values.dtype
