@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._purchase import COMMON_PURCHASE_RATE, PurchaseModel
-from ._special import _tanh_sinh_rule, digamma_difference, log_gamma_ratio, log_nbinom_pmf
+from ._special import FINE_RULE, digamma_difference, log_gamma_ratio, log_nbinom_pmf, tanh_sinh_nodes
 from .fitting import Boundary
 
 __all__ = ["GammaGompertzNBD", "GammaGompertzProcess"]
@@ -34,15 +34,6 @@ def log_gompertz_scale(beta, b, t) -> np.ndarray:
     near = np.log(beta + np.expm1(np.where(small, bt, 0.0)))
     far = bt + np.log1p((beta - 1.0) * np.exp(-np.where(small, 1.0, bt)))
     return np.where(small, near, far)
-
-
-def _nodes(low, high):
-    """tanh-sinh nodes on [low, high] (arrays, nodes on the last axis) and the weights times the width."""
-    from_left, from_right, weight = _tanh_sinh_rule()
-    low, high = np.asarray(low, dtype="float64")[..., None], np.asarray(high, dtype="float64")[..., None]
-    width = high - low
-    nodes = np.where(from_left <= 0.5, low + width * from_left, high - width * from_right)
-    return nodes, weight * width
 
 
 class GammaGompertzProcess:
@@ -99,12 +90,10 @@ class GammaGompertzProcess:
 def _in_log_scale(low, high, beta, b):
     """Nodes v of the tanh-sinh rule of step 1/32 on [low, high] (on the last axis), their weights times the
     width, and bτ at each, τ = ln(1 + β(e^v − 1))/b the time at which ln(D(τ)/β) = v."""
-    from_left, from_right, weight = _tanh_sinh_rule(1 / 32, 108)
-    width = (high - low)[..., None]
-    v = np.where(from_left <= 0.5, low[..., None] + width * from_left, high[..., None] - width * from_right)
+    v, weights = tanh_sinh_nodes(low, high, FINE_RULE)
     with np.errstate(divide="ignore"):  # v = 0 on an empty piece: τ = 0
         b_tau = np.logaddexp(0.0, np.log(beta) + v + np.log(-np.expm1(-v)))
-    return v, weight * width, b_tau
+    return v, weights, b_tau
 
 
 def _log_scale_ratio(beta, b, tau) -> np.ndarray:
@@ -187,7 +176,7 @@ class GammaGompertzNBD(PurchaseModel):
         x, t_x, T = data["frequency"], data["recency"], data["T"]
         scale_T = log_gompertz_scale(beta, b, T)
         log_alive = -r * np.log1p(T / alpha) - x * np.log(alpha + T) + s * (np.log(beta) - scale_T)
-        nodes, weights = _nodes(t_x, T)
+        nodes, weights = tanh_sinh_nodes(t_x, T)
         scale_y = log_gompertz_scale(beta, b, nodes)
         log_integrand = (-r * np.log1p(nodes / alpha) - x[:, None] * np.log(alpha + nodes) - (s + 1) * scale_y
                          + b * nodes)  # α^r (α+y)^-(r+x), exact for huge r and α

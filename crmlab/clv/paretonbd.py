@@ -15,8 +15,8 @@ import numpy as np
 
 from ._purchase import COMMON_PURCHASE_RATE, PurchaseModel
 from ._special import (
+    FINE_RULE,
     HESSIAN_PAIRS,
-    _tanh_sinh_rule,
     covariate_pairs,
     digamma_difference,
     distinct_pairs,
@@ -26,6 +26,7 @@ from ._special import (
     log_tricomi_u1,
     pareto_nbd_integral,
     pareto_nbd_integral_by_row,
+    tanh_sinh_nodes,
     trigamma_difference,
 )
 from .correlation import SarmanovCorrelation
@@ -92,15 +93,13 @@ class ParetoProcess:
         rising = linear > 0
         mode = np.where(rising, (linear + root) / (2 * (r + s)), 2 * product / np.where(rising, 1.0, root - linear))
         mode = np.clip(np.nan_to_num(mode), 0.0, t)
-        from_left, from_right, weight = _tanh_sinh_rule(1 / 32, 108)
         total = alive
         split, span = np.log1p(mode / beta), np.log1p(t / beta)  # the mode and t in u = log(1 + τ/β)
         for low, high in ((np.zeros_like(t), split), (split, span)):
-            width = (high - low)[..., None]
-            u = np.where(from_left <= 0.5, low[..., None] + width * from_left, high[..., None] - width * from_right)
+            u, weights = tanh_sinh_nodes(low, high, FINE_RULE)
             log_death = np.log(s)[..., None] - s[..., None] * u
             log_count = log_nbinom_pmf(n[..., None], r[..., None], beta[..., None] * np.expm1(u) / alpha[..., None])
-            total = total + np.sum(weight * width * np.exp(log_death + log_count), axis=-1)
+            total = total + np.sum(weights * np.exp(log_death + log_count), axis=-1)
         return total
 
 
