@@ -181,11 +181,11 @@ def test_counts_and_expectation_match_mpmath(r, alpha, b, s, beta, n, t):
     """P(X(t) = n) and E[X(t)] of a new customer against mpmath: within 1e-11 of max(P, 1e-10), and of E.
     Quadrature in τ (crmlab before) was up to 5e-3 off on the first four, where β is far below b t."""
     mp = pytest.importorskip("mpmath")
-    mp.mp.dps = 30
     process = cl.clv.ggompertz.GammaGompertzProcess
-    exact = float(_mp_count(r, alpha, b, s, beta, n, t, mp))
+    with mp.workdps(30):  # not mp.mp.dps = 30: other modules' references need their own precision
+        exact = float(_mp_count(r, alpha, b, s, beta, n, t, mp))
+        B, S, bb = mp.mpf(beta), mp.mpf(s), mp.mpf(b)
+        breaks = sorted({mp.mpf(0), mp.mpf(t), *(mp.mpf(t) * mp.mpf(10) ** -k for k in range(1, 16))})
+        expected = float(mp.mpf(r) / alpha * mp.quad(lambda u: (B / (B + mp.expm1(bb * u))) ** S, breaks))
     assert abs(float(process.count_probability((r, alpha, b, s, beta), n, t)) - exact) <= 1e-11 * max(exact, 1e-10)
-    B, S, bb = mp.mpf(beta), mp.mpf(s), mp.mpf(b)
-    breaks = sorted({mp.mpf(0), mp.mpf(t), *(mp.mpf(t) * mp.mpf(10) ** -k for k in range(1, 16))})
-    expected = float(mp.mpf(r) / alpha * mp.quad(lambda u: (B / (B + mp.expm1(bb * u))) ** S, breaks))
     assert float(process.expected((r, alpha, b, s, beta), t)) == pytest.approx(expected, rel=1e-11)

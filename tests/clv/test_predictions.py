@@ -244,17 +244,17 @@ def test_pareto_nbd_counts_match_mpmath(r, alpha, s, beta, n, t):
     against mpmath at 30 digits, integrating over log(1 + τ/β) with break points at every decade of τ/α: within
     1e-11 of max(P, 1e-10). The rule in τ (crmlab before) was 3e-9 to 6e-7 off on the first four."""
     mp = pytest.importorskip("mpmath")
-    mp.mp.dps = 30
-    r_, alpha_, s_, beta_, t_ = (mp.mpf(v) for v in (r, alpha, s, beta, t))
+    with mp.workdps(30):  # not mp.mp.dps = 30: other modules' references need their own precision
+        r_, alpha_, s_, beta_, t_ = (mp.mpf(v) for v in (r, alpha, s, beta, t))
 
-    def log_nb(tau):  # log NB(n; r, α/(α+τ)) in τ
-        return (mp.loggamma(r_ + n) - mp.loggamma(r_) - mp.loggamma(n + 1) + r_ * mp.log(alpha_ / (alpha_ + tau))
-                + (n * mp.log(tau / (alpha_ + tau)) if n else 0))
+        def log_nb(tau):  # log NB(n; r, α/(α+τ)) in τ
+            return (mp.loggamma(r_ + n) - mp.loggamma(r_) - mp.loggamma(n + 1)
+                    + r_ * mp.log(alpha_ / (alpha_ + tau)) + (n * mp.log(tau / (alpha_ + tau)) if n else 0))
 
-    span = mp.log1p(t_ / beta_)
-    points = sorted({mp.mpf(0), span, *(span * k / 16 for k in range(1, 16)),
-                     *(mp.log1p(alpha_ * mp.mpf(10) ** k / beta_) for k in range(-8, 9) if alpha * 10.0**k < t)})
-    dead = mp.quad(lambda u: s_ * mp.exp(-s_ * u + log_nb(beta_ * mp.expm1(u))), points)
-    exact = float(mp.exp(s_ * mp.log(beta_ / (beta_ + t_)) + log_nb(t_)) + dead)
+        span = mp.log1p(t_ / beta_)
+        points = sorted({mp.mpf(0), span, *(span * k / 16 for k in range(1, 16)),
+                         *(mp.log1p(alpha_ * mp.mpf(10) ** k / beta_) for k in range(-8, 9) if alpha * 10.0**k < t)})
+        dead = mp.quad(lambda u: s_ * mp.exp(-s_ * u + log_nb(beta_ * mp.expm1(u))), points)
+        exact = float(mp.exp(s_ * mp.log(beta_ / (beta_ + t_)) + log_nb(t_)) + dead)
     ours = float(cl.clv.paretonbd.ParetoProcess.count_probability((r, alpha, s, beta), n, t))
     assert abs(ours - exact) <= 1e-11 * max(exact, 1e-10)
