@@ -221,9 +221,27 @@ class MaximumLikelihoodModel:
         finally:
             self._evaluations = {}  # the memo of _weighted_log_likelihood lives for one fit only
 
+    def _coefficient_covariates(self, prepared: _Data) -> list[np.ndarray]:
+        """For each coefficient (name "<process>:<column>"), its covariate's values over the fitted rows."""
+        return [prepared.columns[n.split(":", 1)[1]] for n in self.coefficient_names]
+
     def _coefficient_spreads(self, prepared: _Data) -> np.ndarray:
-        """For each coefficient, the range of its covariate over the fitted customers (name "<process>:<column>")."""
-        return np.array([float(np.ptp(prepared.columns[n.split(":", 1)[1]])) for n in self.coefficient_names])
+        """For each coefficient, the range of its covariate over the fitted customers."""
+        return np.array([float(np.ptp(values)) for values in self._coefficient_covariates(prepared)])
+
+    def _climbing_units(self, prepared: _Data) -> np.ndarray:
+        """Per component of θ, the unit the fit climbs it in (:func:`crmlab.clv.fitting.maximise`): 1 for the
+        log-parameters, and for a coefficient the power of two nearest its covariate's largest magnitude, so that
+        the fit is the same whatever unit a covariate is in (a spend in cents or in millions) — the steps, the
+        box |θ| <= 25 and the gradient tolerance are then on the effect over the covariate's values, not per
+        unit of it. A power of two changes no digit of a 0/1 or ±1 covariate's fit."""
+        units = np.ones(len(self.theta_names))
+        k = len(self.param_names)
+        for j, values in enumerate(self._coefficient_covariates(prepared)):
+            largest = float(np.max(np.abs(values))) if len(values) else 0.0
+            if largest > 0 and np.isfinite(largest):
+                units[k + j] = 2.0 ** np.round(np.log2(largest))
+        return units
 
     def _refuse_runaway_coefficients(self, theta, prepared: _Data, cause: Exception | None = None) -> None:
         """Raise ConvergenceError naming the coefficients that ran off: γ times its covariate's range beyond 12
@@ -378,6 +396,8 @@ class MaximumLikelihoodModel:
         covariance_log = np.diag(np.where(free, 0.0, np.inf))
         eigenvalues, vectors = np.linalg.eigh(estimate.information)  # positive (checked): so is every variance
         inverse = (vectors / eigenvalues) @ vectors.T
+        if estimate.units is not None:  # the information is in climbing units, θ̃ = units·θ
+            inverse /= np.outer(estimate.units, estimate.units)
         covariance_log[np.ix_(free, free)] = inverse[:free.sum(), :free.sum()]
         self._record(estimate.theta, covariance_log, estimate.limit, prepared)
 
@@ -419,7 +439,9 @@ class MaximumLikelihoodModel:
 
     def _likelihood_information(self, theta: np.ndarray, prepared: _Data,
                                 gradient_at_theta: np.ndarray | None = None) -> np.ndarray:
-        """Observed information in log-parameters: forward differences (step 1e-6) of the analytic gradient.
+        """Observed information in θ: forward differences of the analytic gradient, with a step of 1e-6 in each
+        component's climbing unit (:meth:`_climbing_units`: 1e-6 for a log-parameter, 1e-6 over its covariate's
+        magnitude for a coefficient).
 
         The truncation error is of the order of the step, so standard errors are accurate to about six digits.
         """
@@ -427,9 +449,9 @@ class MaximumLikelihoodModel:
             return -self._weighted_log_likelihood(t, prepared)[1]
 
         base = gradient(theta) if gradient_at_theta is None else gradient_at_theta
-        step = 1e-6
-        shifted = [gradient(theta + step * unit) for unit in np.eye(len(theta))]
-        hessian = (np.column_stack(shifted) - base[:, None]) / step
+        steps = 1e-6 / self._climbing_units(prepared)
+        shifted = [gradient(theta + step * unit) for step, unit in zip(steps, np.eye(len(theta)), strict=True)]
+        hessian = (np.column_stack(shifted) - base[:, None]) / steps
         return (hessian + hessian.T) / 2
 
     def _prepare(self, data: pd.DataFrame, weights) -> _Data:

@@ -195,10 +195,10 @@ class ParetoNBDDynamic(CovariatePenalty, MaximumLikelihoodModel):
     def _stand_in(self, prepared: _Data):
         return None
 
-    def _coefficient_spreads(self, prepared: _Data) -> np.ndarray:
+    def _coefficient_covariates(self, prepared: _Data) -> list[np.ndarray]:
+        """Each coefficient's covariate over every customer's periods."""
         names = self.theta_names[len(self.param_names):]
-        return np.array([float(np.ptp(self._paths.values[:, self._paths.columns.index(n.split(":", 1)[1])]))
-                         for n in names])
+        return [self._paths.values[:, self._paths.columns.index(n.split(":", 1)[1])] for n in names]
 
     def _initial_log_params(self, data: _Data) -> np.ndarray:
         scale = max(float(np.mean(self._paths.T)) / 10, 1e-3)

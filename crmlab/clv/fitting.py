@@ -389,6 +389,9 @@ class Estimate:
     information: np.ndarray
     free: np.ndarray
     limit: str | None = None
+    #: The unit of each free coordinate the information is in (θ̃ = units·θ; None: θ's own), so that it is
+    #: inverted where it was climbed, its condition that of the problem and not of the covariates' units.
+    units: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -455,6 +458,74 @@ def _runaway(model, theta: np.ndarray | None) -> frozenset[int]:
 
 
 def maximise(model, data, theta0: np.ndarray) -> Estimate:
+    """The maximum-likelihood estimate (:func:`_highest_maximum`), climbed with each covariate coefficient in the
+    unit of its covariate's magnitude (``model._climbing_units(data)``, :class:`_InUnits`) and reported per unit
+    of the covariate: a covariate in millions or in millionths is fitted as one of order 1 is."""
+    units = model._climbing_units(data)
+    if np.all(units == 1.0):
+        return _highest_maximum(model, data, theta0)
+    in_units = _InUnits(model, units)
+    try:
+        estimate = _highest_maximum(in_units, data, np.asarray(theta0, dtype="float64") * units)
+    except ConvergenceError as error:
+        if getattr(error, "theta", None) is not None:
+            error.theta = error.theta / units
+        raise
+    return in_units.estimate_per_unit(estimate)
+
+
+class _InUnits:
+    """``model`` seen in the coordinates θ̃ = c·θ (c: ``units``, one per component of θ).
+
+    ℓ̃(θ̃) = ℓ(θ̃/c), so the gradient is ∇ℓ/c and the curvatures (information, BHHH matrix, penalty) are
+    C⁻¹ M C⁻¹; starts and points are multiplied by c on the way in and divided on the way out. Everything else
+    (names, limits, settings, stand-in) is the model's own: the log-parameters keep the unit 1, so the limits,
+    which pair log-parameters, are the same in both coordinates.
+    """
+
+    def __init__(self, model, units: np.ndarray):
+        self._model, self._units = model, units
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+    def _objective(self, data, outer: bool = False):
+        objective, units = self._model._objective(data, outer), self._units
+
+        def in_units(theta):
+            value, gradient, *matrix = objective(theta / units)
+            return (value, gradient / units, *(m / np.outer(units, units) for m in matrix))
+
+        return in_units
+
+    def _weighted_log_likelihood(self, theta, data, outer: bool = False):
+        total, gradient, *matrix = self._model._weighted_log_likelihood(theta / self._units, data, outer)
+        return (total, gradient / self._units, *(m / np.outer(self._units, self._units) for m in matrix))
+
+    def _hessian(self, theta, data):
+        return self._model._hessian(theta / self._units, data) / np.outer(self._units, self._units)
+
+    def _penalty_curvature(self, theta):
+        return self._model._penalty_curvature(theta / self._units) / np.outer(self._units, self._units)
+
+    def _natural(self, theta):
+        return self._model._natural(theta / self._units)
+
+    def _coefficient_values(self, theta):
+        return self._model._coefficient_values(theta / self._units)
+
+    def _alternative_starts(self, data, coefficients=None):
+        return [start * self._units for start in self._model._alternative_starts(data, coefficients)]
+
+    def estimate_per_unit(self, estimate: Estimate) -> Estimate:
+        """``estimate`` at the model's θ = θ̃/c, its information left in climbing units, which it names for its
+        free coordinates (the free components of θ, then the log-ratios of a limit's pairs, whose unit is 1)."""
+        units = np.concatenate([self._units[estimate.free],
+                                np.ones(len(estimate.information) - int(estimate.free.sum()))])
+        return Estimate(estimate.theta / self._units, estimate.information, estimate.free, estimate.limit, units)
+
+
+def _highest_maximum(model, data, theta0: np.ndarray) -> Estimate:
     """The maximum-likelihood estimate: the highest maximum climbed to from ``theta0`` and the model's other starts.
 
     From ``theta0``, :func:`_climb` finds the strategy's interior maximum or the best limit. The

@@ -363,3 +363,46 @@ def test_an_unidentified_effect_is_named_not_returned():
         cl.clv.BetaGeo(purchase_covariates=["marked"]).fit(data)
     penalised = cl.clv.BetaGeo(purchase_covariates=["marked"], covariate_penalty={"purchase": 0.01}).fit(data)
     assert -5 < penalised.params_["purchase:marked"] < 0
+
+
+def _units_cases():
+    """Each covariate model with data whose covariate can be put in another unit: (make, data, column)."""
+    z = covariates(3000, 5)
+    alpha = 6.0 * np.exp(-(0.5 * z["segment"] - 0.3 * z["score"]).to_numpy())
+    summary = cl.datasets.simulate_paretonbd(3000, 52.0, r=0.8, alpha=alpha, s=0.7, beta=9.0, seed=6)
+    purchases = summary[["frequency", "recency", "T"]].join(z.set_axis(summary.index))
+    rng = np.random.default_rng(7)
+    loyal = rng.integers(0, 2, 4000).astype(float) + rng.normal(0, 0.2, 4000)
+    cancels = rng.geometric(rng.beta(0.7, 2.0 * np.exp(0.9 * loyal)))
+    churn = pd.DataFrame({"period": np.minimum(cancels, 8), "churned": (cancels <= 8).astype(int), "loyal": loyal})
+    frequency = rng.poisson(3.0, 4000)
+    spend = cl.datasets.simulate_gammagamma(frequency, p=6.0, q=4.0, gamma=15.0 * np.exp(0.6 * loyal), seed=8)
+    spend = spend[["frequency", "monetary"]].assign(loyal=loyal)
+    both = ["segment", "score"]
+    return {"Pareto/NBD": (lambda: cl.clv.ParetoNBD(purchase_covariates=both, dropout_covariates=both), purchases,
+                           "score"),
+            "BG/NBD": (lambda: cl.clv.BetaGeo(purchase_covariates=both, dropout_covariates=["score"]), purchases,
+                       "score"),
+            "MBG/NBD": (lambda: cl.clv.ModifiedBetaGeo(purchase_covariates=["score"]), purchases, "score"),
+            "sBG": (lambda: cl.clv.ShiftedBetaGeometric(retention_covariates=["loyal"]), churn, "loyal"),
+            "Gamma-Gamma": (lambda: cl.clv.GammaGamma(spend_covariates=["loyal"]), spend, "loyal")}
+
+
+@pytest.mark.parametrize("name", ["Pareto/NBD", "BG/NBD", "MBG/NBD", "sBG", "Gamma-Gamma"])
+def test_a_covariate_in_any_unit_gives_the_same_fit(name):
+    """A covariate in millionths or in millions (a spend in another currency) is the same covariate: the fit
+    climbs each coefficient in the unit of its covariate's magnitude, so the log-likelihood is the same, the
+    coefficient and its standard error scale with the unit, and the z values are equal. Before, the fit failed
+    below about 1e-2 or above 1e4 ("non-finite values", "edge of the parameter space")."""
+    make, data, column = _units_cases()[name]
+    reference = make().fit(data)
+    per_unit = [n for n in reference.coefficient_names if n.endswith(f":{column}")]
+    others = [n for n in reference.params_.index if n not in per_unit]
+    for unit in (1e-9, 1e-4, 1e3, 1e8):
+        fitted = make().fit(data.assign(**{column: data[column] * unit}))
+        assert fitted.log_likelihood_ == pytest.approx(reference.log_likelihood_, rel=1e-9)
+        np.testing.assert_allclose(fitted.params_[per_unit] * unit, reference.params_[per_unit], rtol=1e-5)
+        np.testing.assert_allclose(fitted.standard_errors_[per_unit] * unit, reference.standard_errors_[per_unit],
+                                   rtol=1e-4)
+        np.testing.assert_allclose(fitted.params_[others], reference.params_[others], rtol=1e-5)
+        np.testing.assert_allclose(fitted.standard_errors_[others], reference.standard_errors_[others], rtol=1e-4)
