@@ -506,11 +506,13 @@ def _tanh_sinh_rule(step: float = 1 / 16, half_nodes: int = 54):
     return from_left, from_right, weight
 
 
-#: The finer rule, step 1/32 (217 nodes), for integrals whose variable spans many scales (predictions).
+#: The rule of step 1/16 (109 nodes), for the likelihoods' integrals, and a finer one of step 1/32 (217 nodes)
+#: for predictions, whose integrals span more scales (long horizons, peaks of large counts).
+STANDARD_RULE = (1 / 16, 54)
 FINE_RULE = (1 / 32, 108)
 
 
-def tanh_sinh_nodes(low, high, rule: tuple[float, int] = (1 / 16, 54)) -> tuple[np.ndarray, np.ndarray]:
+def tanh_sinh_nodes(low, high, rule: tuple[float, int] = STANDARD_RULE) -> tuple[np.ndarray, np.ndarray]:
     """Nodes of the tanh-sinh rule (``rule`` = (step, half_nodes), :func:`_tanh_sinh_rule`) on [low, high] —
     arrays, the nodes on a new last axis, each placed from its nearer end so that nodes crowding an end keep
     their precision — and the weights times the width."""
