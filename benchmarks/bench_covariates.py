@@ -228,8 +228,8 @@ with flat priors (the same estimate) on the same simulated customers ({" and ".j
 run; and crmlab alone on {large:,} customers with two binary covariates (goal: under 5 s; median of {repeats} fits).
 Against pymc-marketing: per round, crmlab's median of 5 fits in a fresh process (after half a second of fits: its
 steady speed), then pymc-marketing's fit in a fresh process (model build included), in {rounds} alternating round(s);
-the table gives each side's median and the median of the rounds' ratios (module docstring). BG/NBD is compared with purchase
-covariates only: pymc-marketing gives a and b separate dropout coefficients, CLVTools and crmlab one for both.
+the table gives each side's median and the median of the rounds' ratios (module docstring). BG/NBD is compared with
+purchase covariates only: pymc-marketing gives a and b separate dropout coefficients, CLVTools and crmlab one for both.
 
 {table}
 
