@@ -484,29 +484,27 @@ class _InUnits:
     """
 
     def __init__(self, model, units: np.ndarray):
-        self._model, self._units = model, units
+        self._model, self._units, self._squares = model, units, np.outer(units, units)
 
     def __getattr__(self, name):
         return getattr(self._model, name)
 
+    def _in_units(self, value, gradient, *matrices) -> tuple:
+        """A value, its gradient and curvatures in θ, in θ̃."""
+        return (value, gradient / self._units, *(matrix / self._squares for matrix in matrices))
+
     def _objective(self, data, outer: bool = False):
-        objective, units = self._model._objective(data, outer), self._units
-
-        def in_units(theta):
-            value, gradient, *matrix = objective(theta / units)
-            return (value, gradient / units, *(m / np.outer(units, units) for m in matrix))
-
-        return in_units
+        objective = self._model._objective(data, outer)
+        return lambda theta: self._in_units(*objective(theta / self._units))
 
     def _weighted_log_likelihood(self, theta, data, outer: bool = False):
-        total, gradient, *matrix = self._model._weighted_log_likelihood(theta / self._units, data, outer)
-        return (total, gradient / self._units, *(m / np.outer(self._units, self._units) for m in matrix))
+        return self._in_units(*self._model._weighted_log_likelihood(theta / self._units, data, outer))
 
     def _hessian(self, theta, data):
-        return self._model._hessian(theta / self._units, data) / np.outer(self._units, self._units)
+        return self._model._hessian(theta / self._units, data) / self._squares
 
     def _penalty_curvature(self, theta):
-        return self._model._penalty_curvature(theta / self._units) / np.outer(self._units, self._units)
+        return self._model._penalty_curvature(theta / self._units) / self._squares
 
     def _natural(self, theta):
         return self._model._natural(theta / self._units)
